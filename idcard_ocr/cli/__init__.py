@@ -1,0 +1,19 @@
+"""The ``idcard-ocr`` command. Every sub-command prints JSON on stdout unless it says otherwise."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="idcard-ocr")
+def main() -> None:
+    """Read Chinese resident ID cards: serve the HTTP API, manage accounts, scan files."""
+
+
+def _register() -> None:
+    # Each sub-command lives in its own module; importing it adds it to ``main``.
+    from idcard_ocr.cli import commands  # noqa: F401
+
+
+_register()

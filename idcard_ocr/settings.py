@@ -1,0 +1,70 @@
+"""One settings object, read once from ``IDCARD_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every operator setting. The environment variable is ``IDCARD_`` + the upper-cased name."""
+
+    model_config = SettingsConfigDict(env_prefix="IDCARD_", extra="ignore")
+
+    # Storage
+    data_dir: Path = Field(Path("var"), description="Where the default SQLite database and its key live.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default sqlite:///<data_dir>/idcard-ocr.db. PostgreSQL: postgresql+psycopg://..."
+    )
+    secret_key: SecretStr | None = Field(
+        None, description="Server key (>= 32 characters) that encrypts app secrets. Generated for SQLite when unset."
+    )
+    redis_url: str | None = Field(None, description="Redis for rate, quota and switches shared across hosts.")
+
+    # Contract knobs
+    timestamp_window_s: int = Field(300, description="Accepted distance between the caller's timestamp and ours.")
+    price_per_call: int = Field(1, ge=0, description="Balance units charged per recognised card.")
+    max_image_bytes: int = Field(2 * 1024 * 1024, description="Largest image accepted, however it arrives.")
+    max_body_bytes: int = Field(4 * 1024 * 1024, description="Largest request body read before refusing.")
+    url_allow_hosts: str = Field("", description="Comma-separated host[:port] that url input may reach even if private.")
+    url_timeout_s: float = Field(5.0, description="Total time allowed to fetch a url image.")
+    url_max_redirects: int = Field(3, description="Redirects followed when fetching a url image.")
+    recognition_timeout_s: float = Field(10.0, description="Deadline for one recognition; past it the caller gets 610.")
+    switch_refresh_s: float = Field(1.0, description="How often a running server re-reads the global switches.")
+
+    # Recogniser
+    ocr_threads: int = Field(1, ge=1, description="onnxruntime intra-op threads per recogniser.")
+    recognizer_pool: int = Field(1, ge=1, description="Recognitions run at once per worker process.")
+
+    # Privacy
+    log_sensitive: bool = Field(False, description="Log recognised names and numbers unmasked (off by default).")
+
+    @field_validator("secret_key")
+    @classmethod
+    def _key_long_enough(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and len(v.get_secret_value()) < 32:
+            raise ValueError("IDCARD_SECRET_KEY must be at least 32 characters")
+        return v
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'idcard-ocr.db').as_posix()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def allowed_url_hosts(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.url_allow_hosts.split(",") if h.strip())
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()
