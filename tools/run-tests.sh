@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests, the HTTP service on SQLite and PostgreSQL, Redis-backed limits,
+# and recognition with the real bundled models on the committed synthetic cards.
+#
+# PostgreSQL and Redis are expected at 127.0.0.1 (or IDCARD_TEST_POSTGRES_URL / IDCARD_TEST_REDIS_URL).
+# When they do not answer and this machine has them installed, they are started. In CI (CI=true)
+# tests that need them fail loudly instead of skipping; elsewhere they are skipped with the reason.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export IDCARD_TEST_POSTGRES_URL="${IDCARD_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
+export IDCARD_TEST_REDIS_URL="${IDCARD_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
+if [ "${CI:-}" = "true" ]; then export IDCARD_TEST_REQUIRE_SERVICES=1; fi
+
+answers() {  # host port
+  .venv/bin/python - "$1" "$2" <<'PY'
+import socket, sys
+try:
+    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=1).close()
+except OSError:
+    sys.exit(1)
+PY
+}
+
+if ! answers 127.0.0.1 5432 && command -v pg_ctlcluster >/dev/null 2>&1; then
+  echo "PostgreSQL is not answering on 127.0.0.1:5432; starting the local cluster"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+fi
+if ! answers 127.0.0.1 6379 && command -v redis-server >/dev/null 2>&1; then
+  echo "Redis is not answering on 127.0.0.1:6379; starting it (no persistence)"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no || true
+fi
+for i in 1 2 3 4 5 6 7 8 9 10; do
+  answers 127.0.0.1 5432 && answers 127.0.0.1 6379 && break
+  sleep 1
+done
+
+exec .venv/bin/python -m pytest "$@"
