@@ -45,7 +45,9 @@ def test_png_rgb_becomes_bgr() -> None:
         (8, (119, 0), (120, 80)),  # 90 counter-clockwise
     ],
 )
-def test_exif_orientation_applied(orientation: int, corner_of_red: tuple[int, int], shape: tuple[int, int]) -> None:
+def test_exif_orientation_applied(
+    orientation: int, corner_of_red: tuple[int, int], shape: tuple[int, int]
+) -> None:
     exif = Image.Exif()
     exif[0x0112] = orientation
     data = _encode(_marked_rgb(), "JPEG", quality=95, exif=exif.tobytes())
@@ -103,7 +105,9 @@ def _png_header_only(width: int, height: int) -> bytes:
     """A PNG that declares a size but carries a tiny (invalid) body: must be refused unread."""
 
     def chunk(kind: bytes, payload: bytes) -> bytes:
-        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+        return (
+            struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+        )
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 64)
