@@ -1,0 +1,249 @@
+"""One small interface over onnxruntime, and the three PP-OCR models behind it.
+
+* ``OnnxModel`` — a CPU session created once per process (per model and thread count) and shared;
+  ``run`` is safe to call from several threads (onnxruntime sessions are).
+* ``TextRecognizer.read(crop)`` — one text line in, ``LineReading`` out: CTC greedy decoding on the
+  model's own character list, with the top-k alternatives at every output position so that later
+  stages can use domain knowledge (check characters, dates) to choose among them.
+* ``TextDetector.detect(img, max_side)`` — DB text detection; used to tell "no text at all" from
+  "text but no card" and as a fallback when no card is found.
+* ``LineOrientationClassifier`` — 0 vs 180 degrees for a text line.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import onnxruntime as ort
+
+from idcard_ocr.pipeline.models import (
+    LINE_ORIENTATION,
+    TEXT_DETECTOR,
+    TEXT_RECOGNIZER,
+    ModelFile,
+    model_path,
+)
+
+Quad = np.ndarray  # float32 array of shape (4, 2): TL, TR, BR, BL
+
+REC_HEIGHT = 48
+_sessions: dict[tuple[Path, int], OnnxModel] = {}
+_sessions_lock = threading.Lock()
+
+
+class OnnxModel:
+    """An onnxruntime CPU session with one input and one output."""
+
+    def __init__(self, path: Path, threads: int = 1) -> None:
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.input_name = self.session.get_inputs()[0].name
+        self.metadata: dict[str, str] = dict(self.session.get_modelmeta().custom_metadata_map)
+
+    def run(self, batch: np.ndarray) -> np.ndarray:
+        """Run the model on one float32 batch and return its first output."""
+        return np.asarray(self.session.run(None, {self.input_name: batch})[0])
+
+
+def shared_model(model: ModelFile, threads: int = 1) -> OnnxModel:
+    """The process-wide session for ``model`` at ``threads`` intra-op threads (created on first use)."""
+    path = model_path(model)
+    key = (path, threads)
+    with _sessions_lock:
+        if key not in _sessions:
+            _sessions[key] = OnnxModel(path, threads)
+        return _sessions[key]
+
+
+def normalize_bgr(img: np.ndarray) -> np.ndarray:
+    """HWC uint8 BGR -> CHW float32 in [-1, 1], the PP-OCR input convention."""
+    chw = img.astype(np.float32).transpose(2, 0, 1)
+    return chw * (2.0 / 255.0) - 1.0
+
+
+@dataclass(frozen=True)
+class LineReading:
+    """One text line as read.
+
+    ``candidates[i]`` are the top-k (char, probability) at output position i, best first, so
+    ``candidates[i][0][0] == text[i]``; ``positions[i]`` is that character's horizontal centre as
+    a fraction (0..1) of the crop's width.
+    """
+
+    text: str
+    confidence: float
+    candidates: tuple[tuple[tuple[str, float], ...], ...] = ()
+    positions: tuple[float, ...] = ()
+
+    @property
+    def char_confidences(self) -> tuple[float, ...]:
+        """Probability of each character of ``text``."""
+        return tuple(c[0][1] for c in self.candidates)
+
+
+EMPTY_READING = LineReading("", 0.0)
+
+
+class TextRecognizer:
+    """PP-OCRv6 text-line recogniser with CTC greedy decoding."""
+
+    def __init__(self, threads: int = 1, top_k: int = 5) -> None:
+        self.model = shared_model(TEXT_RECOGNIZER, threads)
+        # Index 0 is the CTC blank; a space is appended after the model's list.
+        self.characters: list[str] = ["", *self.model.metadata["character"].split("\n"), " "]
+        self.index_of = {c: i for i, c in enumerate(self.characters) if c}
+        self.top_k = top_k
+        self._charset_columns: dict[str, np.ndarray] = {}
+
+    def probabilities(self, crop_bgr: np.ndarray) -> np.ndarray:
+        """Per-frame class probabilities (frames x classes) for one line image."""
+        h, w = crop_bgr.shape[:2]
+        width = max(16, min(int(math.ceil(REC_HEIGHT * w / max(h, 1))), 2048))
+        resized = cv2.resize(crop_bgr, (width, REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
+        return self.model.run(normalize_bgr(resized)[np.newaxis])[0]
+
+    def read(self, crop_bgr: np.ndarray, charset: str | None = None) -> LineReading:
+        """Read one line. ``charset`` restricts the output to those characters (e.g. digits)."""
+        if crop_bgr.size == 0 or min(crop_bgr.shape[:2]) < 2:
+            return EMPTY_READING
+        return self.decode(self.probabilities(crop_bgr), charset)
+
+    def _columns(self, charset: str) -> np.ndarray:
+        cols = self._charset_columns.get(charset)
+        if cols is None:
+            cols = np.array([0] + sorted({self.index_of[c] for c in charset if c in self.index_of}))
+            self._charset_columns[charset] = cols
+        return cols
+
+    def decode(self, probs: np.ndarray, charset: str | None = None) -> LineReading:
+        """CTC greedy decoding with top-k candidates at each emitted position."""
+        columns: np.ndarray | None = None
+        if charset is not None:
+            columns = self._columns(charset)
+            probs = probs[:, columns]
+            probs = probs / np.maximum(probs.sum(axis=1, keepdims=True), 1e-9)
+        best = probs.argmax(axis=1)
+        frames = len(best)
+        text: list[str] = []
+        candidates: list[tuple[tuple[str, float], ...]] = []
+        positions: list[float] = []
+        start = 0
+        while start < frames:
+            end = start
+            while end + 1 < frames and best[end + 1] == best[start]:
+                end += 1
+            if best[start] != 0:
+                run = probs[start : end + 1]
+                peak = start + int(run[:, best[start]].argmax())
+                frame = probs[peak].copy()
+                frame[0] = 0.0  # the blank is never a candidate character
+                order = np.argsort(frame)[::-1][: self.top_k]
+                cands = tuple(
+                    (self.characters[int(columns[i]) if columns is not None else int(i)], float(frame[i]))
+                    for i in order
+                )
+                text.append(cands[0][0])
+                candidates.append(cands)
+                positions.append((peak + 0.5) / frames)
+            start = end + 1
+        confidence = float(np.mean([c[0][1] for c in candidates])) if candidates else 0.0
+        return LineReading("".join(text), confidence, tuple(candidates), tuple(positions))
+
+
+class TextDetector:
+    """PP-OCRv6 DB text detector with the usual box post-processing."""
+
+    def __init__(self, threads: int = 1, thresh: float = 0.3, box_thresh: float = 0.5,
+                 unclip_ratio: float = 1.6) -> None:
+        self.model = shared_model(TEXT_DETECTOR, threads)
+        self.thresh = thresh
+        self.box_thresh = box_thresh
+        self.unclip_ratio = unclip_ratio
+
+    def probability_map(self, img: np.ndarray, max_side: int = 640) -> np.ndarray:
+        """The text probability map of ``img`` resized so its longer side is at most ``max_side``."""
+        h, w = img.shape[:2]
+        scale = min(1.0, max_side / max(h, w))
+        rh = max(32, int(round(h * scale / 32)) * 32)
+        rw = max(32, int(round(w * scale / 32)) * 32)
+        resized = cv2.resize(img, (rw, rh), interpolation=cv2.INTER_AREA)
+        return self.model.run(normalize_bgr(resized)[np.newaxis])[0, 0]
+
+    def detect(self, img: np.ndarray, max_side: int = 640) -> list[Quad]:
+        """Text-line quadrilaterals (TL, TR, BR, BL) in ``img`` pixels, top to bottom."""
+        prob = self.probability_map(img, max_side)
+        return boxes_from_probability(prob, img.shape[1], img.shape[0], self.thresh,
+                                      self.box_thresh, self.unclip_ratio)
+
+
+def _ordered_box(points: np.ndarray) -> tuple[np.ndarray, float]:
+    rect = cv2.minAreaRect(points.reshape(-1, 1, 2).astype(np.float32))
+    box = cv2.boxPoints(rect)
+    by_x = box[np.argsort(box[:, 0])]
+    left = by_x[:2][np.argsort(by_x[:2, 1])]
+    right = by_x[2:][np.argsort(by_x[2:, 1])]
+    return np.array([left[0], right[0], right[1], left[1]], dtype=np.float32), float(min(rect[1]))
+
+
+def boxes_from_probability(prob: np.ndarray, dest_w: int, dest_h: int, thresh: float = 0.3,
+                           box_thresh: float = 0.5, unclip_ratio: float = 1.6) -> list[Quad]:
+    """DB post-processing: threshold, contours, score, expand (unclip), scale to the image."""
+    import pyclipper
+
+    height, width = prob.shape
+    mask = cv2.dilate((prob > thresh).astype(np.uint8), np.ones((2, 2), np.uint8))
+    contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    quads: list[Quad] = []
+    for contour in contours[:1000]:
+        box, short_side = _ordered_box(contour)
+        if short_side < 3:
+            continue
+        x0, y0 = np.floor(box.min(axis=0)).astype(int)
+        x1, y1 = np.ceil(box.max(axis=0)).astype(int)
+        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, width - 1), min(y1, height - 1)
+        if x1 <= x0 or y1 <= y0:
+            continue
+        region = np.zeros((y1 - y0 + 1, x1 - x0 + 1), np.uint8)
+        cv2.fillPoly(region, [(box - [x0, y0]).astype(np.int32)], 1)
+        if cv2.mean(prob[y0 : y1 + 1, x0 : x1 + 1], region)[0] < box_thresh:
+            continue
+        distance = cv2.contourArea(box) * unclip_ratio / max(cv2.arcLength(box, True), 1e-6)
+        offset = pyclipper.PyclipperOffset()
+        offset.AddPath(box.astype(np.int64).tolist(), pyclipper.JT_ROUND, pyclipper.ET_CLOSEDPOLYGON)
+        expanded = offset.Execute(distance)
+        if not expanded:
+            continue
+        box, short_side = _ordered_box(np.array(expanded[0], dtype=np.float32))
+        if short_side < 5:
+            continue
+        box[:, 0] = np.clip(box[:, 0] / width * dest_w, 0, dest_w)
+        box[:, 1] = np.clip(box[:, 1] / height * dest_h, 0, dest_h)
+        quads.append(box)
+    quads.sort(key=lambda q: (float(q[0, 1]), float(q[0, 0])))
+    return quads
+
+
+class LineOrientationClassifier:
+    """Whether a text line is upside down (the PP-OCR 0/180 line classifier)."""
+
+    def __init__(self, threads: int = 1) -> None:
+        self.model = shared_model(LINE_ORIENTATION, threads)
+
+    def upside_down_probability(self, line_bgr: np.ndarray) -> float:
+        """Probability that ``line_bgr`` shows text rotated by 180 degrees."""
+        h, w = line_bgr.shape[:2]
+        width = max(8, min(192, int(math.ceil(48 * w / max(h, 1)))))
+        resized = cv2.resize(line_bgr, (width, 48))
+        batch = np.zeros((1, 3, 48, 192), np.float32)
+        batch[0, :, :, :width] = normalize_bgr(resized)
+        return float(self.model.run(batch)[0, 1])
