@@ -108,7 +108,7 @@ class TextRecognizer:
     def probabilities(self, crop_bgr: np.ndarray) -> np.ndarray:
         """Per-frame class probabilities (frames x classes) for one line image."""
         h, w = crop_bgr.shape[:2]
-        width = max(16, min(int(math.ceil(REC_HEIGHT * w / max(h, 1))), 2048))
+        width = max(16, min(math.ceil(REC_HEIGHT * w / max(h, 1)), 2048))
         resized = cv2.resize(crop_bgr, (width, REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
         return self.model.run(normalize_bgr(resized)[np.newaxis])[0]
 
@@ -121,7 +121,7 @@ class TextRecognizer:
     def _columns(self, charset: str) -> np.ndarray:
         cols = self._charset_columns.get(charset)
         if cols is None:
-            cols = np.array([0] + sorted({self.index_of[c] for c in charset if c in self.index_of}))
+            cols = np.array([0, *sorted({self.index_of[c] for c in charset if c in self.index_of})])
             self._charset_columns[charset] = cols
         return cols
 
@@ -174,8 +174,8 @@ class TextDetector:
         """The text probability map of ``img`` resized so its longer side is at most ``max_side``."""
         h, w = img.shape[:2]
         scale = min(1.0, max_side / max(h, w))
-        rh = max(32, int(round(h * scale / 32)) * 32)
-        rw = max(32, int(round(w * scale / 32)) * 32)
+        rh = max(32, round(h * scale / 32) * 32)
+        rw = max(32, round(w * scale / 32) * 32)
         resized = cv2.resize(img, (rw, rh), interpolation=cv2.INTER_AREA)
         return self.model.run(normalize_bgr(resized)[np.newaxis])[0, 0]
 
@@ -242,7 +242,7 @@ class LineOrientationClassifier:
     def upside_down_probability(self, line_bgr: np.ndarray) -> float:
         """Probability that ``line_bgr`` shows text rotated by 180 degrees."""
         h, w = line_bgr.shape[:2]
-        width = max(8, min(192, int(math.ceil(48 * w / max(h, 1)))))
+        width = max(8, min(192, math.ceil(48 * w / max(h, 1))))
         resized = cv2.resize(line_bgr, (width, 48))
         batch = np.zeros((1, 3, 48, 192), np.float32)
         batch[0, :, :, :width] = normalize_bgr(resized)

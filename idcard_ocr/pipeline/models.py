@@ -34,7 +34,9 @@ TEXT_RECOGNIZER = ModelFile(
     "rec", "PP-OCRv6_rec_small.onnx", "6f327246b50388f3c176ae304bd95767ea6dc0c9ae92153ef8cbe210b3c14884"
 )
 LINE_ORIENTATION = ModelFile(
-    "cls", "ch_ppocr_mobile_v2.0_cls_mobile.onnx", "e47acedf663230f8863ff1ab0e64dd2d82b838fceb5957146dab185a89d6215c"
+    "cls",
+    "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+    "e47acedf663230f8863ff1ab0e64dd2d82b838fceb5957146dab185a89d6215c",
 )
 SHIPPED_MODELS: tuple[ModelFile, ...] = (TEXT_DETECTOR, TEXT_RECOGNIZER, LINE_ORIENTATION)
 
