@@ -65,6 +65,14 @@ class AccountNotFound(LookupError):
     pass
 
 
+class ConfigError(RuntimeError):
+    """Storage cannot start as configured (missing or wrong key, database behind its migrations)."""
+
+
+class SecretKeyMismatch(ConfigError):
+    """A stored app secret was encrypted under a key this process does not hold."""
+
+
 class Store(Protocol):
     # Accounts
     def create_account(

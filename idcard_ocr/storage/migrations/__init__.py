@@ -1,0 +1,1 @@
+"""Alembic migrations for the storage tables, shipped inside the package."""
