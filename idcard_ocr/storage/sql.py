@@ -205,7 +205,8 @@ class SqlStore(Store):
     def get_switches(self) -> Switches:
         """Both switches in one small query."""
         with self.engine.connect() as conn:
-            state = dict(conn.execute(select(switches.c.name, switches.c.is_on)).tuples().all())
+            rows = conn.execute(select(switches.c.name, switches.c.is_on)).all()
+        state = {name: is_on for name, is_on in rows}
         return Switches(
             maintenance=bool(state.get("maintenance", False)),
             product_enabled=bool(state.get("product", True)),
