@@ -6,7 +6,9 @@
 * Unset, SQLite: the key lives beside the database in ``<db>.key`` (created on first start with
   mode 0600). A rotation first writes ``<db>.key.next``, re-seals the secrets, then moves the old
   key to ``<db>.key.previous`` and the new one to ``<db>.key``. Every file present is loaded,
-  and a server meeting a fingerprint it does not know re-reads the files once.
+  and a server meeting a fingerprint it does not know re-reads the files once. (Key files are
+  ignored once ``IDCARD_SECRET_KEY`` is set; to move from a file to the variable, give the
+  file's key as ``IDCARD_SECRET_KEY_PREVIOUS`` and run ``idcard-ocr keys rotate``.)
 * Unset, PostgreSQL: refused with :class:`ConfigError` (several hosts must share one key).
 """
 
@@ -84,12 +86,12 @@ class KeySource:
         current: str | None = None
         if self.settings.secret_key is not None:
             current = self.settings.secret_key.get_secret_value()
-        if self.key_file is not None:
+        if self.reloadable:
+            assert self.key_file is not None
             file_keys = [_read_key(Path(f"{self.key_file}{s}")) for s in ("", ".previous", ".next")]
-            if current is None:
-                current = file_keys[0]
-                if current is None and create:
-                    current = self._create_key_file()
+            current = file_keys[0]
+            if current is None and create:
+                current = self._create_key_file()
             older.extend(k for k in file_keys if k)
         elif current is None and not self.settings.is_sqlite:
             raise ConfigError(
