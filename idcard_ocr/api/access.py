@@ -1,0 +1,161 @@
+"""Who is calling and may they: the checks between the body and the photo, in contract order.
+
+required fields and appId/sign (400) → timestamp (610) → account disabled (602) → IP whitelist
+(607) → subscription (601) → rate (609) → quota (606) → balance (603).
+
+Nothing about an account is revealed before its sign checks out: an unknown appId and a wrong
+sign get the same 400 message, after the same work.
+
+The client IP is the socket peer. ``X-Forwarded-For`` is NOT trusted here; behind a reverse
+proxy, start the server with ``idcard-ocr serve --forwarded-allow-ips <proxy address>`` so
+uvicorn replaces the peer with the proxy's forwarded address for those proxies only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import logging
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from idcard_ocr.api.envelope import MSG_BAD_CREDENTIALS, ApiError, malformed_field, missing_field
+from idcard_ocr.api.request_form import RequestForm
+from idcard_ocr.limits import LimitsBackendError, RateLimiter, ReplayGuard
+from idcard_ocr.storage.base import Account, Store
+
+log = logging.getLogger("idcard_ocr.api")
+
+REQUIRED_FIELDS: tuple[str, ...] = ("appId", "timestamp", "sign")
+# A secret for unknown appIds, so that they cost the same hashing as known ones.
+_ABSENT_SECRET = "0" * 32
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """The three signing fields as sent."""
+
+    app_id: str
+    timestamp: str
+    sign: str
+
+
+def sign_of(app_id: str, app_secret: str, timestamp: str) -> str:
+    """The contract's sign: ``sha256(appId + appSecret + timestamp)`` as lower-case hex."""
+    return hashlib.sha256(f"{app_id}{app_secret}{timestamp}".encode()).hexdigest()
+
+
+def read_credentials(form: RequestForm) -> Credentials:
+    """The signing fields; 400 naming the first one missing or malformed."""
+    values: dict[str, str] = {}
+    for name in REQUIRED_FIELDS:
+        value = (form.text(name) or "").strip()
+        if not value:
+            raise ApiError(400, missing_field(name))
+        values[name] = value
+    if (
+        not values["timestamp"].isascii()
+        or not values["timestamp"].isdigit()
+        or len(values["timestamp"]) > 19
+    ):
+        raise ApiError(400, malformed_field("timestamp"))
+    return Credentials(values["appId"], values["timestamp"], values["sign"])
+
+
+def authenticate(store: Store, credentials: Credentials) -> Account:
+    """The account whose secret signs these credentials; 400 for unknown appId or wrong sign alike."""
+    secret = store.get_secret(credentials.app_id)
+    expected = sign_of(
+        credentials.app_id, secret if secret is not None else _ABSENT_SECRET, credentials.timestamp
+    )
+    matches = hmac.compare_digest(expected.encode(), credentials.sign.lower().encode("utf-8"))
+    if secret is None or not matches:
+        raise ApiError(400, MSG_BAD_CREDENTIALS)
+    account = store.get_account(credentials.app_id)
+    if account is None:  # deleted between the two reads
+        raise ApiError(400, MSG_BAD_CREDENTIALS)
+    return account
+
+
+@dataclass(frozen=True)
+class AdmissionRules:
+    """What ``admit`` needs besides the account: the server's side of each check."""
+
+    timestamp_window_s: int
+    price: int
+    rate_limiter: RateLimiter
+    replay_guard: ReplayGuard
+
+
+def admit(
+    store: Store,
+    account: Account,
+    credentials: Credentials,
+    client_ip: str | None,
+    rules: AdmissionRules,
+    *,
+    now_ms: int,
+    today: date,
+) -> None:
+    """Checks 610 → 602 → 607 → 601 → 609 → 606 → 603 for an authenticated account."""
+    if abs(now_ms - int(credentials.timestamp)) > rules.timestamp_window_s * 1000:
+        raise ApiError(610)
+    if account.replay_guard and not _first_use(rules, account.app_id, credentials.sign):
+        raise ApiError(610)
+    if not account.enabled:
+        raise ApiError(602)
+    if account.ip_allow and not ip_allowed(client_ip, account.ip_allow):
+        raise ApiError(607)
+    if not account.subscribed:
+        raise ApiError(601)
+    if account.qps is not None and not _within_rate(rules, account.app_id, account.qps):
+        raise ApiError(609)
+    if account.daily_quota is not None and store.billed_on(account.app_id, today) >= account.daily_quota:
+        raise ApiError(606)
+    if account.balance < rules.price:
+        raise ApiError(603)
+
+
+def _first_use(rules: AdmissionRules, app_id: str, sign: str) -> bool:
+    # A sign stays valid while its timestamp is within ±window, so remember it for twice that.
+    try:
+        return rules.replay_guard.first_use(f"{app_id}:{sign.lower()}", 2 * rules.timestamp_window_s)
+    except LimitsBackendError:
+        log.warning("replay guard unavailable; request admitted")  # fail open: keep serving
+        return True
+
+
+def _within_rate(rules: AdmissionRules, app_id: str, qps: int) -> bool:
+    if qps < 1:
+        return False
+    try:
+        return rules.rate_limiter.allow(app_id, qps)
+    except LimitsBackendError:
+        log.warning("rate limiter unavailable; request admitted")  # fail open: keep serving
+        return True
+
+
+def ip_allowed(client_ip: str | None, allow: tuple[str, ...]) -> bool:
+    """True when ``client_ip`` lies in one of the CIDRs (IPv4-mapped IPv6 peers count as IPv4)."""
+    if not client_ip:
+        return False
+    try:
+        address = ipaddress.ip_address(client_ip.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return any(address in network for network in _networks(allow))
+
+
+@lru_cache(maxsize=256)
+def _networks(allow: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for cidr in allow:
+        try:
+            networks.append(ipaddress.ip_network(cidr.strip(), strict=False))
+        except ValueError:
+            continue  # a malformed entry admits nobody rather than failing every request
+    return tuple(networks)

@@ -1,0 +1,208 @@
+"""Fetching a photo from a caller's ``url`` without letting it reach the operator's own network.
+
+For every hop (the first request and each redirect):
+1. http or https only.
+2. The host is resolved once. IP literals in any spelling the C resolver accepts (``2130706433``,
+   ``0x7f.1``, ``127.1``, ``[::ffff:127.0.0.1]``) are normalised with ``socket.inet_aton`` /
+   ``ipaddress`` rules first. If ANY resolved address is loopback, private, link-local,
+   multicast, reserved, unspecified or otherwise not globally routable, the url is refused —
+   unless ``host`` or ``host:port`` is on the operator's allow list (``IDCARD_URL_ALLOW_HOSTS``).
+3. The connection goes to the checked address itself, with the original ``Host`` header and TLS
+   server name, so a second DNS answer can never swap in another address (no rebinding window).
+4. No proxies from the environment, no cookies, no automatic redirects: at most
+   ``max_redirects`` hops, each checked again from step 1.
+The whole fetch has one deadline (``url_timeout_s``, not per read), and reading stops as soon as
+the body passes ``max_bytes`` whatever Content-Length claimed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import ssl
+from collections.abc import Awaitable, Callable
+
+import httpx
+
+from idcard_ocr.api.envelope import MSG_IMAGE_SIZE, ApiError
+
+MSG_URL_SCHEME = "参数错误: url 只支持 http 和 https"
+MSG_URL_INVALID = "参数错误: url 格式不正确"
+MSG_URL_FORBIDDEN = "参数错误: url 指向内网或保留地址"
+MSG_URL_UNREACHABLE = "参数错误: url 无法访问"
+MSG_URL_REDIRECTS = "参数错误: url 重定向次数过多"
+MSG_URL_TIMEOUT = "参数错误: url 下载超时"
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], Awaitable[list[IPAddress]]]
+_REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def parse_ip_literal(host: str) -> IPAddress | None:
+    """The address a host names by itself (any C-resolver spelling of IPv4), or None for a name."""
+    bare = host.strip("[]")
+    try:
+        return ipaddress.ip_address(bare)
+    except ValueError:
+        pass
+    if bare and all(c in "0123456789abcdefxABCDEFX." for c in bare):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(bare))
+        except OSError:
+            return None
+    return None
+
+
+def is_public_address(address: IPAddress) -> bool:
+    """True only for globally routable unicast addresses (IPv4 embedded in IPv6 checked too)."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour or (address.teredo[1] if address.teredo else None)
+        if embedded is not None and not is_public_address(embedded):
+            return False
+    return not (
+        address.is_loopback
+        or address.is_private
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+        or not address.is_global
+    )
+
+
+async def resolve_host(host: str, port: int) -> list[IPAddress]:
+    """Every address the system resolver gives for ``host``."""
+    literal = parse_ip_literal(host)
+    if literal is not None:
+        return [literal]
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses: list[IPAddress] = []
+    for _family, _type, _proto, _canon, sockaddr in infos:
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+        if address not in addresses:
+            addresses.append(address)
+    return addresses
+
+
+class UrlFetcher:
+    """Downloads caller-supplied photo urls under the rules in the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        allow_hosts: frozenset[str],
+        timeout_s: float,
+        max_redirects: int,
+        max_bytes: int,
+        resolver: Resolver = resolve_host,
+    ) -> None:
+        self._allow_hosts = allow_hosts
+        self._timeout_s = timeout_s
+        self._max_redirects = max_redirects
+        self._max_bytes = max_bytes
+        self._resolve = resolver
+        self._ssl_context: ssl.SSLContext | None = None
+
+    async def fetch(self, url: str) -> bytes:
+        """The photo bytes at ``url``; raises 400 ApiError with a message that says what failed."""
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                return await self._follow(url)
+        except TimeoutError:
+            raise ApiError(400, MSG_URL_TIMEOUT) from None
+
+    async def _follow(self, url: str) -> bytes:
+        current = self._parse(url)
+        # A fresh transport per fetch: pooled connections are keyed by IP and must not be reused
+        # for another host name behind the same address.
+        async with httpx.AsyncHTTPTransport(verify=self._tls(), retries=0, trust_env=False) as transport:
+            for _hop in range(self._max_redirects + 1):
+                response = await self._request(transport, current)
+                try:
+                    if response.status_code in _REDIRECT_CODES and "location" in response.headers:
+                        current = self._parse(str(current.join(response.headers["location"])))
+                        continue
+                    if response.status_code != 200:
+                        raise ApiError(400, f"{MSG_URL_UNREACHABLE} (HTTP {response.status_code})")
+                    return await self._read_capped(response)
+                finally:
+                    await response.aclose()
+        raise ApiError(400, MSG_URL_REDIRECTS)
+
+    def _parse(self, url: str) -> httpx.URL:
+        try:
+            parsed = httpx.URL(url.strip())
+        except (httpx.InvalidURL, TypeError, ValueError):
+            raise ApiError(400, MSG_URL_INVALID) from None
+        if parsed.scheme not in _DEFAULT_PORTS:
+            raise ApiError(400, MSG_URL_SCHEME)
+        if not parsed.host:
+            raise ApiError(400, MSG_URL_INVALID)
+        return parsed
+
+    def _is_allowed(self, host: str, port: int) -> bool:
+        name = host.rstrip(".").lower()
+        shown = f"[{name}]" if ":" in name else name
+        return bool({name, shown, f"{name}:{port}", f"{shown}:{port}"} & self._allow_hosts)
+
+    async def _checked_address(self, url: httpx.URL) -> IPAddress:
+        port = url.port or _DEFAULT_PORTS[url.scheme]
+        try:
+            addresses = await self._resolve(url.host, port)
+        except (OSError, UnicodeError):
+            raise ApiError(400, MSG_URL_UNREACHABLE) from None
+        if not addresses:
+            raise ApiError(400, MSG_URL_UNREACHABLE)
+        if not self._is_allowed(url.host, port) and not all(map(is_public_address, addresses)):
+            raise ApiError(400, MSG_URL_FORBIDDEN)
+        return addresses[0]
+
+    async def _request(self, transport: httpx.AsyncHTTPTransport, url: httpx.URL) -> httpx.Response:
+        address = await self._checked_address(url)
+        extensions: dict[str, object] = {
+            "timeout": dict.fromkeys(("connect", "read", "write", "pool"), self._timeout_s)
+        }
+        if url.scheme == "https":
+            extensions["sni_hostname"] = url.host
+        request = httpx.Request(
+            "GET",
+            url.copy_with(host=str(address)),
+            headers={
+                "Host": url.netloc.decode("ascii"),
+                "Accept": "image/*",
+                "Accept-Encoding": "identity",
+                "User-Agent": "idcard-ocr",
+            },
+            extensions=extensions,
+        )
+        try:
+            return await transport.handle_async_request(request)
+        except httpx.HTTPError:
+            raise ApiError(400, MSG_URL_UNREACHABLE) from None
+
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self._max_bytes:
+            raise ApiError(400, MSG_IMAGE_SIZE)
+        if response.headers.get("content-encoding", "identity").lower() not in ("identity", ""):
+            # We asked for identity; a compressed body could inflate past any limit.
+            raise ApiError(400, MSG_URL_UNREACHABLE)
+        chunks: list[bytes] = []
+        total = 0
+        try:
+            async for chunk in response.aiter_raw():
+                total += len(chunk)
+                if total > self._max_bytes:  # also when Content-Length understated the body
+                    raise ApiError(400, MSG_IMAGE_SIZE)
+                chunks.append(chunk)
+        except httpx.HTTPError:
+            raise ApiError(400, MSG_URL_UNREACHABLE) from None
+        return b"".join(chunks)
+
+    def _tls(self) -> ssl.SSLContext:
+        if self._ssl_context is None:
+            self._ssl_context = httpx.create_ssl_context()
+        return self._ssl_context
