@@ -74,7 +74,7 @@ async def test_rotated_back_card_reports_clockwise_rotation(service_factory: Ser
     await service.http.aclose()
 
 
-async def test_not_a_card_is_200_result_1_with_empty_fields_and_not_billed(
+async def test_not_a_card_is_result_1_with_empty_fields_unbilled(
     service_factory: ServiceFactory,
 ) -> None:
     unreadable = Recognition(text_found=True, side="front", info={"name": "广告"}, validity={})
@@ -92,7 +92,7 @@ async def test_not_a_card_is_200_result_1_with_empty_fields_and_not_billed(
     await service.http.aclose()
 
 
-async def test_twenty_concurrent_calls_on_a_balance_of_five_bill_exactly_five(
+async def test_twenty_concurrent_calls_on_balance_five_bill_five(
     service_factory: ServiceFactory,
 ) -> None:
     # A slow recogniser keeps all twenty past the early balance check before any is charged.
