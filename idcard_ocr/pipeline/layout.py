@@ -1,0 +1,76 @@
+"""Where each field sits on the canonical straightened card (856 x 540 px, 10 px per mm).
+
+Coordinates are in canonical pixels with the origin at the card's top-left corner. Each region is
+a *search band*, deliberately larger than the printed text: real cards, printers and the
+straightening step all shift text by a millimetre or two, so the reading stage looks for the ink
+inside the band rather than cutting a thin fixed line.
+
+Front (portrait side), in mm: 姓名 label x 5-11, y 7-11, value from x 16; 性别 row y 14, 民族
+label at x 29 with the value after it; 出生 y 21; 住址 from y 28, up to three lines ~4.8 mm
+apart, x 16-54; 公民身份号码 label x 5, y 46, the number from x ~27; the portrait at x 55-81.
+Back (emblem side): 签发机关 label x 17, y 39, value from x 34; 有效期限 y 46.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from idcard_ocr.pipeline.types import Side
+
+CARD_WIDTH = 856
+CARD_HEIGHT = 540
+PX_PER_MM = 10
+
+DIGITS = "0123456789"
+NUMBER_CHARSET = DIGITS + "X"
+BIRTH_CHARSET = DIGITS + "年月日"
+TIMELIMIT_CHARSET = DIGITS + ".-长期"
+SEX_CHARSET = "男女"
+
+
+@dataclass(frozen=True)
+class FieldRegion:
+    """A field's search band on the canonical card and how to read it."""
+
+    key: str
+    band: tuple[int, int, int, int]  # x0, y0, x1, y1 in canonical px (x1, y1 exclusive)
+    text_height: int  # expected height of the printed characters, px
+    charset: str | None = None  # restrict the recogniser's output to these characters
+    single_char: bool = False  # a one-character value (sex): never widen past the first glyph group
+    # Largest blank gap inside the value, in text heights: birth skips the 年/月 labels (printed
+    # in the label colour, so not value ink) between its numbers.
+    max_gap: float = 1.5
+
+    @property
+    def expected_centre_y(self) -> float:
+        """Vertical centre of the band, where the text line is expected."""
+        return (self.band[1] + self.band[3]) / 2
+
+
+def _mm(x0: float, y0: float, x1: float, y1: float) -> tuple[int, int, int, int]:
+    return (round(x0 * PX_PER_MM), round(y0 * PX_PER_MM), round(x1 * PX_PER_MM), round(y1 * PX_PER_MM))
+
+
+# Front value bands. The left edge sits right of the labels (which end near x 12 mm; nation's at
+# ~35 mm) so a label is not read as part of the value; parse.py still strips a stray label.
+NAME = FieldRegion("name", _mm(14.5, 5.0, 54.5, 13.0), 36)
+SEX = FieldRegion("sex", _mm(14.5, 12.5, 26.0, 19.5), 34, single_char=True)
+NATION = FieldRegion("nation", _mm(35.5, 12.5, 54.5, 19.5), 34)
+BIRTH = FieldRegion("birth", _mm(14.5, 19.5, 54.5, 26.5), 34, charset=BIRTH_CHARSET, max_gap=4.0)
+ADDRESS = FieldRegion("address", _mm(14.5, 26.5, 54.5, 42.5), 34)
+NUMBER = FieldRegion("number", _mm(24.0, 43.5, 83.0, 51.5), 36, charset=NUMBER_CHARSET)
+
+# Back value bands.
+AUTHORITY = FieldRegion("authority", _mm(32.0, 36.5, 83.0, 43.5), 32)
+TIMELIMIT = FieldRegion("timelimit", _mm(32.0, 43.5, 83.0, 50.5), 32, charset=TIMELIMIT_CHARSET)
+
+ADDRESS_LINES = 3
+ADDRESS_LINE_PITCH = 48  # px between the tops of consecutive address lines
+
+FRONT_REGIONS: tuple[FieldRegion, ...] = (NAME, SEX, NATION, BIRTH, ADDRESS, NUMBER)
+BACK_REGIONS: tuple[FieldRegion, ...] = (AUTHORITY, TIMELIMIT)
+
+
+def regions_for(side: Side) -> tuple[FieldRegion, ...]:
+    """The field regions printed on ``side``."""
+    return FRONT_REGIONS if side == "front" else BACK_REGIONS

@@ -1,0 +1,156 @@
+"""Read the text where the card's layout says each field is.
+
+For every field band (``layout.py``) on the canonical 856 x 540 card: find the dark value ink,
+tighten the crop to it with row and column projection profiles (so the text fills the 48-px
+recogniser input rather than a band that is mostly background), then run the recogniser. The
+address band yields up to three lines; empty lines are skipped without running the model.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from idcard_ocr.pipeline.engine import LineReading, TextRecognizer
+from idcard_ocr.pipeline.layout import ADDRESS, ADDRESS_LINE_PITCH, ADDRESS_LINES, FieldRegion, regions_for
+from idcard_ocr.pipeline.types import Side
+
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 on the canonical card
+
+MIN_INK_CONTRAST = 32  # grey levels darker than the local background to count as ink at all
+
+
+@dataclass(frozen=True)
+class ReadLine:
+    """One line of a field: what the recogniser read and the canonical-card box it read from."""
+
+    reading: LineReading
+    box: Box
+
+
+@dataclass
+class CardReading:
+    """Every field read from one straightened card: key -> its lines (the address has 1-3)."""
+
+    side: Side
+    lines: dict[str, list[ReadLine]] = field(default_factory=dict)
+    elapsed_ms: float = 0.0
+
+    def first(self, key: str) -> ReadLine | None:
+        """The field's first line, if any ink was found for it."""
+        found = self.lines.get(key)
+        return found[0] if found else None
+
+
+def ink_mask(region_bgr: np.ndarray) -> np.ndarray:
+    """Pixels of dark (value) ink: much darker than the local background in every channel.
+
+    The brightest channel is used because black value text is dark in all three while the
+    card's coloured labels and background pattern stay bright in at least one.
+    """
+    value = cv2.GaussianBlur(region_bgr.max(axis=2), (3, 3), 0)
+    background = cv2.blur(cv2.dilate(value, np.ones((15, 15), np.uint8)), (9, 9))
+    darkness = background.astype(np.int16) - value.astype(np.int16)
+    threshold = max(MIN_INK_CONTRAST, 0.5 * float(np.percentile(darkness, 99.5)))
+    return np.asarray(darkness > threshold)
+
+
+def _runs(active: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
+    """Index ranges [start, end) where ``active`` holds, joining runs split by <= max_gap misses."""
+    runs: list[tuple[int, int]] = []
+    idx = np.flatnonzero(active)
+    if idx.size == 0:
+        return runs
+    start = prev = int(idx[0])
+    for i in idx[1:]:
+        i = int(i)
+        if i - prev > max_gap + 1:
+            runs.append((start, prev + 1))
+            start = i
+        prev = i
+    runs.append((start, prev + 1))
+    return runs
+
+
+def text_rows(mask: np.ndarray, text_height: int) -> list[tuple[int, int]]:
+    """Row ranges that hold a text line (tall runs are split at the expected line pitch)."""
+    width = mask.shape[1]
+    counts = mask.sum(axis=1)
+    rows = _runs(counts > max(2, 0.01 * width), max_gap=2)
+    lines: list[tuple[int, int]] = []
+    for top, bottom in rows:
+        height = bottom - top
+        if height < 0.35 * text_height:
+            continue
+        if height > 1.8 * text_height:
+            parts = max(1, round(height / ADDRESS_LINE_PITCH))
+            step = height / parts
+            lines.extend((top + round(i * step), top + round((i + 1) * step)) for i in range(parts))
+        else:
+            lines.append((top, bottom))
+    return lines
+
+
+def text_columns(
+    mask: np.ndarray, text_height: int, single_char: bool = False, max_gap: float = 1.5
+) -> tuple[int, int] | None:
+    """Column range of the line's ink, from its first substantial glyph group rightwards.
+
+    Groups further than ``max_gap`` character heights from the text so far (a stray mark, the
+    portrait's edge) end the line.
+    """
+    counts = mask.sum(axis=0)
+    groups = [g for g in _runs(counts > 0, max_gap=int(0.6 * text_height)) if counts[g[0] : g[1]].sum() > 12]
+    if not groups:
+        return None
+    start, end = groups[0]
+    if single_char:
+        return start, end
+    for g_start, g_end in groups[1:]:
+        if g_start - end > max_gap * text_height:
+            break
+        end = g_end
+    return start, end
+
+
+def locate_lines(card: np.ndarray, region: FieldRegion, max_lines: int = 1) -> list[Box]:
+    """Tight boxes (with a reading margin) around the value text found in ``region``'s band."""
+    x0, y0, x1, y1 = region.band
+    mask = ink_mask(card[y0:y1, x0:x1])
+    rows = text_rows(mask, region.text_height)
+    if max_lines == 1 and rows:
+        # The line with the most ink: a neighbouring field's descenders leave only thin runs.
+        rows = [max(rows, key=lambda r: int(mask[r[0] : r[1]].sum()))]
+    boxes: list[Box] = []
+    for top, bottom in rows[:max_lines]:
+        cols = text_columns(mask[top:bottom], region.text_height, region.single_char, region.max_gap)
+        if cols is None:
+            continue
+        h = bottom - top
+        my, mx = max(3, round(0.2 * h)), max(4, round(0.4 * h))
+        boxes.append((
+            max(0, x0 + cols[0] - mx),
+            max(0, y0 + top - my),
+            min(card.shape[1], x0 + cols[1] + mx),
+            min(card.shape[0], y0 + bottom + my),
+        ))
+    return boxes
+
+
+def read_card(card: np.ndarray, side: Side, recognizer: TextRecognizer) -> CardReading:
+    """Read every field of ``side`` from the canonical upright card (BGR, 856 x 540)."""
+    started = time.perf_counter()
+    result = CardReading(side)
+    for region in regions_for(side):
+        max_lines = ADDRESS_LINES if region is ADDRESS else 1
+        lines: list[ReadLine] = []
+        for box in locate_lines(card, region, max_lines):
+            reading = recognizer.read(card[box[1] : box[3], box[0] : box[2]], region.charset)
+            if reading.text:
+                lines.append(ReadLine(reading, box))
+        result.lines[region.key] = lines
+    result.elapsed_ms = (time.perf_counter() - started) * 1000
+    return result

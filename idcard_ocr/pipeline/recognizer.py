@@ -1,0 +1,210 @@
+"""The whole recogniser: image bytes in, ``Recognition`` out.
+
+decode -> straighten (find the card, perspective to 856 x 540, orientation, side) -> read each
+field where the layout puts it -> parse -> validate and correct with domain knowledge.
+When no card outline is found, a generic detect-and-read pass tells a photo with no text at all
+(``text_found`` False, the API's 301) from one with text that is not a card (result 1), and a
+keyword parser still gets what it can from a card whose edges are not visible.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date
+
+import cv2
+import numpy as np
+
+from idcard_ocr.domain.id_number import parse_number
+from idcard_ocr.pipeline.decode import decode_image
+from idcard_ocr.pipeline.engine import TextDetector, TextRecognizer
+from idcard_ocr.pipeline.parse import (
+    OcrLine,
+    clean_address,
+    clean_authority,
+    clean_name,
+    normalize_timelimit,
+    parse_ocr_lines,
+)
+from idcard_ocr.pipeline.quad import unwarp_points
+from idcard_ocr.pipeline.read import Box, CardReading, ReadLine, read_card
+from idcard_ocr.pipeline.types import FieldReading, Point, Recognition, Side
+from idcard_ocr.pipeline.validate import (
+    back_validity,
+    choose_birth,
+    choose_nation,
+    choose_sex,
+    correct_number,
+    correct_timelimit,
+    front_validity,
+    simplify,
+)
+
+FALLBACK_DETECT_SIDE = 960  # detector input for photos without a card outline
+MAX_FALLBACK_LINES = 40
+
+
+class CardRecognizer:
+    """Loaded models plus the pipeline; one instance per process, safe to share between threads."""
+
+    def __init__(self, threads: int = 1) -> None:
+        self.threads = threads
+        self.text = TextRecognizer(threads)
+        self.detector = TextDetector(threads)
+
+    def warm_up(self) -> None:
+        """Run each model once so the first real request does not pay for graph initialisation."""
+        blank = np.full((540, 856, 3), 235, np.uint8)
+        cv2.putText(blank, "1989", (200, 300), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (20, 20, 20), 4)
+        self.detector.detect(blank, 320)
+        self.text.read(blank[240:320, 180:400])
+
+    def recognize(self, image: bytes) -> Recognition:
+        """Recognise one photo. Raises ``ImageDecodeError`` on bytes that are not a usable image."""
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        decoded = decode_image(image)
+        timings["decode"] = decoded.elapsed_ms
+        mark = time.perf_counter()
+        from idcard_ocr.pipeline import geometry  # type: ignore[attr-defined]
+
+        straight = geometry.straighten(decoded.image)
+        timings["straighten"] = (time.perf_counter() - mark) * 1000
+        if straight is None:
+            result = self._without_card(decoded.image, timings)
+        else:
+            result = self._from_card(straight.card, straight.side, timings)
+            result.rotate = straight.rotate
+            quad = np.asarray(straight.quad, dtype=np.float64)
+            result.card_quad = _as_quad(decoded.to_original(quad))
+            for key, source in list(result.fields.items()):
+                if source.box is not None:
+                    photo = decoded.to_original(unwarp_points(quad, np.asarray(source.box)))
+                    result.fields[key] = FieldReading(source.text, source.confidence, _as_quad(photo))
+        timings["total"] = (time.perf_counter() - started) * 1000
+        result.timings_ms = timings
+        return result
+
+    def _from_card(self, card: np.ndarray, side: Side, timings: dict[str, float]) -> Recognition:
+        reading = read_card(card, side, self.text)
+        timings["read"] = reading.elapsed_ms
+        mark = time.perf_counter()
+        info, validity, sources = _fields_of(reading, side)
+        timings["parse"] = (time.perf_counter() - mark) * 1000
+        text_found = any(reading.lines.values()) or bool(self.detector.detect(card, 480))
+        fields = {k: FieldReading(s.text, s.confidence, s.box) for k, s in sources.items()}
+        return Recognition(text_found, side, 0, info, validity, fields)
+
+    def _without_card(self, img: np.ndarray, timings: dict[str, float]) -> Recognition:
+        mark = time.perf_counter()
+        quads = self.detector.detect(img, FALLBACK_DETECT_SIDE)
+        timings["detect"] = (time.perf_counter() - mark) * 1000
+        if not quads:
+            return Recognition(text_found=False)
+        mark = time.perf_counter()
+        lines = []
+        for quad in quads[:MAX_FALLBACK_LINES]:
+            x0, y0 = np.floor(quad.min(axis=0)).astype(int)
+            x1, y1 = np.ceil(quad.max(axis=0)).astype(int)
+            reading = self.text.read(img[max(y0, 0) : y1, max(x0, 0) : x1])
+            if reading.text.strip():
+                lines.append(OcrLine(reading.text, float(x0), float(y0)))
+        timings["read"] = (time.perf_counter() - mark) * 1000
+        if not lines:
+            return Recognition(text_found=False)
+        side, info = parse_ocr_lines(lines)
+        validity = front_validity(info) if side == "front" else back_validity(info)
+        return Recognition(True, side, 0, info, validity)
+
+
+@dataclass(frozen=True)
+class FieldSource:
+    """A field's final text with the confidence and canonical-card box of what it was read from."""
+
+    text: str
+    confidence: float
+    box: tuple[Point, Point, Point, Point] | None
+
+
+def _corners(boxes: list[Box]) -> tuple[Point, Point, Point, Point] | None:
+    if not boxes:
+        return None
+    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    return ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+
+
+def _source(text: str, lines: list[ReadLine]) -> FieldSource:
+    confidence = min((line.reading.confidence for line in lines), default=0.0) if text else 0.0
+    return FieldSource(text, confidence, _corners([line.box for line in lines]))
+
+
+def front_fields(reading: CardReading, today: date) -> tuple[dict[str, str], dict[str, FieldSource]]:
+    """The front ``info`` (contract key order) and where each value came from."""
+    number_line = reading.first("number")
+    number = correct_number(number_line.reading, today) if number_line else ""
+    facts = parse_number(number, today)
+    name_line, sex_line = reading.first("name"), reading.first("sex")
+    nation_line, birth_line = reading.first("nation"), reading.first("birth")
+    name = clean_name(simplify(name_line.reading)) if name_line else ""
+    sex = choose_sex(sex_line.reading if sex_line else None, facts)
+    nation = choose_nation(nation_line.reading if nation_line else None)
+    birth = choose_birth(birth_line.reading if birth_line else None, facts) or ("", "", "")
+    address_lines = reading.lines.get("address", [])
+    address = clean_address([simplify(line.reading) for line in address_lines])
+    info = {"name": name, "number": number, "sex": sex, "nation": nation,
+            "year": birth[0], "month": birth[1], "day": birth[2], "address": address}
+    line_of = {"name": name_line, "number": number_line, "sex": sex_line, "nation": nation_line}
+    sources = {k: _source(info[k], [line] if line else []) for k, line in line_of.items()}
+    birth_lines = [birth_line] if birth_line else []
+    sources.update({k: _source(info[k], birth_lines) for k in ("year", "month", "day")})
+    sources["address"] = _source(address, address_lines)
+    return info, sources
+
+
+def back_fields(reading: CardReading) -> tuple[dict[str, str], dict[str, FieldSource]]:
+    """The back ``info`` (contract key order) and where each value came from."""
+    authority_line, term_line = reading.first("authority"), reading.first("timelimit")
+    authority = clean_authority(simplify(authority_line.reading)) if authority_line else ""
+    term = ""
+    if term_line is not None:
+        term = correct_timelimit(term_line.reading, normalize_timelimit(term_line.reading.text))
+    info = {"authority": authority, "timelimit": term}
+    sources = {
+        "authority": _source(authority, [authority_line] if authority_line else []),
+        "timelimit": _source(term, [term_line] if term_line else []),
+    }
+    return info, sources
+
+
+def _fields_of(
+    reading: CardReading, side: Side
+) -> tuple[dict[str, str], dict[str, bool], dict[str, FieldSource]]:
+    today = date.today()
+    if side == "front":
+        info, sources = front_fields(reading, today)
+        return info, front_validity(info, today), sources
+    info, sources = back_fields(reading)
+    return info, back_validity(info, today), sources
+
+
+def _as_quad(points: np.ndarray) -> tuple[Point, Point, Point, Point]:
+    p = [(float(x), float(y)) for x, y in np.asarray(points).reshape(-1, 2)[:4]]
+    return (p[0], p[1], p[2], p[3])
+
+
+_shared: dict[int, CardRecognizer] = {}
+_shared_lock = threading.Lock()
+
+
+def load_recognizer(threads: int = 1) -> CardRecognizer:
+    """The process-wide recogniser for ``threads`` onnxruntime threads: models loaded (sha256
+    checked) and warmed up on first call, then shared."""
+    with _shared_lock:
+        if threads not in _shared:
+            recognizer = CardRecognizer(threads)
+            recognizer.warm_up()
+            _shared[threads] = recognizer
+        return _shared[threads]
