@@ -1,1 +1,3 @@
 """Imports every sub-command module so that it registers itself on ``main``."""
+
+from idcard_ocr.cli import accounts, db, keys, service, usage  # noqa: F401  # storage commands
