@@ -135,10 +135,11 @@ def interpret_response(response: httpx.Response) -> IdCardResult:
         if response.status_code == 404:
             # A wrong base_url often lands on some other server's plain 404 page.
             raise EndpointNotFound(404, f"HTTP 404 from {response.request.url}")
-        raise InvalidResponse(
-            f"HTTP {response.status_code}: the reply is not the API's JSON object",
-            status_code=response.status_code,
-        )
+        message = f"HTTP {response.status_code}: the reply is not the API's JSON object"
+        if response.is_redirect:
+            # Redirects are not followed: a POST body would be lost or resent, and billed twice.
+            message += f"; the server redirects to {response.headers.get('location')!r}, use that as base_url"
+        raise InvalidResponse(message, status_code=response.status_code)
     try:
         code = int(body["code"])
     except (TypeError, ValueError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from client_fakes import APP_ID, APP_SECRET, BASE_URL, error_body
@@ -87,6 +89,13 @@ def test_a_reply_that_is_not_the_api_json_is_invalid_response(scripted, answer: 
         call(api)
     assert isinstance(caught.value, TransportError)
     assert caught.value.status_code == answer.status_code
+
+
+def test_a_redirect_is_not_followed_and_names_the_new_address(scripted) -> None:
+    api = scripted(httpx.Response(301, headers={"Location": "https://ocr.test/ocr/idcard-v1"}))
+    with pytest.raises(InvalidResponse, match=re.escape("https://ocr.test/ocr/idcard-v1")):
+        call(api)
+    assert len(api.requests) == 1
 
 
 @pytest.mark.parametrize(
