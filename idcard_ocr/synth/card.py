@@ -1,0 +1,225 @@
+"""Drawing the two sides of a second-generation card (85.6 × 54 mm) with each field's text box.
+
+Cards are drawn at ``DRAW_PX_PER_MM`` (20 px/mm) so text edges stay clean when a photo is later
+made from them; :func:`downscale` gives the canonical 10 px/mm card. Positions are in millimetres
+from the card's top-left, after the real layout. Fonts are chosen per card among the installed
+CJK fonts so that a recogniser is not tuned to one typeface.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Literal
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from idcard_ocr.synth.card_art import draw_emblem, draw_portrait, security_background
+from idcard_ocr.synth.fonts import OCRB_FONT, covers, fonts_covering, load_font, require_fonts
+from idcard_ocr.synth.identities import Identity
+
+CARD_MM = (85.6, 54.0)
+DRAW_PX_PER_MM = 20
+CANONICAL_PX_PER_MM = 10
+CORNER_RADIUS_MM = 3.2
+Quad = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
+CardSide = Literal["front", "back"]
+
+
+@dataclass
+class CardImage:
+    """A drawn card: BGR pixels, the rounded-corner mask, and each field's box in card pixels.
+
+    Box keys: front ``name sex nation year month day address_1..3 number``; back ``authority
+    timelimit``. Each box is TL, TR, BR, BL of the ink of that text.
+    """
+
+    side: CardSide
+    bgr: np.ndarray
+    mask: np.ndarray  # uint8, 255 inside the card's rounded outline
+    px_per_mm: float
+    boxes: dict[str, Quad] = field(default_factory=dict)
+    fonts: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Pen:
+    draw: ImageDraw.ImageDraw
+    scale: float
+    boxes: dict[str, Quad]
+
+    def text(
+        self,
+        key: str | None,
+        x_mm: float,
+        baseline_mm: float,
+        text: str,
+        font: ImageFont.FreeTypeFont,
+        fill: tuple[int, int, int],
+        spacing_mm: float = 0.0,
+        max_width_mm: float | None = None,
+    ) -> float:
+        """Draw ``text`` from its left baseline; record its ink box under ``key``; return its end x (mm)."""
+        if max_width_mm is not None:  # shrink a long value to fit its printed area, as the card does
+            width = self._width(text, font, spacing_mm)
+            if width > max_width_mm * self.scale:
+                font = font.font_variant(size=max(8, int(font.size * max_width_mm * self.scale / width)))
+        x = x_mm * self.scale
+        y = baseline_mm * self.scale
+        left, top, right, bottom = 1e9, 1e9, -1e9, -1e9
+        for char in text if spacing_mm else [text]:
+            bbox = self.draw.textbbox((x, y), char, font=font, anchor="ls")
+            self.draw.text((x, y), char, font=font, fill=fill, anchor="ls")
+            left, top = min(left, bbox[0]), min(top, bbox[1])
+            right, bottom = max(right, bbox[2]), max(bottom, bbox[3])
+            x += font.getlength(char) + spacing_mm * self.scale
+        if key is not None:
+            self.boxes[key] = ((left, top), (right, top), (right, bottom), (left, bottom))
+        return right / self.scale
+
+    @staticmethod
+    def _width(text: str, font: ImageFont.FreeTypeFont, spacing_mm: float) -> float:
+        if not spacing_mm:
+            return font.getlength(text)
+        return sum(font.getlength(c) for c in text) + (len(text) - 1) * spacing_mm * DRAW_PX_PER_MM
+
+
+def _label_colour(rng: random.Random) -> tuple[int, int, int]:
+    return (rng.randint(40, 80), rng.randint(110, 150), rng.randint(170, 205))
+
+
+def _value_colour(rng: random.Random) -> tuple[int, int, int]:
+    v = rng.randint(8, 40)
+    return (v, v, v + rng.randint(0, 10))
+
+
+def _pick_font(rng: random.Random, text: str, prefer_style: str | None = None) -> str:
+    choices = fonts_covering(text, prefer_style) or fonts_covering(text)
+    if not choices:
+        raise ValueError(f"no installed font draws all of {len(text)} characters")
+    return rng.choice(choices)
+
+
+def _rounded_mask(width: int, height: int, radius: float) -> np.ndarray:
+    mask = Image.new("L", (width, height), 0)
+    ImageDraw.Draw(mask).rounded_rectangle((0, 0, width - 1, height - 1), radius=radius, fill=255)
+    return np.asarray(mask)
+
+
+def _canvas(
+    rng: random.Random, tint: tuple[int, int, int]
+) -> tuple[Image.Image, ImageDraw.ImageDraw, int, int]:
+    width, height = round(CARD_MM[0] * DRAW_PX_PER_MM), round(CARD_MM[1] * DRAW_PX_PER_MM)
+    image = security_background(rng, width, height, tint)
+    return image, ImageDraw.Draw(image), width, height
+
+
+def _finish(side: CardSide, image: Image.Image, boxes: dict[str, Quad], fonts: dict[str, str]) -> CardImage:
+    bgr = cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+    mask = _rounded_mask(image.width, image.height, CORNER_RADIUS_MM * DRAW_PX_PER_MM)
+    return CardImage(side, bgr, mask, DRAW_PX_PER_MM, boxes, fonts)
+
+
+def draw_front(identity: Identity, rng: random.Random) -> CardImage:
+    """The portrait side of ``identity``'s card."""
+    require_fonts()
+    image, draw, _w, _h = _canvas(rng, (222, 230, 240))
+    s = DRAW_PX_PER_MM
+    boxes: dict[str, Quad] = {}
+    pen = _Pen(draw, s, boxes)
+    values = (
+        identity.name + identity.sex + identity.nation + "".join(identity.address_lines) + "年月日0123456789"
+    )
+    label_key = _pick_font(rng, "姓名性别民族出生住址公民身份号码年月日", rng.choice(("sans", "serif", None)))
+    value_key = _pick_font(rng, values, rng.choice(("sans", "sans", "serif", "kai", None)))
+    label_font = load_font(label_key, round(rng.uniform(2.3, 2.7) * s))
+    value_font = load_font(value_key, round(rng.uniform(3.0, 3.35) * s))
+    number_font = load_font(OCRB_FONT.key, round(rng.uniform(3.1, 3.4) * s))
+    label, value = _label_colour(rng), _value_colour(rng)
+
+    draw_portrait(rng, image, (55 * s, 6 * s, 81 * s, 40 * s))
+    pen.text(None, 5, 10.5, "姓名", label_font, label, spacing_mm=1.6)
+    pen.text("name", 16, 10.6, identity.name, value_font, value, max_width_mm=37)
+    pen.text(None, 5, 17.5, "性别", label_font, label, spacing_mm=1.6)
+    pen.text("sex", 16, 17.6, identity.sex, value_font, value)
+    pen.text(None, 29, 17.5, "民族", label_font, label, spacing_mm=1.6)
+    pen.text("nation", 40, 17.6, identity.nation, value_font, value)
+    pen.text(None, 5, 24.5, "出生", label_font, label, spacing_mm=1.6)
+    # Birth is printed "1989 年 12 月 1 日": the numbers in the value colour, the units as labels.
+    x = pen.text("year", 16, 24.6, str(identity.birth.year), value_font, value)
+    x = pen.text(None, x + 1.2, 24.5, "年", label_font, label)
+    x = pen.text("month", x + 1.2, 24.6, str(identity.birth.month), value_font, value)
+    x = pen.text(None, x + 1.2, 24.5, "月", label_font, label)
+    x = pen.text("day", x + 1.2, 24.6, str(identity.birth.day), value_font, value)
+    pen.text(None, x + 1.2, 24.5, "日", label_font, label)
+    pen.text(None, 5, 31.5, "住址", label_font, label, spacing_mm=1.6)
+    line_gap = rng.uniform(4.6, 5.0)
+    for i, line in enumerate(identity.address_lines, start=1):
+        pen.text(f"address_{i}", 16, 31.6 + (i - 1) * line_gap, line, value_font, value, max_width_mm=38)
+    pen.text(None, 5, 49.5, "公民身份号码", label_font, label, spacing_mm=0.3)
+    pen.text(
+        "number",
+        27.5,
+        49.8,
+        identity.number,
+        number_font,
+        value,
+        spacing_mm=rng.uniform(0.35, 0.6),
+        max_width_mm=52,
+    )
+    return _finish("front", image, boxes, {"label": label_key, "value": value_key})
+
+
+def draw_back(identity: Identity, rng: random.Random) -> CardImage:
+    """The emblem side of ``identity``'s card."""
+    require_fonts()
+    image, draw, _w, _h = _canvas(rng, (232, 226, 214))
+    s = DRAW_PX_PER_MM
+    boxes: dict[str, Quad] = {}
+    pen = _Pen(draw, s, boxes)
+    title_key = _pick_font(rng, "中华人民共和国居民身份证", rng.choice(("sans", "serif")))
+    label_key = _pick_font(rng, "签发机关有效期限", rng.choice(("sans", "serif", None)))
+    value_key = _pick_font(
+        rng, identity.authority + identity.printed_term, rng.choice(("sans", "serif", "kai", None))
+    )
+    label, value = _label_colour(rng), _value_colour(rng)
+    draw_emblem(rng, draw, (6 * s, 5 * s, 22 * s, 22 * s))
+    title = load_font(title_key, round(4.2 * s))
+    pen.text(None, 32, 10.6, "中华人民共和国", title, value, spacing_mm=2.0)
+    pen.text(None, 32, 20.5, "居民身份证", load_font(title_key, round(7.0 * s)), value, spacing_mm=2.2)
+    label_font = load_font(label_key, round(rng.uniform(2.3, 2.7) * s))
+    value_font = load_font(value_key, round(rng.uniform(2.9, 3.3) * s))
+    pen.text(None, 17, 42.2, "签发机关", label_font, label, spacing_mm=0.6)
+    pen.text("authority", 34, 42.3, identity.authority, value_font, value, max_width_mm=48)
+    pen.text(None, 17, 49.2, "有效期限", label_font, label, spacing_mm=0.6)
+    pen.text("timelimit", 34, 49.3, identity.printed_term, value_font, value, max_width_mm=48)
+    return _finish("back", image, boxes, {"label": label_key, "value": value_key})
+
+
+def draw_card(identity: Identity, side: CardSide, rng: random.Random) -> CardImage:
+    """Either side of ``identity``'s card."""
+    return draw_front(identity, rng) if side == "front" else draw_back(identity, rng)
+
+
+def downscale(card: CardImage, px_per_mm: float = CANONICAL_PX_PER_MM) -> CardImage:
+    """The same card at ``px_per_mm`` (10 gives the canonical 856 × 540 straightened card)."""
+    factor = px_per_mm / card.px_per_mm
+    size = (round(CARD_MM[0] * px_per_mm), round(CARD_MM[1] * px_per_mm))
+    bgr = cv2.resize(card.bgr, size, interpolation=cv2.INTER_AREA)
+    mask = cv2.resize(card.mask, size, interpolation=cv2.INTER_AREA)
+    return CardImage(
+        card.side, bgr, mask, px_per_mm, scale_boxes(card.boxes, factor, factor), dict(card.fonts)
+    )
+
+
+def scale_boxes(boxes: dict[str, Quad], sx: float, sy: float) -> dict[str, Quad]:
+    """``boxes`` with every x multiplied by ``sx`` and every y by ``sy``."""
+    return {
+        k: ((a[0] * sx, a[1] * sy), (b[0] * sx, b[1] * sy), (c[0] * sx, c[1] * sy), (d[0] * sx, d[1] * sy))
+        for k, (a, b, c, d) in boxes.items()
+    }
+
+
+__all__ = ["CARD_MM", "CardImage", "covers", "downscale", "draw_back", "draw_card", "draw_front"]

@@ -1,0 +1,156 @@
+"""Writing sets of synthetic photos with their ground truth (``truth.json``, a JSON list).
+
+One truth record per image::
+
+    {"file": "front_0001.jpg", "side": "front", "rotate": 90, "condition": "tilt",
+     "info": {...exactly what the API must return...},
+     "quad": [[x, y], x4],            # upright card's TL, TR, BR, BL in photo pixels
+     "fields": {"name": [[x, y], x4], "address_1": ..., ...}}
+
+Field boxes are single quads; the address has one per printed line (``address_1`` …
+``address_3``) and the birth date one per number (``year``, ``month``, ``day``). Photos that are
+not of a card carry ``"kind": "not_card"`` or ``"no_text"``, ``info`` {} and ``quad`` null.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from idcard_ocr.synth.card import CardSide, draw_card
+from idcard_ocr.synth.identities import Identity, make_identities
+from idcard_ocr.synth.nocard import no_text_photo, text_page_photo
+from idcard_ocr.synth.photo import CONDITIONS, MAX_SIDE, PHOTO_CONDITIONS, make_photo
+
+TruthRecord = dict[str, Any]
+ROTATIONS = (0, 90, 180, 270)
+
+# A quarter clean scans, the rest spread over the photo conditions.
+DEFAULT_MIX: dict[str, float] = {"clean": 0.25, **{c: 0.75 / len(PHOTO_CONDITIONS) for c in PHOTO_CONDITIONS}}
+
+
+def photo_case(
+    out_dir: Path,
+    file: str,
+    identity: Identity,
+    side: CardSide,
+    condition: str,
+    rotate: int,
+    seed: str,
+    max_side: int = MAX_SIDE,
+) -> TruthRecord:
+    """Draw ``identity``'s ``side``, photograph it, write ``out_dir/file``; return its truth record.
+
+    ``seed`` (any string) fixes every random choice of drawing and photographing.
+    """
+    rng = random.Random(seed)
+    card = draw_card(identity, side, rng)
+    photo = make_photo(card, rng, condition, rotate, max_side=max_side)
+    (out_dir / file).write_bytes(photo.jpeg)
+    return {
+        "file": file,
+        "side": side,
+        "rotate": rotate,
+        "condition": condition,
+        "info": identity.front_info() if side == "front" else identity.back_info(),
+        "quad": photo.quad,
+        "fields": photo.fields,
+    }
+
+
+def non_card_case(out_dir: Path, kind: str, seed: str, max_side: int = MAX_SIDE) -> TruthRecord:
+    """Write ``notcard_text.jpg`` (kind ``not_card``) or ``notext.jpg`` (kind ``no_text``)."""
+    rng = random.Random(seed)
+    if kind == "not_card":
+        file, data = "notcard_text.jpg", text_page_photo(rng, max_side)
+    elif kind == "no_text":
+        file, data = "notext.jpg", no_text_photo(rng, max_side)
+    else:
+        raise ValueError(f"unknown kind {kind!r}")
+    (out_dir / file).write_bytes(data)
+    return {
+        "file": file,
+        "side": "front",
+        "rotate": 0,
+        "condition": kind,
+        "kind": kind,
+        "info": {},
+        "quad": None,
+        "fields": {},
+    }
+
+
+def _conditions(rng: random.Random, count: int, mix: Mapping[str, float]) -> list[str]:
+    unknown = set(mix) - set(CONDITIONS)
+    if unknown:
+        raise ValueError(f"unknown conditions: {sorted(unknown)}")
+    names = [c for c in mix if mix[c] > 0]
+    # Largest-remainder shares so the mix is met exactly, then shuffled.
+    total = sum(mix[c] for c in names)
+    quotas = {c: count * mix[c] / total for c in names}
+    counts = {c: int(quotas[c]) for c in names}
+    for c in sorted(names, key=lambda c: quotas[c] - counts[c], reverse=True)[: count - sum(counts.values())]:
+        counts[c] += 1
+    chosen = [c for c in names for _ in range(counts[c])]
+    rng.shuffle(chosen)
+    return chosen
+
+
+def generate_set(
+    out_dir: str | Path,
+    n_front: int,
+    n_back: int,
+    condition_mix: Mapping[str, float] | None = None,
+    seed: int = 0,
+    max_side: int = MAX_SIDE,
+    progress: bool = False,
+) -> list[TruthRecord]:
+    """Write ``n_front`` + ``n_back`` photos and ``truth.json`` to ``out_dir``; return the records.
+
+    Conditions follow ``condition_mix`` (weights by condition name; default ``DEFAULT_MIX``),
+    rotations are spread evenly over 0/90/180/270, and the fronts show every one of the 56
+    nations as soon as there are at least 56 of them.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    mix = condition_mix or DEFAULT_MIX
+    records: list[TruthRecord] = []
+    sides: tuple[tuple[CardSide, int], ...] = (("front", n_front), ("back", n_back))
+    for side, count in sides:
+        identities = make_identities(count, seed=rng.randrange(2**31), every_nation=side == "front")
+        conditions = _conditions(rng, count, mix)
+        rotations = [ROTATIONS[i % 4] for i in range(count)]
+        rng.shuffle(rotations)
+        for i, identity in enumerate(identities):
+            records.append(
+                photo_case(
+                    out,
+                    f"{side}_{i + 1:04d}.jpg",
+                    identity,
+                    side,
+                    conditions[i],
+                    rotations[i],
+                    seed=f"{seed}:{side}:{i}",
+                    max_side=max_side,
+                )
+            )
+            if progress and (i + 1) % 50 == 0:
+                print(f"{side}: {i + 1}/{count}", flush=True)
+    write_truth(out, records)
+    return records
+
+
+def write_truth(out_dir: Path, records: list[TruthRecord]) -> None:
+    """Write ``truth.json`` (UTF-8, one record per line inside the list, for readable diffs)."""
+    lines = ",\n".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in records)
+    (out_dir / "truth.json").write_text(f"[\n{lines}\n]\n", encoding="utf-8")
+
+
+def read_truth(directory: str | Path) -> list[TruthRecord]:
+    """The records of ``directory/truth.json``."""
+    data: list[TruthRecord] = json.loads((Path(directory) / "truth.json").read_text(encoding="utf-8"))
+    return data
