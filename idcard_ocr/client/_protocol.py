@@ -64,6 +64,8 @@ def _content_type(content: bytes) -> str:
 def _read_file(file: FileSource) -> tuple[str, bytes]:
     if isinstance(file, bytes | bytearray | memoryview):
         return "image", bytes(file)
+    if isinstance(file, str) and file.startswith(("http://", "https://", "data:")):
+        raise ValueError("file is read from disk; pass an address as url= and base64 text as base64=")
     if isinstance(file, str | os.PathLike):
         path = Path(file)
         return path.name, path.read_bytes()

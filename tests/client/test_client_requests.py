@@ -33,6 +33,7 @@ def test_exactly_one_source_or_value_error_before_any_request(scripted, sources)
     "kwargs",
     [
         {"file": b""},
+        {"file": "https://x.test/a.jpg"},
         {"base64": "  "},
         {"url": "ftp://x.test/a.jpg"},
         {"base64": "aGk=", "sign": "forged"},
@@ -77,7 +78,7 @@ def test_text_mode_file_is_refused(scripted, tmp_path: Path) -> None:
     photo = tmp_path / "card.jpg"
     photo.write_text("not binary")
     with client_for(scripted(FRONT_BODY)) as client, photo.open("r") as handle, pytest.raises(TypeError):
-        client.recognize(file=handle)
+        client.recognize(file=handle)  # type: ignore[arg-type]  # the mistake under test
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 
 import httpx
@@ -106,3 +107,12 @@ def test_retry_policy_delay_spread_and_limits() -> None:
     assert RetryPolicy(backoff=0).delay(3) == 0
     assert not policy.retry_error(3, httpx.ConnectError("refused"))
     assert policy.retry_error(2, httpx.ConnectError("refused"))
+
+
+def test_retry_log_lines_carry_no_secret_or_card_data(scripted, no_sleep, caplog) -> None:
+    caplog.set_level(logging.DEBUG, logger="idcard_ocr.client")
+    recognize(scripted(RATE_LIMITED, httpx.ConnectError("refused"), FRONT_BODY))
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "code 609" in logged and "ConnectError" in logged
+    for private in (APP_SECRET, "赵宁宁", "330106198912014010"):
+        assert private not in logged
