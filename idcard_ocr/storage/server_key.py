@@ -99,8 +99,7 @@ class KeySource:
                 "key (at least 32 characters) that encrypts app secrets"
             )
         if current is None:
-            # In-memory SQLite: a throwaway key, as throwaway as the database.
-            current = new_server_key()
+            raise ConfigError("IDCARD_SECRET_KEY is not set and there is no key file to keep one in")
         try:
             return KeyRing(SealingKey.from_text(current), tuple(SealingKey.from_text(k) for k in older))
         except ValueError as exc:

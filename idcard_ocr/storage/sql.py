@@ -302,10 +302,10 @@ def open_store(settings: Settings, *, migrate: bool = True) -> SqlStore:
     Raises :class:`ConfigError` for a missing PostgreSQL key, a wrong key or (with
     ``migrate=False``) a database behind the migrations.
     """
-    key_source = KeySource(settings)
-    keys = key_source.load()
-    engine = make_engine(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url)  # refuses unusable URLs before any key work
     try:
+        key_source = KeySource(settings)
+        keys = key_source.load()
         if migrate:
             upgrade(engine)
         else:

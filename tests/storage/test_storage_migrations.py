@@ -40,3 +40,9 @@ def test_migrated_schema_matches_the_tables_in_code(database_url: str) -> None:
     finally:
         engine.dispose()
     assert differences == []
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_in_memory_sqlite_is_refused_clearly(url: str) -> None:
+    with pytest.raises(ConfigError, match="in-memory"):
+        open_store(Settings(database_url=url))
