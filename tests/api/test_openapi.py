@@ -1,0 +1,64 @@
+"""The published OpenAPI description matches what the endpoint does (contract tests use it)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from idcard_ocr.api.envelope import MESSAGES
+from tests.api.support import Service
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_openapi_describes_the_endpoint_fields_and_codes(service: Service) -> None:
+    schema = (await service.http.get("/openapi.json")).json()
+    operation = schema["paths"]["/ocr/idcard-v1"]["post"]
+    multipart = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert multipart["required"] == ["appId", "timestamp", "sign"]
+    assert list(multipart["properties"]) == ["appId", "timestamp", "sign", "file", "base64", "image", "url"]
+    assert multipart["properties"]["timestamp"]["type"] == "integer"
+    assert multipart["properties"]["file"]["format"] == "binary"
+    urlencoded = operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+    assert "file" not in urlencoded["properties"]
+    envelope = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert envelope["required"] == ["code", "msg", "taskNo", "charge"]
+    assert set(envelope["properties"]["code"]["enum"]) == set(MESSAGES) - {404}
+    sides = [branch["properties"]["side"]["enum"] for branch in envelope["properties"]["data"]["oneOf"]]
+    assert sides == [["front"], ["back"]]
+    front_info = envelope["properties"]["data"]["oneOf"][0]["properties"]["info"]
+    assert front_info["required"] == ["name", "number", "sex", "nation", "year", "month", "day", "address"]
+    assert "/healthz" not in schema["paths"]
+
+
+def fits(value: object, schema: dict[str, Any]) -> bool:
+    """A small JSON-schema check covering what the envelope schema uses."""
+    if "oneOf" in schema:
+        return sum(fits(value, branch) for branch in schema["oneOf"]) == 1
+    if "enum" in schema and value not in schema["enum"]:
+        return False
+    if "pattern" in schema and not (isinstance(value, str) and re.fullmatch(schema["pattern"], value)):
+        return False
+    kind = schema.get("type")
+    if kind == "object":
+        if not isinstance(value, dict) or not set(schema.get("required", [])) <= set(value):
+            return False
+        properties = schema.get("properties", {})
+        if schema.get("additionalProperties") is False and not set(value) <= set(properties):
+            return False
+        return all(fits(v, properties[k]) for k, v in value.items() if k in properties)
+    types = {"string": str, "boolean": bool, "integer": int}
+    return kind is None or isinstance(value, types[kind])
+
+
+async def test_real_answers_fit_the_published_schema(service: Service) -> None:
+    schema = (await service.http.get("/openapi.json")).json()
+    responses = schema["paths"]["/ocr/idcard-v1"]["post"]["responses"]
+    envelope = responses["200"]["content"]["application/json"]["schema"]
+    caller = service.account()
+    ok = await service.post_photo(caller)
+    assert fits(ok, envelope)
+    assert fits(await service.post_photo(caller, sign="bad"), envelope)
+    assert not fits(ok | {"data": {**ok["data"], "side": "back"}}, envelope)  # the check has teeth
