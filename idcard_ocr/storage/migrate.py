@@ -29,7 +29,8 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url``; for SQLite, a file database in WAL mode (its folder is created)."""
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # 5 + 10 connections a process: several workers stay well under PostgreSQL's default 100.
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
 def _sqlite_engine(url: str) -> Engine:
