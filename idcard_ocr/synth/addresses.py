@@ -119,25 +119,43 @@ def _village_detail(rng: random.Random) -> str:
     return f"{town}{village}{rng.randint(1, 300)}号"
 
 
+def _detail(rng: random.Random) -> str:
+    return _village_detail(rng) if rng.random() < 0.35 else _street_detail(rng)
+
+
+def _one_line(rng: random.Random, region_prefix: str) -> str:
+    for _ in range(40):
+        address = f"{region_prefix}{rng.choice(ROAD_STEMS)}路{rng.randint(1, 99)}号"
+        if len(wrap_address(address)) == 1:
+            return address
+    return f"{region_prefix}{rng.choice(ROAD_STEMS)}路{rng.randint(1, 9)}号"
+
+
+def _three_lines(rng: random.Random, region_prefix: str) -> str:
+    address = region_prefix
+    for _ in range(40):
+        address = region_prefix + _detail(rng)
+        # Add building, unit and room parts until the text runs onto a third line.
+        parts = (f"{rng.randint(1, 30)}幢", f"{rng.randint(1, 6)}单元", f"{rng.randint(101, 2804)}室")
+        extras = iter(parts * 3)
+        while len(wrap_address(address)) < 3:
+            address += next(extras)
+        if len(wrap_address(address)) == 3:
+            return address
+    return address
+
+
 def make_address(rng: random.Random, region_prefix: str, lines: int | None = None) -> str:
     """An address that starts with ``region_prefix`` (province+city+county) and wraps to
-    ``lines`` printed lines (1–3; any count when None). Falls back to the nearest fit."""
-    best = ""
+    ``lines`` printed lines (1–3; any count up to 3 when None). A region prefix too long for one
+    line gives the shortest address it can."""
+    if lines == 1:
+        return _one_line(rng, region_prefix)
+    if lines == 3:
+        return _three_lines(rng, region_prefix)
     for _ in range(40):
-        if lines == 1:
-            detail = f"{rng.choice(ROAD_STEMS)}路{rng.randint(1, 99)}号"
-        elif lines == 3 or (lines is None and rng.random() < 0.35):
-            detail = _village_detail(rng) if rng.random() < 0.5 else _street_detail(rng)
-            if lines == 3 and text_units(region_prefix + detail) <= 2 * LINE_WIDTH_UNITS:
-                detail = _village_detail(rng) + f"{rng.randint(1, 30)}幢{rng.randint(1, 6)}单元"
-        else:
-            detail = _street_detail(rng)
-        address = region_prefix + detail
+        address = region_prefix + _detail(rng)
         count = len(wrap_address(address))
-        if count > MAX_LINES:
-            continue
-        if lines is None or count == lines:
+        if count <= MAX_LINES and (lines is None or count == lines):
             return address
-        if not best or abs(len(wrap_address(best)) - lines) > abs(count - lines):
-            best = address
-    return best or region_prefix + "1号"
+    return region_prefix + f"{rng.choice(ROAD_STEMS)}路{rng.randint(1, 99)}号"

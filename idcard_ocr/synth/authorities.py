@@ -10,8 +10,11 @@ from idcard_ocr.synth.addresses import TOWN_STEMS
 
 def _parts(code6: str) -> tuple[str, str, str]:
     parts = region_parts(code6)  # placeholder levels such as 市辖区 come back as ""
-    if parts is None or not parts[2]:
+    if parts is None or not (parts[1] or parts[2]):
         raise ValueError(f"not a county-level region code: {code6}")
+    province, city, county = parts
+    if not county:  # a city with no counties under it (东莞市, 中山市) is its own county level
+        return province, "", city
     return parts
 
 

@@ -44,6 +44,14 @@ def _smooth_noise(rng: random.Random, width: int, height: int, cells: int) -> np
     return cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC)
 
 
+def _surface_colour(rng: random.Random, max_saturation: float) -> np.ndarray:
+    # Real desks and cloths are mostly muted; a few are dark, a few bright.
+    hue, saturation = rng.uniform(0, 180), rng.uniform(0, max_saturation) * 255
+    value = rng.choice((rng.uniform(25, 90), rng.uniform(90, 200), rng.uniform(200, 240)))
+    hsv = np.array([[[hue, saturation, value]]], np.uint8)
+    return np.asarray(cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR)[0, 0], np.float32)
+
+
 def _wood(rng: random.Random, width: int, height: int) -> np.ndarray:
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
     warp = _smooth_noise(rng, width, height, 120) * rng.uniform(20, 60)
@@ -57,7 +65,7 @@ def _cloth(rng: random.Random, width: int, height: int) -> np.ndarray:
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
     period = rng.uniform(3, 7)
     weave = (np.sin(xs / period * np.pi) * np.sin(ys / period * np.pi)) * 0.5 + 0.5
-    base = np.array([rng.randint(40, 220) for _ in range(3)], np.float32)
+    base = _surface_colour(rng, max_saturation=0.55)
     shade = 0.85 + 0.12 * weave[..., None] + 0.1 * (_smooth_noise(rng, width, height, 150)[..., None] - 0.5)
     return (base * shade).clip(0, 255).astype(np.uint8)
 
@@ -71,7 +79,7 @@ def _paper(rng: random.Random, width: int, height: int) -> np.ndarray:
 
 
 def _desk(rng: random.Random, width: int, height: int) -> np.ndarray:
-    base = np.array([rng.randint(20, 235) for _ in range(3)], np.float32)
+    base = _surface_colour(rng, max_saturation=0.3)
     shade = 0.9 + 0.2 * _smooth_noise(rng, width, height, 300)[..., None]
     return (base * shade).clip(0, 255).astype(np.uint8)
 

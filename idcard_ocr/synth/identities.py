@@ -161,6 +161,8 @@ def make_identity(
     if nation is None and name_kind == "dot":
         nation = rng.choice(sorted(DOT_NATIONS))  # a dotted name belongs to a Turkic-language nation
     nation = nation or pick_nation(rng)
+    if address_lines is None and rng.random() < 0.04:
+        address_lines = 1  # short addresses exist (municipal districts); keep a few in every set
     sex: Sex = rng.choice(("男", "女"))
     region6 = _pick_region(rng, short=address_lines == 1)
     birth, issue, expiry = _birth_and_term(rng, today, long_term)
