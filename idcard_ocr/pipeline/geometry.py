@@ -1,0 +1,16 @@
+"""The geometry stages' public face: find the card, straighten it, orient it, tell its side.
+
+    straighten(img) -> Straightened | None     the whole geometry in one call
+    warp(img, quad) -> card                    cut an upright 856 x 540 card out of a photo
+    unwarp_points(quad, points) -> points      canonical card pixels back to photo pixels
+
+Everything else (``locate``, ``rectify``, ``orientation``, ``side``, ``quad``) is reachable for
+tests and tools but may change.
+"""
+
+from __future__ import annotations
+
+from idcard_ocr.pipeline.quad import CARD_HEIGHT, CARD_WIDTH, unwarp_points, warp
+from idcard_ocr.pipeline.straighten import Straightened, straighten
+
+__all__ = ["CARD_HEIGHT", "CARD_WIDTH", "Straightened", "straighten", "unwarp_points", "warp"]

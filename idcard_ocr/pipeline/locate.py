@@ -1,0 +1,207 @@
+"""Find the card in a photo: the best card-shaped quadrilateral on a down-scaled copy.
+
+Edges are taken from brightness and from both colour-opponent channels, because a pale card on
+white paper differs from it more in tint than in brightness. Every contour of the closed edge map
+is reduced to its convex hull and then to four corners; each candidate is scored by how much of
+its outline lies on edges, how close its shape is to an ID-1 card seen in perspective, and its
+size. The corners are only roughly right here (about one low-resolution pixel); ``rectify``
+refines them on the full-resolution photo.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from idcard_ocr.pipeline.quad import (
+    CARD_ASPECT,
+    area,
+    aspect_ratio,
+    corner_angles,
+    is_convex,
+    order_clockwise,
+)
+from idcard_ocr.pipeline.rectify import refine_quad
+
+LOCATE_MAX_SIDE = 640  # the locating pass works on a copy no larger than this
+MIN_AREA_FRACTION = 0.03  # a card smaller than this share of the photo is not looked for
+MIN_SCORE = 0.35
+
+
+@dataclass(frozen=True)
+class CardCandidate:
+    """A card-shaped quadrilateral found in the photo, in the photo's own pixel coordinates."""
+
+    quad: np.ndarray  # (4, 2) clockwise on screen, starting nearest the photo's top-left
+    score: float  # 0..1: edge support x shape x size
+    edge_support: float  # share of the outline that lies on an edge
+    elapsed_ms: float
+
+
+def shrink_for_locating(img: np.ndarray, max_side: int = LOCATE_MAX_SIDE) -> tuple[np.ndarray, float]:
+    """A copy whose long side is at most ``max_side``, and the factor from it back to ``img``."""
+    height, width = img.shape[:2]
+    factor = max(height, width) / float(max_side)
+    if factor <= 1.0:
+        return img, 1.0
+    small = cv2.resize(img, (round(width / factor), round(height / factor)), interpolation=cv2.INTER_AREA)
+    return small, width / small.shape[1]
+
+
+def edge_maps(small: np.ndarray) -> list[tuple[np.ndarray, float]]:
+    """Binary edge maps (uint8 0/255) with the weight their candidates get: strict, then sensitive.
+
+    Both use lightness and the two Lab colour channels. The strict map keeps clutter and wood
+    grain quiet; the sensitive one, after a stronger blur, still sees a pale card on white paper.
+    """
+    maps = []
+    for blur, thresholds, weight in (
+        (5, ((20, 60), (8, 24), (8, 24)), 1.0),
+        (7, ((6, 18), (4, 10), (4, 10)), 0.9),
+    ):
+        lab = cv2.cvtColor(cv2.GaussianBlur(small, (blur, blur), 0), cv2.COLOR_BGR2Lab)
+        edges: np.ndarray = np.zeros(small.shape[:2], dtype=np.uint8)
+        for index, (low, high) in enumerate(thresholds):
+            edges = cv2.bitwise_or(edges, cv2.Canny(lab[:, :, index], low, high, L2gradient=True))
+        maps.append((edges, weight))
+    return maps
+
+
+def _quad_from_hull(hull: np.ndarray) -> np.ndarray | None:
+    """Four corners of a convex hull that is a (perspective, round-cornered) rectangle, or None.
+
+    The hull's edges are merged into straight runs; the four longest runs are the card's sides
+    and their pairwise intersections its (sharp, virtual) corners. Rounded corners and a nick of
+    glare only add short runs, which are ignored.
+    """
+    points = hull.reshape(-1, 2).astype(np.float64)
+    if len(points) < 4:
+        return None
+    edges = np.roll(points, -1, axis=0) - points
+    lengths = np.linalg.norm(edges, axis=1)
+    angles = np.arctan2(edges[:, 1], edges[:, 0])
+    runs: list[list[int]] = []
+    for index in range(len(points)):
+        if lengths[index] < 1e-9:
+            continue
+        if runs:
+            last = runs[-1][-1]
+            turn = abs((angles[index] - angles[last] + np.pi) % (2 * np.pi) - np.pi)
+            if turn < np.radians(12.0):
+                runs[-1].append(index)
+                continue
+        runs.append([index])
+    if len(runs) > 1:  # the first and last runs may be one straight side cut at the start point
+        turn = abs((angles[runs[0][0]] - angles[runs[-1][-1]] + np.pi) % (2 * np.pi) - np.pi)
+        if turn < np.radians(12.0):
+            runs[0] = runs.pop() + runs[0]
+    if len(runs) < 4:
+        return None
+    run_lengths = np.array([lengths[run].sum() for run in runs])
+    longest = sorted(np.argsort(-run_lengths)[:4])  # keep the hull's cyclic order
+    if run_lengths[longest].sum() < 0.6 * lengths.sum():
+        return None  # not four dominant straight sides
+    lines = []
+    for r in longest:
+        first, last = runs[r][0], runs[r][-1]
+        start, stop = points[first], points[(last + 1) % len(points)]
+        lines.append((start, stop - start))
+    corners = []
+    for i in range(4):
+        (pa, da), (pb, db) = lines[i - 1], lines[i]
+        denom = da[0] * db[1] - da[1] * db[0]
+        if abs(denom) < 1e-9:
+            return None
+        s = ((pb[0] - pa[0]) * db[1] - (pb[1] - pa[1]) * db[0]) / denom
+        corners.append(pa + s * da)
+    return np.array(corners, dtype=np.float64)
+
+
+def _edge_support(quad: np.ndarray, dilated_edges: np.ndarray, samples_per_side: int = 48) -> float:
+    """Share of points along the quad's sides (corners left out) that fall on an edge pixel."""
+    t = np.linspace(0.1, 0.9, samples_per_side)[:, None]
+    points = np.concatenate([quad[i] + t * (quad[(i + 1) % 4] - quad[i]) for i in range(4)])
+    xs = np.clip(np.round(points[:, 0]).astype(int), 0, dilated_edges.shape[1] - 1)
+    ys = np.clip(np.round(points[:, 1]).astype(int), 0, dilated_edges.shape[0] - 1)
+    on_edge = dilated_edges[ys, xs] > 0
+    # The weakest side counts too: a quad spanning three card edges and one text line is wrong.
+    per_side = on_edge.reshape(4, samples_per_side).mean(axis=1)
+    return float(0.5 * on_edge.mean() + 0.5 * per_side.min())
+
+
+def _shape_score(quad: np.ndarray) -> float:
+    """1 for a card-like rectangle, falling towards 0 for other shapes; perspective tolerated."""
+    if not is_convex(quad):
+        return 0.0
+    ratio = aspect_ratio(quad)
+    if not 1.15 <= ratio <= 2.3:
+        return 0.0
+    angles = corner_angles(quad)
+    if angles.min() < 55.0 or angles.max() > 125.0:
+        return 0.0
+    ratio_term = float(np.exp(-(((ratio - CARD_ASPECT) / 0.3) ** 2)))
+    angle_term = float(np.exp(-((np.abs(angles - 90.0).max() / 35.0) ** 2)))
+    return ratio_term * angle_term
+
+
+def _contour_candidates(small: np.ndarray, edges: np.ndarray) -> list[tuple[float, float, np.ndarray]]:
+    """(score, edge support, quad) for every card-like closed outline in one edge map."""
+    frame_area = float(small.shape[0] * small.shape[1])
+    closed = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(closed, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    found: list[tuple[float, float, np.ndarray]] = []
+    for contour in contours:
+        hull = cv2.convexHull(contour)
+        if cv2.contourArea(hull) < MIN_AREA_FRACTION * frame_area:
+            continue
+        quad = _quad_from_hull(hull)
+        if quad is None:
+            continue
+        quad = refine_quad(small, order_clockwise(quad), search_px=6.0)
+        size = area(quad) / frame_area
+        if size < MIN_AREA_FRACTION or size > 0.98:
+            continue
+        shape = _shape_score(quad)
+        if shape == 0.0:
+            continue
+        support = _edge_support(quad, closed)
+        # Larger quads win ties: an inner frame (the portrait, a text block) is smaller than the card.
+        score = support * (0.6 + 0.4 * shape) * (0.85 + 0.15 * min(1.0, size / 0.25))
+        found.append((score, support, quad))
+    return found
+
+
+def find_candidates(img: np.ndarray, limit: int = 5) -> list[CardCandidate]:
+    """Card-like quads in ``img`` (BGR), best first, in ``img``'s pixel coordinates."""
+    start = time.perf_counter()
+    small, factor = shrink_for_locating(img)
+    scored: list[tuple[float, float, np.ndarray]] = []
+    for edges, weight in edge_maps(small):
+        for score, support, quad in _contour_candidates(small, edges):
+            scored.append((score * weight, support, quad))
+
+    scored.sort(key=lambda item: -item[0])
+    elapsed = (time.perf_counter() - start) * 1000.0
+    result: list[CardCandidate] = []
+    for score, support, quad in scored:
+        if any(np.abs(c.quad / factor - quad).max() < 4.0 for c in result):
+            continue  # the inner and outer contour of one edge ring give the same card twice
+        result.append(
+            CardCandidate(
+                quad=(quad + 0.5) * factor - 0.5, score=score, edge_support=support, elapsed_ms=elapsed
+            )
+        )
+        if len(result) == limit:
+            break
+    return result
+
+
+def locate_card(img: np.ndarray) -> CardCandidate | None:
+    """The best card candidate in ``img``, or None when nothing card-like scores high enough."""
+    candidates = find_candidates(img, limit=1)
+    if not candidates or candidates[0].score < MIN_SCORE:
+        return None
+    return candidates[0]

@@ -1,0 +1,97 @@
+"""Card candidates from straight lines, for outlines that edge contours cannot close.
+
+Glare, a pale card on white paper or text printed right up to the card's edge break its outline
+into pieces, so no closed contour follows it. Its four sides are still long straight edges:
+segments are found with a probabilistic Hough transform, merged into lines, and every pair of
+near-parallel lines is combined with every other such pair roughly at right angles to it. Each
+quad is then judged like a contour candidate, by how much of its outline lies on edges.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+MAX_LINES = 18  # the longest merged lines kept; the card's four sides are among them
+MAX_PARALLEL_DEG = 18.0  # opposite sides of a card in perspective stay roughly parallel
+MIN_CROSSING_DEG = 50.0  # adjacent sides meet at 90 degrees give or take perspective
+
+
+def _merged_lines(edges: np.ndarray) -> np.ndarray:
+    """Lines as rows (theta, rho, supporting length), longest first, near-duplicates merged."""
+    shortest = max(20, int(0.08 * max(edges.shape)))
+    segments = cv2.HoughLinesP(edges, 1, np.pi / 180, 30, minLineLength=shortest, maxLineGap=8)
+    if segments is None:
+        return np.zeros((0, 3))
+    seg = segments.reshape(-1, 4).astype(np.float64)
+    dx, dy = seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1]
+    length = np.hypot(dx, dy)
+    theta = (np.arctan2(dy, dx) + np.pi / 2) % np.pi  # normal direction in [0, pi)
+    rho = seg[:, 0] * np.cos(theta) + seg[:, 1] * np.sin(theta)
+    merged: list[list[float]] = []
+    for index in np.argsort(-length):
+        t, r, n = theta[index], rho[index], length[index]
+        for line in merged:
+            diff = abs(t - line[0])
+            same = diff < np.radians(3.0) and abs(r - line[1]) < 4.0
+            flipped = np.pi - diff < np.radians(3.0) and abs(r + line[1]) < 4.0
+            if same or flipped:
+                line[2] += n
+                break
+        else:
+            merged.append([t, r, n])
+    lines = np.array(merged, dtype=np.float64)
+    return lines[np.argsort(-lines[:, 2])][:MAX_LINES]
+
+
+def _intersections(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Where lines ``a`` and ``b`` (rows theta, rho) cross: ``(N, 2)``; NaN where parallel."""
+    ca, sa, cb, sb = np.cos(a[:, 0]), np.sin(a[:, 0]), np.cos(b[:, 0]), np.sin(b[:, 0])
+    det = ca * sb - sa * cb
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = (a[:, 1] * sb - b[:, 1] * sa) / det
+        y = (ca * b[:, 1] - cb * a[:, 1]) / det
+    out = np.stack([x, y], axis=1)
+    out[np.abs(det) < 1e-6] = np.nan
+    return out
+
+
+def _angle_between(t1: np.ndarray, t2: np.ndarray) -> np.ndarray:
+    """Smallest angle between line directions, degrees in [0, 90]."""
+    diff = np.abs(t1 - t2) % np.pi
+    return np.degrees(np.minimum(diff, np.pi - diff))
+
+
+def line_quads(edges: np.ndarray) -> np.ndarray:
+    """Every quad of two near-parallel line pairs crossing at roughly right angles: ``(Q, 4, 2)``.
+
+    Corners run around the quad (clockwise or not); quads with a corner outside the image are
+    dropped.
+    """
+    lines = _merged_lines(edges)
+    count = len(lines)
+    if count < 4:
+        return np.zeros((0, 4, 2))
+    i, j = np.triu_indices(count, k=1)
+    parallel = _angle_between(lines[i, 0], lines[j, 0]) < MAX_PARALLEL_DEG
+    # Opposite sides must be apart: not two edges of one stroke.
+    parallel &= np.abs(np.abs(lines[i, 1]) - np.abs(lines[j, 1])) > 0.06 * min(edges.shape)
+    pairs = np.stack([i[parallel], j[parallel]], axis=1)
+    if len(pairs) < 2:
+        return np.zeros((0, 4, 2))
+    p, q = np.triu_indices(len(pairs), k=1)
+    mean_theta = lines[pairs[:, 0], 0]
+    crossing = _angle_between(mean_theta[p], mean_theta[q]) > MIN_CROSSING_DEG
+    p, q = p[crossing], q[crossing]
+    l1, l2 = lines[pairs[p, 0]], lines[pairs[p, 1]]
+    l3, l4 = lines[pairs[q, 0]], lines[pairs[q, 1]]
+    quads = np.stack(
+        [_intersections(l1, l3), _intersections(l1, l4), _intersections(l2, l4), _intersections(l2, l3)],
+        axis=1,
+    )
+    height, width = edges.shape
+    ok = np.all(np.isfinite(quads), axis=(1, 2))
+    margin = 0.02 * max(height, width)
+    ok &= np.all((quads[:, :, 0] > -margin) & (quads[:, :, 0] < width + margin), axis=1)
+    ok &= np.all((quads[:, :, 1] > -margin) & (quads[:, :, 1] < height + margin), axis=1)
+    return quads[ok]

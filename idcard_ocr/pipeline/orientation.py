@@ -1,0 +1,57 @@
+"""Orientation: turn a found card quad into an upright card, its side and the API's ``rotate``.
+
+Ordering the corners so that the long side is the card's top leaves two readings, upright or
+upside down; the layout templates (``side.py``) decide between them and, in the same breath,
+between front and back. ``rotate`` then follows from where the upright card's top edge points in
+the photo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from idcard_ocr.pipeline.quad import long_side_first, order_clockwise, rotate_of, warp
+from idcard_ocr.pipeline.side import LayoutScores, layout_scores
+from idcard_ocr.pipeline.types import Side
+
+
+@dataclass(frozen=True)
+class OrientedCard:
+    """An upright canonical card and what was decided about it."""
+
+    card: np.ndarray  # 540 x 856 x 3 BGR, upright
+    quad: np.ndarray  # TL, TR, BR, BL of the upright card in the photo
+    rotate: int  # 0, 90, 180 or 270: how far the card is turned clockwise in the photo
+    side: Side
+    side_score: float  # margin of the chosen (side, orientation) over the runner-up
+    layout_match: float  # correlation of the card with the chosen side's template (-1..1)
+    scores: LayoutScores
+
+
+def orient_card(img: np.ndarray, quad: np.ndarray) -> OrientedCard:
+    """Warp the card with corners ``quad`` (any order) out of ``img`` and set it upright."""
+    corners = long_side_first(order_clockwise(quad))
+    card = warp(img, corners)
+    scores = layout_scores(card)
+    side, turned, margin = scores.best()
+    if turned:
+        corners = np.roll(corners, 2, axis=0)
+        card = cv2.rotate(card, cv2.ROTATE_180)
+    match = {
+        ("front", False): scores.front,
+        ("front", True): scores.front_turned,
+        ("back", False): scores.back,
+        ("back", True): scores.back_turned,
+    }[(side, turned)]
+    return OrientedCard(
+        card=card,
+        quad=corners,
+        rotate=rotate_of(corners),
+        side=side,
+        side_score=margin,
+        layout_match=match,
+        scores=scores,
+    )

@@ -1,0 +1,126 @@
+"""Quadrilateral geometry shared by the locating, rectifying and orientation stages.
+
+A quad is a ``(4, 2)`` float64 array of corner points in image pixels. Once it belongs to an
+upright card its order is TL, TR, BR, BL of the card (not of the photo).
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+CARD_WIDTH = 856  # canonical card: 10 px per mm of the 85.6 x 54 mm ID-1 card
+CARD_HEIGHT = 540
+CARD_ASPECT = CARD_WIDTH / CARD_HEIGHT  # 1.585
+CANONICAL_CORNERS = np.array(
+    [[0.0, 0.0], [CARD_WIDTH, 0.0], [CARD_WIDTH, CARD_HEIGHT], [0.0, CARD_HEIGHT]], dtype=np.float64
+)
+
+
+def as_quad(points: object) -> np.ndarray:
+    """Any 4-point sequence as a ``(4, 2)`` float64 array."""
+    quad = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    if quad.shape != (4, 2):
+        raise ValueError(f"a quad needs 4 points, got {quad.shape[0]}")
+    return quad
+
+
+def order_clockwise(points: np.ndarray) -> np.ndarray:
+    """Sort 4 points clockwise on screen (y down), starting from the one nearest the top-left."""
+    quad = as_quad(points)
+    centre = quad.mean(axis=0)
+    angles = np.arctan2(quad[:, 1] - centre[1], quad[:, 0] - centre[0])
+    quad = quad[np.argsort(angles)]  # increasing angle with y down = clockwise on screen
+    start = int(np.argmin(quad[:, 0] + quad[:, 1]))
+    return np.roll(quad, -start, axis=0)
+
+
+def side_lengths(quad: np.ndarray) -> np.ndarray:
+    """Lengths of the sides 0-1, 1-2, 2-3, 3-0."""
+    return np.linalg.norm(np.roll(quad, -1, axis=0) - quad, axis=1)
+
+
+def long_side_first(quad: np.ndarray) -> np.ndarray:
+    """Roll a clockwise quad so that side 0-1 (the card's top) is one of the two long sides."""
+    lengths = side_lengths(quad)
+    if lengths[0] + lengths[2] >= lengths[1] + lengths[3]:
+        return quad.copy()
+    return np.roll(quad, -1, axis=0)
+
+
+def aspect_ratio(quad: np.ndarray) -> float:
+    """Mean long side over mean short side (1.585 for a card seen straight on)."""
+    lengths = side_lengths(quad)
+    a, b = lengths[0] + lengths[2], lengths[1] + lengths[3]
+    return float(max(a, b) / max(min(a, b), 1e-9))
+
+
+def area(quad: np.ndarray) -> float:
+    """Absolute polygon area (shoelace)."""
+    x, y = quad[:, 0], quad[:, 1]
+    return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2.0)
+
+
+def is_convex(quad: np.ndarray) -> bool:
+    """True when the 4 corners turn the same way (no self-crossing, no dent)."""
+    edges = np.roll(quad, -1, axis=0) - quad
+    nxt = np.roll(edges, -1, axis=0)
+    cross = edges[:, 0] * nxt[:, 1] - edges[:, 1] * nxt[:, 0]
+    return bool(np.all(cross > 0) or np.all(cross < 0))
+
+
+def corner_angles(quad: np.ndarray) -> np.ndarray:
+    """Interior angle at each corner, in degrees."""
+    prev = np.roll(quad, 1, axis=0) - quad
+    nxt = np.roll(quad, -1, axis=0) - quad
+    cos = np.sum(prev * nxt, axis=1) / (np.linalg.norm(prev, axis=1) * np.linalg.norm(nxt, axis=1) + 1e-9)
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def rotate_of(quad: np.ndarray) -> int:
+    """How far the card whose TL,TR,BR,BL are ``quad`` is turned clockwise: 0, 90, 180 or 270.
+
+    Measured by the direction of the card's top and bottom edges in the photo (y down, so a
+    positive angle is clockwise); ties at 45 degrees go to the nearer multiple by rounding.
+    """
+    direction = (quad[1] - quad[0]) + (quad[2] - quad[3])
+    degrees = math.degrees(math.atan2(direction[1], direction[0]))
+    return round(degrees / 90.0) % 4 * 90
+
+
+def card_homography(quad: object, width: int = CARD_WIDTH, height: int = CARD_HEIGHT) -> np.ndarray:
+    """The 3x3 homography that maps the image quad TL,TR,BR,BL onto a ``width x height`` card."""
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
+    return cv2.getPerspectiveTransform(as_quad(quad).astype(np.float32), target)
+
+
+def warp(img: np.ndarray, quad: object, width: int = CARD_WIDTH, height: int = CARD_HEIGHT) -> np.ndarray:
+    """Cut the card with corners ``quad`` (TL,TR,BR,BL) out of ``img`` as an upright ``width x height`` image.
+
+    When the card is much larger in the photo than the target, the photo is first shrunk with
+    area averaging so that fine print does not alias in the perspective resampling.
+    """
+    corners = as_quad(quad)
+    lengths = side_lengths(corners)
+    shrink = min((lengths[0] + lengths[2]) / 2.0 / width, (lengths[1] + lengths[3]) / 2.0 / height)
+    source = img
+    if shrink > 1.5:
+        factor = 1.0 / (shrink / 1.2)  # keep a little more than the target resolution
+        source = cv2.resize(img, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+        ratio = np.array([source.shape[1] / img.shape[1], source.shape[0] / img.shape[0]])
+        corners = (corners + 0.5) * ratio - 0.5  # pixel centres, as cv2.resize maps them
+    matrix = card_homography(corners, width, height)
+    return cv2.warpPerspective(
+        source, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
+def unwarp_points(
+    quad: object, points: object, width: int = CARD_WIDTH, height: int = CARD_HEIGHT
+) -> np.ndarray:
+    """Map ``N x 2`` points on the canonical card back to image pixels of the card with corners ``quad``."""
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 1, 2)
+    inverse = np.linalg.inv(card_homography(quad, width, height).astype(np.float64))
+    return cv2.perspectiveTransform(pts, inverse).reshape(-1, 2)
