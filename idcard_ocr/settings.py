@@ -17,32 +17,47 @@ class Settings(BaseSettings):
     # Storage
     data_dir: Path = Field(Path("var"), description="Where the default SQLite database and its key live.")
     database_url: str | None = Field(
-        None, description="SQLAlchemy URL; default sqlite:///<data_dir>/idcard-ocr.db. PostgreSQL: postgresql+psycopg://..."
+        None,
+        description="SQLAlchemy URL; default sqlite:///<data_dir>/idcard-ocr.db. PostgreSQL: postgresql+psycopg://...",
     )
     secret_key: SecretStr | None = Field(
-        None, description="Server key (>= 32 characters) that encrypts app secrets. Generated for SQLite when unset."
+        None,
+        description="Server key (>= 32 characters) encrypting app secrets; generated for SQLite when unset.",
+    )
+    secret_key_previous: SecretStr | None = Field(
+        None, description="During a key rotation: the old server key, still accepted for reading secrets."
     )
     redis_url: str | None = Field(None, description="Redis for rate, quota and switches shared across hosts.")
 
     # Contract knobs
-    timestamp_window_s: int = Field(300, description="Accepted distance between the caller's timestamp and ours.")
+    timestamp_window_s: int = Field(
+        300, description="Accepted distance between the caller's timestamp and ours."
+    )
     price_per_call: int = Field(1, ge=0, description="Balance units charged per recognised card.")
     max_image_bytes: int = Field(2 * 1024 * 1024, description="Largest image accepted, however it arrives.")
     max_body_bytes: int = Field(4 * 1024 * 1024, description="Largest request body read before refusing.")
-    url_allow_hosts: str = Field("", description="Comma-separated host[:port] that url input may reach even if private.")
+    url_allow_hosts: str = Field(
+        "", description="Comma-separated host[:port] that url input may reach even if private."
+    )
     url_timeout_s: float = Field(5.0, description="Total time allowed to fetch a url image.")
     url_max_redirects: int = Field(3, description="Redirects followed when fetching a url image.")
-    recognition_timeout_s: float = Field(10.0, description="Deadline for one recognition; past it the caller gets 610.")
-    switch_refresh_s: float = Field(1.0, description="How often a running server re-reads the global switches.")
+    recognition_timeout_s: float = Field(
+        10.0, description="Deadline for one recognition; past it the caller gets 610."
+    )
+    switch_refresh_s: float = Field(
+        1.0, description="How often a running server re-reads the global switches."
+    )
 
     # Recogniser
     ocr_threads: int = Field(1, ge=1, description="onnxruntime intra-op threads per recogniser.")
     recognizer_pool: int = Field(1, ge=1, description="Recognitions run at once per worker process.")
 
     # Privacy
-    log_sensitive: bool = Field(False, description="Log recognised names and numbers unmasked (off by default).")
+    log_sensitive: bool = Field(
+        False, description="Log recognised names and numbers unmasked (off by default)."
+    )
 
-    @field_validator("secret_key")
+    @field_validator("secret_key", "secret_key_previous")
     @classmethod
     def _key_long_enough(cls, v: SecretStr | None) -> SecretStr | None:
         if v is not None and len(v.get_secret_value()) < 32:

@@ -57,11 +57,8 @@ def write_key_file(path: Path, key: str) -> None:
 
 
 def _previous_from_settings(settings: Settings) -> str | None:
-    # Read from the settings object when it has the field, else straight from the environment.
-    value = getattr(settings, "secret_key_previous", None)
-    if value is not None:
-        return str(value.get_secret_value() if hasattr(value, "get_secret_value") else value)
-    return os.environ.get(PREVIOUS_KEY_ENV) or None
+    value = settings.secret_key_previous
+    return value.get_secret_value() if value is not None else None
 
 
 class KeySource:
