@@ -12,11 +12,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from idcard_ocr.api.envelope import MSG_METHOD, ChineseJSONResponse, envelope, not_found_response
-from idcard_ocr.api.idcard_endpoint import IdcardEndpoint
+from idcard_ocr.api.idcard_endpoint import EndpointParts, IdcardEndpoint
 from idcard_ocr.api.openapi_doc import REQUEST_BODY, RESPONSES
 from idcard_ocr.api.task_numbers import TaskNumbers
 from idcard_ocr.api.url_fetch import UrlFetcher
-from idcard_ocr.limits import RateLimiter, ReplayGuard, make_rate_limiter, make_replay_guard
+from idcard_ocr.limits import make_rate_limiter, make_replay_guard
+from idcard_ocr.limits.quota import make_quota_counter
+from idcard_ocr.limits.switch_cache import make_switch_cache
+from idcard_ocr.observability import TimedRecognizer, metrics_response, service_metrics
 from idcard_ocr.pipeline.types import Recognizer
 from idcard_ocr.settings import Settings
 from idcard_ocr.storage.base import Store
@@ -25,40 +28,39 @@ ENDPOINT_PATH = "/ocr/idcard-v1"
 log = logging.getLogger("idcard_ocr.api")
 
 
+def build_parts(settings: Settings, store: Store) -> EndpointParts:
+    """The per-process collaborators, each the kind ``settings`` ask for (Redis-shared or local)."""
+    return EndpointParts(
+        task_numbers=TaskNumbers(store.allocate_node_id()),
+        switches=make_switch_cache(store, settings.redis_url, settings.switch_refresh_s),
+        rate_limiter=make_rate_limiter(settings.redis_url),
+        replay_guard=make_replay_guard(settings.redis_url),
+        quota_counter=make_quota_counter(settings.redis_url),
+        url_fetcher=UrlFetcher(
+            allow_hosts=settings.allowed_url_hosts,
+            timeout_s=settings.url_timeout_s,
+            max_redirects=settings.url_max_redirects,
+            max_bytes=settings.max_image_bytes,
+        ),
+        metrics=service_metrics(),
+    )
+
+
 def create_app(
     settings: Settings,
     store: Store,
     recognizer: Recognizer,
     *,
-    rate_limiter: RateLimiter | None = None,
-    replay_guard: ReplayGuard | None = None,
-    url_fetcher: UrlFetcher | None = None,
+    parts: EndpointParts | None = None,
     on_shutdown: Callable[[], None] | None = None,
 ) -> FastAPI:
     """The service speaking the contract on ``store`` with ``recognizer``, shared by all requests.
 
-    ``rate_limiter`` and ``replay_guard`` default to ``idcard_ocr.limits``' choice for
-    ``settings.redis_url``; ``url_fetcher`` to one built from the settings.
-    ``on_shutdown`` runs when the server stops.
+    ``parts`` defaults to :func:`build_parts`; ``on_shutdown`` runs when the server stops.
     """
-    rate_limiter = rate_limiter or make_rate_limiter(settings.redis_url)
-    replay_guard = replay_guard or make_replay_guard(settings.redis_url)
-    if url_fetcher is None:
-        url_fetcher = UrlFetcher(
-            allow_hosts=settings.allowed_url_hosts,
-            timeout_s=settings.url_timeout_s,
-            max_redirects=settings.url_max_redirects,
-            max_bytes=settings.max_image_bytes,
-        )
-    endpoint = IdcardEndpoint(
-        settings,
-        store,
-        recognizer,
-        rate_limiter=rate_limiter,
-        replay_guard=replay_guard,
-        task_numbers=TaskNumbers(store.allocate_node_id()),
-        url_fetcher=url_fetcher,
-    )
+    parts = parts or build_parts(settings, store)
+    timed = TimedRecognizer(recognizer, parts.metrics)
+    endpoint = IdcardEndpoint(settings, store, timed, parts)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -99,6 +101,12 @@ def create_app(
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        # Counts and latencies only: no appIds, no card data.
+        body, content_type = metrics_response()
+        return Response(body, media_type=content_type)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -19,7 +19,7 @@ import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -35,10 +35,12 @@ from idcard_ocr.api.access import (
 from idcard_ocr.api.envelope import MSG_IMAGE_FORMAT, MSG_NO_IMAGE, ApiError, ChineseJSONResponse, envelope
 from idcard_ocr.api.image_gate import check_image, decode_base64_image
 from idcard_ocr.api.request_form import RequestForm, parse_form, read_capped_body
-from idcard_ocr.api.switches import SwitchCache
 from idcard_ocr.api.task_numbers import TaskNumbers
 from idcard_ocr.api.url_fetch import UrlFetcher
 from idcard_ocr.limits import RateLimiter, ReplayGuard
+from idcard_ocr.limits.quota import QuotaCounter
+from idcard_ocr.limits.switch_cache import LocalSwitchCache
+from idcard_ocr.observability import ServiceMetrics
 from idcard_ocr.pipeline.types import ImageDecodeError, Recognition, Recognizer
 from idcard_ocr.settings import Settings
 from idcard_ocr.storage.base import Account, CallRecord, ChargeOutcome, Store
@@ -68,31 +70,37 @@ class _Call:
         return now
 
 
+@dataclass(frozen=True)
+class EndpointParts:
+    """The collaborators one worker process shares between requests."""
+
+    task_numbers: TaskNumbers
+    switches: LocalSwitchCache
+    rate_limiter: RateLimiter
+    replay_guard: ReplayGuard
+    quota_counter: QuotaCounter
+    url_fetcher: UrlFetcher
+    metrics: ServiceMetrics
+
+
 class IdcardEndpoint:
     """Everything one worker process needs to answer the endpoint, shared by all requests."""
 
     def __init__(
-        self,
-        settings: Settings,
-        store: Store,
-        recognizer: Recognizer,
-        *,
-        rate_limiter: RateLimiter,
-        replay_guard: ReplayGuard,
-        task_numbers: TaskNumbers,
-        url_fetcher: UrlFetcher,
+        self, settings: Settings, store: Store, recognizer: Recognizer, parts: EndpointParts
     ) -> None:
         self._settings = settings
         self._store = store
         self._recognizer = recognizer
-        self._task_numbers = task_numbers
-        self._url_fetcher = url_fetcher
-        self._switches = SwitchCache(store, settings.switch_refresh_s)
+        self._parts = parts
+        self._task_numbers = parts.task_numbers
+        self._switches = parts.switches
         self._rules = AdmissionRules(
             timestamp_window_s=settings.timestamp_window_s,
             price=settings.price_per_call,
-            rate_limiter=rate_limiter,
-            replay_guard=replay_guard,
+            rate_limiter=parts.rate_limiter,
+            replay_guard=parts.replay_guard,
+            quota_counter=parts.quota_counter,
         )
         self._pool = ThreadPoolExecutor(max_workers=settings.recognizer_pool, thread_name_prefix="recognize")
 
@@ -116,6 +124,7 @@ class IdcardEndpoint:
             self._log_unexpected(call, exc)
             body = envelope(999, call.task_no)
             await self._record_unbilled(call, 999)
+        self._parts.metrics.count_answer(body["code"], charged=body["charge"])
         self._log_line(call, body)
         return ChineseJSONResponse(body)
 
@@ -165,7 +174,6 @@ class IdcardEndpoint:
             peer,
             self._rules,
             now_ms=time.time_ns() // 1_000_000,
-            today=date.today(),
         )
 
     async def _photo_bytes(self, form: RequestForm) -> bytes:
@@ -182,7 +190,7 @@ class IdcardEndpoint:
                 else await run_in_threadpool(decode_base64_image, text, limit, name)
             )
         elif form.has("url"):
-            photo = await self._url_fetcher.fetch(form.text("url") or "")
+            photo = await self._parts.url_fetcher.fetch(form.text("url") or "")
         else:
             raise ApiError(400, MSG_NO_IMAGE)
         if len(photo) <= _INLINE_PHOTO_BYTES:
@@ -193,7 +201,10 @@ class IdcardEndpoint:
         future = self._pool.submit(self._recognizer.recognize, photo)
         try:
             # The deadline includes time queued behind other recognitions.
-            return await asyncio.wait_for(asyncio.wrap_future(future), self._settings.recognition_timeout_s)
+            with self._parts.metrics.queued_recognition():
+                return await asyncio.wait_for(
+                    asyncio.wrap_future(future), self._settings.recognition_timeout_s
+                )
         except TimeoutError:
             future.cancel()
             raise ApiError(610) from None
@@ -214,6 +225,10 @@ class IdcardEndpoint:
         )
         outcome = self._store.finish_call(record, price=price, daily_quota=call.account.daily_quota)
         call.recorded = True
+        if outcome is ChargeOutcome.CHARGED:
+            self._parts.quota_counter.record_billed(call.account.app_id)
+        elif outcome is ChargeOutcome.QUOTA_EXCEEDED:
+            self._parts.quota_counter.reconcile(self._store, call.account.app_id)  # it was behind
         return outcome
 
     async def _record_unbilled(self, call: _Call, code: int) -> None:
