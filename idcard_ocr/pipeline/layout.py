@@ -38,8 +38,9 @@ class FieldRegion:
     charset: str | None = None  # restrict the recogniser's output to these characters
     single_char: bool = False  # a one-character value (sex): never widen past the first glyph group
     # Largest blank gap inside the value, in text heights: birth skips the 年/月 labels (printed
-    # in the label colour, so not value ink) between its numbers.
-    max_gap: float = 1.5
+    # in the label colour, so not value ink) between its numbers; on the right-hand fields a
+    # glare spot may wash out characters mid-line, and nothing else is printed there.
+    max_gap: float = 2.5
 
     @property
     def expected_centre_y(self) -> float:
@@ -57,12 +58,12 @@ NAME = FieldRegion("name", _mm(14.5, 5.0, 54.5, 13.0), 36)
 SEX = FieldRegion("sex", _mm(14.5, 12.5, 26.0, 19.5), 34, single_char=True)
 NATION = FieldRegion("nation", _mm(35.5, 12.5, 54.5, 19.5), 34)
 BIRTH = FieldRegion("birth", _mm(14.5, 19.5, 54.5, 26.5), 34, charset=BIRTH_CHARSET, max_gap=4.0)
-ADDRESS = FieldRegion("address", _mm(14.5, 26.5, 54.5, 42.5), 34)
-NUMBER = FieldRegion("number", _mm(24.0, 43.5, 83.0, 51.5), 36, charset=NUMBER_CHARSET)
+ADDRESS = FieldRegion("address", _mm(14.5, 26.5, 54.5, 42.5), 34, max_gap=6.0)
+NUMBER = FieldRegion("number", _mm(24.0, 43.5, 83.0, 51.5), 36, charset=NUMBER_CHARSET, max_gap=8.0)
 
 # Back value bands.
-AUTHORITY = FieldRegion("authority", _mm(32.0, 36.5, 83.0, 43.5), 32)
-TIMELIMIT = FieldRegion("timelimit", _mm(32.0, 43.5, 83.0, 50.5), 32, charset=TIMELIMIT_CHARSET)
+AUTHORITY = FieldRegion("authority", _mm(32.0, 36.5, 83.0, 43.5), 32, max_gap=8.0)
+TIMELIMIT = FieldRegion("timelimit", _mm(32.0, 43.5, 83.0, 50.5), 32, charset=TIMELIMIT_CHARSET, max_gap=8.0)
 
 ADDRESS_LINES = 3
 ADDRESS_LINE_PITCH = 48  # px between the tops of consecutive address lines

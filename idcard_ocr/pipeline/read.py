@@ -20,7 +20,8 @@ from idcard_ocr.pipeline.types import Side
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 on the canonical card
 
-MIN_INK_CONTRAST = 32  # grey levels darker than the local background to count as ink at all
+MIN_INK_CONTRAST = 20  # grey levels darker than the local background to count as ink at all
+MIN_TEXT_CONTRAST = 45  # the darkest stroke nearby must reach this for anything there to be text
 
 
 @dataclass(frozen=True)
@@ -45,17 +46,25 @@ class CardReading:
         return found[0] if found else None
 
 
+def _darkness(region_bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How much darker than the local background each pixel is, and the darkest stroke nearby."""
+    value = cv2.GaussianBlur(region_bgr.max(axis=2), (3, 3), 0)
+    background = cv2.blur(cv2.dilate(value, np.ones((15, 15), np.uint8)), (9, 9))
+    darkness = np.clip(background.astype(np.int16) - value.astype(np.int16), 0, 255).astype(np.uint8)
+    return darkness, cv2.dilate(darkness, np.ones((41, 41), np.uint8))
+
+
 def ink_mask(region_bgr: np.ndarray) -> np.ndarray:
     """Pixels of dark (value) ink: much darker than the local background in every channel.
 
     The brightest channel is used because black value text is dark in all three while the
-    card's coloured labels and background pattern stay bright in at least one.
+    card's coloured labels and background pattern stay bright in at least one. The threshold is
+    half the darkest stroke *nearby* rather than in the whole band, so characters washed out by a
+    glare spot still count while their unwashed neighbours are much darker.
     """
-    value = cv2.GaussianBlur(region_bgr.max(axis=2), (3, 3), 0)
-    background = cv2.blur(cv2.dilate(value, np.ones((15, 15), np.uint8)), (9, 9))
-    darkness = background.astype(np.int16) - value.astype(np.int16)
-    threshold = max(MIN_INK_CONTRAST, 0.5 * float(np.percentile(darkness, 99.5)))
-    return np.asarray(darkness > threshold)
+    darkness, local_peak = _darkness(region_bgr)
+    threshold = np.maximum(MIN_INK_CONTRAST, 0.45 * local_peak.astype(np.float32))
+    return np.asarray((darkness > threshold) & (local_peak >= MIN_TEXT_CONTRAST))
 
 
 def _runs(active: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
@@ -148,7 +157,8 @@ def read_card(card: np.ndarray, side: Side, recognizer: TextRecognizer) -> CardR
         max_lines = ADDRESS_LINES if region is ADDRESS else 1
         lines: list[ReadLine] = []
         for box in locate_lines(card, region, max_lines):
-            reading = recognizer.read(card[box[1] : box[3], box[0] : box[2]], region.charset)
+            crop = card[box[1] : box[3], box[0] : box[2]]
+            reading = recognizer.read(crop, region.charset)
             if reading.text:
                 lines.append(ReadLine(reading, box))
         result.lines[region.key] = lines
