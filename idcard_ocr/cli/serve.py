@@ -1,0 +1,169 @@
+"""``idcard-ocr serve`` (the HTTP service) and ``idcard-ocr demo`` (an account, a sample call, serve)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shlex
+from pathlib import Path
+from typing import Any
+
+import click
+
+from idcard_ocr.cli import main
+
+APP_FACTORY = "idcard_ocr.api.factory:make_app"
+DEMO_ACCOUNT_FILE = "demo-account.json"
+DEMO_BALANCE = 1000
+
+
+def _log_config(level: str) -> dict[str, Any]:
+    # uvicorn applies this in every worker process, so the service's own one-line-per-request
+    # log reaches stderr beside uvicorn's.
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["idcard_ocr"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
+    return config
+
+
+def run_server(host: str, port: int, workers: int, forwarded_allow_ips: str | None, log_level: str) -> None:
+    """Serve the app with uvicorn; each worker builds its own store and recogniser."""
+    import uvicorn
+
+    if workers > 1:
+        from idcard_ocr.observability import prepare_multiprocess_dir
+
+        prepare_multiprocess_dir()  # before the workers import prometheus_client
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        # The client IP (for whitelists) is the socket peer unless a trusted proxy is named.
+        proxy_headers=bool(forwarded_allow_ips),
+        forwarded_allow_ips=forwarded_allow_ips or None,
+        access_log=False,  # the service logs one line per request itself, without personal data
+        log_config=_log_config(log_level),
+        log_level=log_level,
+    )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: all).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes; each loads the models once.",
+)
+@click.option(
+    "--forwarded-allow-ips",
+    default=None,
+    metavar="IPS",
+    help="Comma-separated reverse-proxy addresses whose X-Forwarded-For is trusted "
+    "(default: none; the client IP is the socket peer).",
+)
+@click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+)
+def serve(host: str, port: int, workers: int, forwarded_allow_ips: str | None, log_level: str) -> None:
+    """Serve POST /ocr/idcard-v1 (and GET /healthz, GET /metrics) with uvicorn.
+
+    Settings come from IDCARD_* environment variables (database, Redis, limits, pool sizes).
+    """
+    run_server(host, port, workers, forwarded_allow_ips, log_level)
+
+
+def demo_account(data_dir: Path) -> tuple[str, str, bool]:
+    """The demo account's (appId, appSecret, created_now), creating it on the first run only.
+
+    The secret is normally shown once and never stored in the clear; the demo keeps it in
+    ``<data_dir>/demo-account.json`` (mode 0600) so that a re-run can print it again.
+    """
+    from idcard_ocr.settings import get_settings
+    from idcard_ocr.storage.sql import open_store
+
+    path = data_dir / DEMO_ACCOUNT_FILE
+    store = open_store(get_settings())
+    try:
+        if path.exists():
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            app_id, secret = str(saved.get("appId", "")), str(saved.get("appSecret", ""))
+            if app_id and store.get_account(app_id) is not None and store.get_secret(app_id) == secret:
+                return app_id, secret, False
+        account, secret = store.create_account(name="demo", balance=DEMO_BALANCE)
+    finally:
+        store.close()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump({"appId": account.app_id, "appSecret": secret}, out)
+    os.chmod(path, 0o600)  # also when the file existed with wider permissions
+    return account.app_id, secret, True
+
+
+def sample_photo() -> Path | None:
+    """A synthetic front-side photo shipped with the test data, if this is a source checkout."""
+    for root in (Path.cwd(), Path(__file__).resolve().parents[2]):
+        found = sorted((root / "tests" / "data" / "cards").glob("front_*.jpg"))
+        if found:
+            return found[0]
+    return None
+
+
+def demo_instructions(app_id: str, secret: str, base_url: str, photo: Path | None) -> str:
+    """What the demo prints: credentials, a signed curl line and a Python snippet."""
+    photo_arg = shlex.quote(str(photo)) if photo else "card.jpg"
+    curl = (
+        f"TS=$(($(date +%s)*1000)); "
+        f"SIGN=$(printf '%s' {shlex.quote(app_id + secret)}\"$TS\" | sha256sum | cut -d' ' -f1); "
+        f"curl -s -F appId={shlex.quote(app_id)} -F timestamp=$TS -F sign=$SIGN "
+        f"-F file=@{photo_arg} {base_url}/ocr/idcard-v1"
+    )
+    python = "\n".join(
+        [
+            "from idcard_ocr.client import Client",
+            f"with Client({app_id!r}, {secret!r}, {base_url!r}) as ocr:",
+            f"    print(ocr.recognize(file={str(photo) if photo else 'card.jpg'!r}))",
+        ]
+    )
+    return "\n".join(
+        [
+            f"appId:     {app_id}",
+            f"appSecret: {secret}",
+            "",
+            "Sign and send a sample photo (on macOS use `shasum -a 256` for sha256sum):",
+            curl,
+            "",
+            "Or from Python:",
+            python,
+            "",
+        ]
+    )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
+def demo(host: str, port: int) -> None:
+    """Create a demo account (balance 1000) once, print how to call it, then serve.
+
+    The demo account's secret is kept in <data_dir>/demo-account.json (mode 0600) so that a
+    re-run can show it again; real accounts' secrets are shown once and stored only encrypted.
+    """
+    from idcard_ocr.settings import get_settings
+
+    data_dir = get_settings().data_dir
+    app_id, secret, created = demo_account(data_dir)
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    click.echo(("Created" if created else "Reusing") + f" the demo account ({data_dir / DEMO_ACCOUNT_FILE}).")
+    click.echo(demo_instructions(app_id, secret, f"http://{shown_host}:{port}", sample_photo()))
+    run_server(host, port, 1, None, "info")
