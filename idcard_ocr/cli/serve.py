@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from idcard_ocr.cli import main
+from idcard_ocr.settings import Settings, get_settings
 
 APP_FACTORY = "idcard_ocr.api.factory:make_app"
 DEMO_ACCOUNT_FILE = "demo-account.json"
@@ -82,17 +83,17 @@ def serve(host: str, port: int, workers: int, forwarded_allow_ips: str | None, l
     run_server(host, port, workers, forwarded_allow_ips, log_level)
 
 
-def demo_account(data_dir: Path) -> tuple[str, str, bool]:
+def demo_account(settings: Settings) -> tuple[str, str, bool]:
     """The demo account's (appId, appSecret, created_now), creating it on the first run only.
 
     The secret is normally shown once and never stored in the clear; the demo keeps it in
     ``<data_dir>/demo-account.json`` (mode 0600) so that a re-run can print it again.
     """
-    from idcard_ocr.settings import get_settings
     from idcard_ocr.storage.sql import open_store
 
+    data_dir = settings.data_dir
     path = data_dir / DEMO_ACCOUNT_FILE
-    store = open_store(get_settings())
+    store = open_store(settings)
     try:
         if path.exists():
             saved = json.loads(path.read_text(encoding="utf-8"))
@@ -159,11 +160,10 @@ def demo(host: str, port: int) -> None:
     The demo account's secret is kept in <data_dir>/demo-account.json (mode 0600) so that a
     re-run can show it again; real accounts' secrets are shown once and stored only encrypted.
     """
-    from idcard_ocr.settings import get_settings
-
-    data_dir = get_settings().data_dir
-    app_id, secret, created = demo_account(data_dir)
+    settings = get_settings()
+    app_id, secret, created = demo_account(settings)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    click.echo(("Created" if created else "Reusing") + f" the demo account ({data_dir / DEMO_ACCOUNT_FILE}).")
+    saved_at = settings.data_dir / DEMO_ACCOUNT_FILE
+    click.echo(("Created" if created else "Reusing") + f" the demo account ({saved_at}).")
     click.echo(demo_instructions(app_id, secret, f"http://{shown_host}:{port}", sample_photo()))
     run_server(host, port, 1, None, "info")
