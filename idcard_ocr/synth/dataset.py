@@ -61,13 +61,16 @@ def photo_case(
     }
 
 
-def non_card_case(out_dir: Path, kind: str, seed: str, max_side: int = MAX_SIDE) -> TruthRecord:
-    """Write ``notcard_text.jpg`` (kind ``not_card``) or ``notext.jpg`` (kind ``no_text``)."""
+def non_card_case(
+    out_dir: Path, kind: str, seed: str, max_side: int = MAX_SIDE, file: str | None = None
+) -> TruthRecord:
+    """Write ``notcard_text.jpg`` (kind ``not_card``) or ``notext.jpg`` (kind ``no_text``), or
+    ``file`` when given."""
     rng = random.Random(seed)
     if kind == "not_card":
-        file, data = "notcard_text.jpg", text_page_photo(rng, max_side)
+        file, data = file or "notcard_text.jpg", text_page_photo(rng, max_side)
     elif kind == "no_text":
-        file, data = "notext.jpg", no_text_photo(rng, max_side)
+        file, data = file or "notext.jpg", no_text_photo(rng, max_side)
     else:
         raise ValueError(f"unknown kind {kind!r}")
     (out_dir / file).write_bytes(data)

@@ -1,0 +1,153 @@
+"""Scoring recognitions against synthetic ground truth: exact-match rates split by condition.
+
+Pure functions: the benchmark feeds (truth record, recognition) pairs in and prints the table.
+A field counts as right only when the API would return exactly the true string, so a correct
+reading that the recogniser then blanks (``result`` 1) counts as wrong, as it would for a user.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from idcard_ocr.pipeline.types import BACK_INFO_KEYS, FRONT_INFO_KEYS, Recognition
+
+FIELD_COLUMNS: tuple[str, ...] = (*FRONT_INFO_KEYS, *BACK_INFO_KEYS)
+CLEAN_GROUP = "clean"
+PHOTO_GROUP = "photo"
+NOT_CARD_GROUP = "not_card"  # photos with text but no card, or no text at all
+
+
+@dataclass
+class Outcome:
+    """How one photo went: per-field hits, side, rotation, and what was missed."""
+
+    file: str
+    condition: str
+    kind: str | None
+    side_ok: bool
+    rotate_ok: bool
+    fields_ok: dict[str, bool] = field(default_factory=dict)
+    misses: list[dict[str, str]] = field(default_factory=list)
+    elapsed_ms: float | None = None
+
+    @property
+    def all_ok(self) -> bool:
+        """Every field exactly right (for a non-card photo: the right verdict)."""
+        return all(self.fields_ok.values()) and self.side_ok
+
+
+def score_one(truth: dict[str, Any], recognition: Recognition | None, error: str | None = None) -> Outcome:
+    """Compare one recognition (None when the recogniser raised ``error``) with its truth record."""
+    kind = truth.get("kind")
+    outcome = Outcome(truth["file"], truth["condition"], kind, side_ok=False, rotate_ok=False)
+    if recognition is None:
+        outcome.fields_ok = {k: False for k in truth["info"]} or {"verdict": False}
+        outcome.misses.append({"file": truth["file"], "field": "error", "expected": "", "got": error or ""})
+        return outcome
+    outcome.elapsed_ms = recognition.timings_ms.get("total")
+    if kind is not None:  # no_text must give 301; not_card must give result 1 with text found
+        verdict = (
+            not recognition.text_found
+            if kind == "no_text"
+            else recognition.text_found and recognition.result == 1
+        )
+        outcome.side_ok = outcome.rotate_ok = True
+        outcome.fields_ok = {"verdict": verdict}
+        if not verdict:
+            got = (
+                "no text" if not recognition.text_found else f"result {recognition.result} {recognition.info}"
+            )
+            outcome.misses.append({"file": truth["file"], "field": "verdict", "expected": kind, "got": got})
+        return outcome
+    outcome.side_ok = recognition.side == truth["side"]
+    outcome.rotate_ok = recognition.rotate == truth["rotate"]
+    info = recognition.api_data()["info"] if recognition.text_found else {}
+    assert isinstance(info, dict)
+    for key, expected in truth["info"].items():
+        got = str(info.get(key, "")) if outcome.side_ok else ""
+        outcome.fields_ok[key] = got == expected
+        if got != expected:
+            outcome.misses.append({"file": truth["file"], "field": key, "expected": expected, "got": got})
+    if not outcome.side_ok:
+        outcome.misses.append(
+            {"file": truth["file"], "field": "side", "expected": truth["side"], "got": recognition.side}
+        )
+    if not outcome.rotate_ok:
+        outcome.misses.append(
+            {
+                "file": truth["file"],
+                "field": "rotate",
+                "expected": str(truth["rotate"]),
+                "got": str(recognition.rotate),
+            }
+        )
+    return outcome
+
+
+def _pct(hits: Iterable[bool]) -> float | None:
+    values = list(hits)
+    return round(100.0 * sum(values) / len(values), 1) if values else None
+
+
+def summarise(outcomes: Sequence[Outcome], total: int) -> dict[str, Any]:
+    """Rates for a group of outcomes: share of the whole set, side, rotate, each field, all fields."""
+    cards = [o for o in outcomes if o.kind is None]
+    return {
+        "n": len(outcomes),
+        "share": round(100.0 * len(outcomes) / total, 1) if total else 0.0,
+        "side": _pct(o.side_ok for o in cards),
+        "rotate": _pct(o.rotate_ok for o in cards),
+        "fields": {k: _pct(o.fields_ok[k] for o in cards if k in o.fields_ok) for k in FIELD_COLUMNS},
+        "all_fields": _pct(o.all_ok for o in outcomes),
+        "verdict": _pct(o.fields_ok["verdict"] for o in outcomes if o.kind is not None),
+    }
+
+
+def report(outcomes: Sequence[Outcome]) -> dict[str, Any]:
+    """The whole benchmark report: by condition, by group (clean / photo / all), misses, timing."""
+    total = len(outcomes)
+    conditions = sorted({o.condition for o in outcomes}, key=lambda c: (c != CLEAN_GROUP, c))
+    times = [o.elapsed_ms for o in outcomes if o.elapsed_ms is not None]
+    return {
+        "conditions": {c: summarise([o for o in outcomes if o.condition == c], total) for c in conditions},
+        "groups": {
+            CLEAN_GROUP: summarise([o for o in outcomes if o.condition == CLEAN_GROUP], total),
+            PHOTO_GROUP: summarise(
+                [o for o in outcomes if o.kind is None and o.condition != CLEAN_GROUP], total
+            ),
+            NOT_CARD_GROUP: summarise([o for o in outcomes if o.kind is not None], total),
+            "all": summarise(outcomes, total),
+        },
+        "timing_ms": {
+            "mean": round(statistics.fmean(times), 1) if times else None,
+            "p50": round(statistics.median(times), 1) if times else None,
+            "p90": round(sorted(times)[int(0.9 * (len(times) - 1))], 1) if times else None,
+        },
+        "misses": [m for o in outcomes for m in o.misses],
+    }
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """A fixed-width text table of ``report``'s rates (percent; '-' where a column does not apply)."""
+    short = {"number": "numb", "nation": "natn", "address": "addr", "authority": "auth", "timelimit": "term"}
+    columns = ["n", "share", "side", "rot", *[short.get(k, k[:4]) for k in FIELD_COLUMNS], "all"]
+    lines = ["condition  " + " ".join(f"{c:>6}" for c in columns)]
+
+    def row(name: str, s: dict[str, Any]) -> str:
+        cells = [
+            s["n"],
+            s["share"],
+            s["side"],
+            s["rotate"],
+            *[s["fields"][k] for k in FIELD_COLUMNS],
+            s["all_fields"],
+        ]
+        return f"{name:<10} " + " ".join(f"{'-' if v is None else v:>6}" for v in cells)
+
+    lines += [row(name, s) for name, s in result["conditions"].items()]
+    lines.append("-" * len(lines[0]))
+    lines += [row(name, s) for name, s in result["groups"].items() if s["n"]]
+    return "\n".join(lines)
