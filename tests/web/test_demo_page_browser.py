@@ -1,0 +1,170 @@
+"""The demo page in headless Chromium against the real app on a loopback port.
+
+A user opens ``/``, lands on ``/demo``, picks a photo and must see the card's fields, the ticks,
+the side and rotation; the server must have received exactly that photo with a valid sign
+(the demo account is billed once).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from tests.web.chromium import Browser
+from tests.web.conftest import CARDS, DemoService
+from tests.web.live_server import FRONT_INFO, StubRecognizer, front_recognition
+
+pytestmark = pytest.mark.slow
+# The page is judged here, not the storage: one backend is enough.
+sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+FRONT_PHOTO = CARDS / "front_0001.jpg"
+SHOWN_STATE = "return ['done', 'failed', 'error'].includes(document.getElementById('status').dataset.state)"
+READ_PAGE = """
+const text = (id) => document.getElementById(id).innerText.trim();
+const rows = [...document.querySelectorAll('#fields tbody tr')];
+return {
+  status: text('status'),
+  state: document.getElementById('status').dataset.state,
+  side: text('side'), rotate: text('rotate'), charge: text('charge'), code: text('code'),
+  taskNo: text('task-no'),
+  fields: Object.fromEntries(rows.map((r) => [r.dataset.field, r.querySelector('td.value').innerText])),
+  ticks: Object.fromEntries(rows.map((r) => [r.dataset.field, r.querySelector('td.tick').dataset.valid])),
+  validity: Object.fromEntries([...document.querySelectorAll('#validity li')]
+    .map((li) => [li.id.replace('valid-', ''), li.dataset.valid])),
+  cropsShown: !document.getElementById('crops').hidden,
+  warningsShown: !document.getElementById('warnings').hidden,
+  photoShown: document.getElementById('preview').naturalWidth > 0,
+};
+"""
+
+
+def upload(browser: Browser, base_url: str, photo: Path) -> dict[str, Any]:
+    """Open the site root, pick ``photo`` like a user and return what the page shows."""
+    browser.open(base_url + "/")
+    browser.wait_for("return document.getElementById('status').dataset.state === 'ready'")
+    browser.choose_file("#photo", photo)
+    browser.wait_for(SHOWN_STATE, timeout_s=60)
+    browser.wait_for("return document.getElementById('preview').complete")
+    shown: dict[str, Any] = browser.run(READ_PAGE)
+    return shown
+
+
+@sqlite_only
+def test_root_leads_to_the_demo_page_that_shows_a_front_card(
+    browser: Browser, demo_service: Callable[..., DemoService]
+) -> None:
+    stub = StubRecognizer(answer=front_recognition(rotate=90))
+    service = demo_service(stub, balance=10)
+
+    shown = upload(browser, service.url, FRONT_PHOTO)
+
+    assert browser.url == service.url + "/demo"
+    assert shown["state"] == "done", shown["status"]
+    assert shown["fields"] == FRONT_INFO
+    assert shown["side"].startswith("front")
+    assert shown["rotate"].startswith("cw90")
+    assert shown["charge"].startswith("是")
+    assert len(shown["taskNo"]) == 20
+    assert shown["validity"] == {
+        "birthday": "true",
+        "number": "true",
+        "address": "true",
+        "sex": "true",
+        "name": "false",
+    }
+    # Each field carries the tick of the check that vouches for it; nation has none.
+    assert shown["ticks"]["name"] == "false" and shown["ticks"]["day"] == "true"
+    assert shown["ticks"]["nation"] == ""
+    assert shown["photoShown"]
+    # Nothing extra came back, so nothing extra is shown.
+    assert not shown["cropsShown"] and not shown["warningsShown"]
+    # The server got this very photo, signed well enough to bill the demo account once.
+    assert stub.seen == [FRONT_PHOTO.read_bytes()]
+    assert service.balance() == 9
+
+
+@sqlite_only
+def test_a_refused_call_is_shown_with_its_code(
+    browser: Browser, demo_service: Callable[..., DemoService]
+) -> None:
+    stub = StubRecognizer()
+    service = demo_service(stub, balance=0)  # the demo account cannot pay: 603
+
+    shown = upload(browser, service.url, FRONT_PHOTO)
+
+    assert shown["state"] == "failed"
+    assert "603" in shown["status"] and "余额不足" in shown["status"]
+    assert shown["fields"] == {}
+    assert stub.seen == []
+
+
+@sqlite_only
+def test_a_photo_over_the_limits_is_scaled_down_before_it_is_sent(
+    browser: Browser, demo_service: Callable[..., DemoService], tmp_path: Path
+) -> None:
+    # A phone photo: more than 4000 px wide and, being noisy, more than 2 MB as a JPEG.
+    noise = Image.effect_noise((4400, 3000), 90).convert("RGB")
+    big = tmp_path / "phone.jpg"
+    noise.save(big, "JPEG", quality=95)
+    assert big.stat().st_size > 2 * 1024 * 1024
+    stub = StubRecognizer()
+    service = demo_service(stub)
+
+    shown = upload(browser, service.url, big)
+
+    assert shown["state"] == "done", shown["status"]
+    assert len(stub.seen) == 1
+    sent = Image.open(io.BytesIO(stub.seen[0]))
+    assert len(stub.seen[0]) <= 2 * 1024 * 1024
+    assert max(sent.size) <= 4000
+    assert abs(sent.size[0] / sent.size[1] - 4400 / 3000) < 0.01  # same shape, only smaller
+
+
+def test_the_fallback_sha256_matches_hashlib(browser: Browser) -> None:
+    # Pages opened over plain http from another machine have no crypto.subtle and use this one.
+    texts = [
+        "",
+        "abc",
+        "a" * 55,
+        "a" * 56,
+        "a" * 64,
+        "a" * 119,
+        "演示账号🙂",
+        "xyzxy2121zxyzefcefcef1121cefcefc12121211555378976238",
+    ]  # the contract's sign example
+    sign_js = resources.files("idcard_ocr.web").joinpath("static", "sign.js").read_text(encoding="utf-8")
+    browser.open("data:text/html,<title>sha256</title>")
+    script = (
+        sign_js + "\nreturn arguments[0].map((t) => IdcardSign.sha256Bytes(new TextEncoder().encode(t)));"
+    )
+    assert browser.run(script, texts) == [hashlib.sha256(t.encode()).hexdigest() for t in texts]
+
+
+@pytest.mark.models
+@sqlite_only
+def test_the_real_recogniser_reads_the_photo_shown_on_the_page(
+    browser: Browser, demo_service: Callable[..., DemoService]
+) -> None:
+    from idcard_ocr.pipeline import load_recognizer
+
+    truth = next(
+        card for card in json.loads((CARDS / "truth.json").read_text()) if card["file"] == FRONT_PHOTO.name
+    )
+    service = demo_service(load_recognizer())
+
+    shown = upload(browser, service.url, FRONT_PHOTO)
+
+    assert shown["state"] == "done", shown["status"]
+    assert shown["side"].startswith("front")
+    assert shown["fields"]["number"] == truth["info"]["number"]
+    assert shown["fields"]["name"] == truth["info"]["name"]
+    assert shown["validity"]["number"] == "true"
