@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes
 
 from python_multipart.multipart import MultipartParser, parse_options_header
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from idcard_ocr.api.envelope import (
     MSG_BODY_TOO_LARGE,
@@ -70,11 +70,14 @@ async def read_capped_body(request: Request, limit: int) -> bytes:
         raise ApiError(400, MSG_BODY_TOO_LARGE)
     chunks: list[bytes] = []
     total = 0
-    async for chunk in request.stream():
-        total += len(chunk)
-        if total > limit:
-            raise ApiError(400, MSG_BODY_TOO_LARGE)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            total += len(chunk)
+            if total > limit:
+                raise ApiError(400, MSG_BODY_TOO_LARGE)
+            chunks.append(chunk)
+    except ClientDisconnect:  # the caller hung up mid-body; nobody will read the answer
+        raise ApiError(400, MSG_MALFORMED_BODY) from None
     return b"".join(chunks)
 
 

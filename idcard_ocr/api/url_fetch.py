@@ -38,6 +38,7 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[IPAddress]]]
 _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
 
 
 def parse_ip_literal(host: str) -> IPAddress | None:
@@ -59,6 +60,8 @@ def is_public_address(address: IPAddress) -> bool:
     """True only for globally routable unicast addresses (IPv4 embedded in IPv6 checked too)."""
     if isinstance(address, ipaddress.IPv6Address):
         embedded = address.ipv4_mapped or address.sixtofour or (address.teredo[1] if address.teredo else None)
+        if embedded is None and address in _NAT64_PREFIX:  # a NAT64 gateway would reach this IPv4
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         if embedded is not None and not is_public_address(embedded):
             return False
     return not (

@@ -104,6 +104,8 @@ async def test_allowed_loopback_server_is_fetched(image_server: str) -> None:
         "http://0.0.0.0/",
         "http://240.0.0.1/",
         "http://100.64.0.1/",  # carrier-grade NAT
+        "http://[64:ff9b::7f00:1]/",  # NAT64 of 127.0.0.1
+        "http://[2002:a00:1::]/",  # 6to4 of 10.0.0.1
     ],
 )
 async def test_internal_addresses_are_refused(url: str) -> None:
