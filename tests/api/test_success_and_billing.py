@@ -109,3 +109,15 @@ async def test_twenty_concurrent_calls_on_balance_five_bill_five(
     assert service.balance(caller) == 0
     assert service.billed(caller) == 5
     await service.http.aclose()
+
+
+async def test_concurrent_calls_past_the_daily_quota_lose_with_606(service_factory: ServiceFactory) -> None:
+    service = service_factory(
+        recognizer=StubRecognizer(answer=front_recognition(), delay_s=0.05), recognizer_pool=10
+    )
+    caller = service.account(balance=100, daily_quota=3)
+    bodies = await asyncio.gather(*(service.post_photo(caller) for _ in range(10)))
+    assert sorted(b["code"] for b in bodies) == [200] * 3 + [606] * 7
+    assert all(b["charge"] is False for b in bodies if b["code"] == 606)
+    assert service.balance(caller) == 97 and service.billed(caller) == 3
+    await service.http.aclose()
