@@ -33,10 +33,9 @@ _PLUS_IS_LITERAL = frozenset({b"base64", b"image"})
 
 @dataclass
 class RequestForm:
-    """The first value of every field, as raw bytes, and whether it came as a file part."""
+    """The first value of every field, as raw bytes."""
 
     values: dict[str, bytes] = field(default_factory=dict)
-    file_parts: set[str] = field(default_factory=set)
 
     def has(self, name: str) -> bool:
         """True when the field is present with a non-empty value."""
@@ -56,11 +55,9 @@ class RequestForm:
         except UnicodeDecodeError:
             raise ApiError(400, MSG_NOT_UTF8) from None
 
-    def add(self, name: str, value: bytes, *, is_file: bool = False) -> None:
-        if name not in self.values:  # the first occurrence wins
-            self.values[name] = value
-            if is_file:
-                self.file_parts.add(name)
+    def add(self, name: str, value: bytes) -> None:
+        """Keep ``value`` unless the field was already given (the first occurrence wins)."""
+        self.values.setdefault(name, value)
 
 
 async def read_capped_body(request: Request, limit: int) -> bytes:
@@ -148,7 +145,8 @@ class _MultipartCollector:
             name = raw_name.decode("utf-8")
         except UnicodeDecodeError:
             raise ApiError(400, MSG_NOT_UTF8) from None
-        self.form.add(name, b"".join(self._chunks), is_file=b"filename" in options)
+        # A part with or without a filename is used alike: some clients send the photo bare.
+        self.form.add(name, b"".join(self._chunks))
 
     def on_end(self) -> None:
         self.finished = True
