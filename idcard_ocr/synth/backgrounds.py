@@ -54,10 +54,20 @@ def _surface_colour(rng: random.Random, max_saturation: float) -> np.ndarray:
 
 def _wood(rng: random.Random, width: int, height: int) -> np.ndarray:
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
-    warp = _smooth_noise(rng, width, height, 120) * rng.uniform(20, 60)
-    grain = np.sin((ys + warp) * rng.uniform(0.05, 0.15) + xs * 0.002) * 0.5 + 0.5
-    base = np.array([rng.randint(60, 110), rng.randint(100, 150), rng.randint(150, 200)], np.float32)  # BGR
-    shade = 0.75 + 0.25 * grain[..., None] + 0.05 * _smooth_noise(rng, width, height, 8)[..., None]
+    warp = _smooth_noise(rng, width, height, 160) * rng.uniform(20, 80)
+    frequency = rng.uniform(0.03, 0.12)
+    rings = np.sin((ys + warp) * frequency + xs * rng.uniform(-0.004, 0.004)) * 0.5 + 0.5
+    # Fine grain: noise stretched along the boards, so it reads as fibres rather than speckle.
+    np_rng = np.random.default_rng(rng.randrange(2**32))
+    streaks = np_rng.random((max(2, height // 2), max(2, width // 60))).astype(np.float32)
+    grain = cv2.resize(streaks, (width, height), interpolation=cv2.INTER_LINEAR)
+    red = rng.randint(120, 215)  # wood is red-brown to honey: red > green > blue
+    green = red - rng.randint(25, 60)
+    base = np.array([max(10, green - rng.randint(20, 60)), green, red], np.float32)  # BGR
+    shade = 0.78 + 0.1 * rings[..., None] + 0.16 * grain[..., None]
+    if rng.random() < 0.5:  # plank seams
+        plank = rng.randint(max(20, height // 6), max(21, height // 2))
+        shade[(ys.astype(np.int32) % plank) < 2] *= 0.6
     return (base * shade).clip(0, 255).astype(np.uint8)
 
 

@@ -19,10 +19,12 @@ import numpy as np
 from idcard_ocr.synth import degrade
 from idcard_ocr.synth.backgrounds import BACKGROUND_KINDS, make_background
 from idcard_ocr.synth.card import CardImage, scale_boxes
+from idcard_ocr.synth.occlusion import hold_with_thumb
 
 # Each photo is made under one named condition so accuracy can be split by it.
 PHOTO_CONDITIONS: tuple[str, ...] = (
     "phone",
+    "held",
     "tilt",
     "clutter",
     "blur",
@@ -43,6 +45,9 @@ PHONE_SIZES: tuple[tuple[int, int], ...] = (
     (1920, 1080),
     (1080, 1440),
     (1440, 1080),
+    (800, 600),
+    (720, 960),
+    (2048, 1536),
 )
 SCAN_SIZES: tuple[tuple[int, int], ...] = ((1000, 660), (1200, 780), (960, 640), (1400, 900))
 MAX_SIDE = 4000
@@ -213,12 +218,15 @@ def make_photo(
     card = _resized_card(card, float(np.linalg.norm(quad[1] - quad[0])))
     background = make_background(rng, recipe.background, width, height)
     image = _composite(background, card, quad, soft_shadow=condition != "clean")
-    image = _damage(rng, condition, image, quad)
     src = np.array(
         [[0, 0], [card.bgr.shape[1], 0], [card.bgr.shape[1], card.bgr.shape[0]], [0, card.bgr.shape[0]]],
         np.float64,
     )
     matrix = cv2.getPerspectiveTransform(src.astype(np.float32), quad.astype(np.float32)).astype(np.float64)
+    if condition == "held" or (condition != "clean" and rng.random() < 0.1):
+        for _ in range(2 if condition == "held" and rng.random() < 0.4 else 1):
+            image = hold_with_thumb(rng, image, matrix, card.px_per_mm)
+    image = _damage(rng, condition, image, quad)
     fields = {
         key: cv2.perspectiveTransform(np.array([box], np.float64), matrix)[0].round(1).tolist()
         for key, box in card.boxes.items()
