@@ -150,6 +150,8 @@
     tbody.replaceChildren();
     const info = (data && data.info) || {};
     const validity = (data && data.validity) || {};
+    const anyConfidence = Object.values(details).some((entry) => typeof entry.confidence === "number");
+    $("fields").dataset.confidence = anyConfidence ? "some" : "none";
     for (const [key, value] of Object.entries(info)) {
       const row = el("tr", { "data-field": key });
       row.append(el("th", {}, LABELS[key] || key));
