@@ -100,6 +100,7 @@ class RunResult:
     workers: int
     answers: list[Answer]
     wall_s: float
+    server_cpu_s: float = float("nan")  # CPU used by the server processes during the load
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -113,7 +114,7 @@ def fresh_schema(base_url: str) -> Iterator[str]:
     schema = f"idc_load_{secrets.token_hex(5)}"
     dsn = make_url(base_url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')  # type: ignore[arg-type]  # generated name
+        conn.execute(f'CREATE SCHEMA "{schema}"')  # the name is generated here, not user input
     try:
         yield (
             make_url(base_url)
@@ -122,7 +123,7 @@ def fresh_schema(base_url: str) -> Iterator[str]:
         )
     finally:
         with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')  # type: ignore[arg-type]
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def create_accounts(settings: Settings, count: int, small: int, qps: int) -> list[Plan]:
@@ -193,6 +194,17 @@ class Fleet:
             if ppid == self.process.pid and b"spawn_main" in cmdline:
                 pids.append(int(entry.name))
         return sorted(pids)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the supervisor and its live workers so far."""
+        total = 0
+        for pid in [self.process.pid, *self.worker_pids()]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # exited meanwhile
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        return total / os.sysconf("SC_CLK_TCK")
 
     def billed_metric(self) -> float | None:
         """``idcard_billed_calls_total`` summed over every worker, as ``GET /metrics`` reports it."""
@@ -369,18 +381,20 @@ async def run_once(args: argparse.Namespace, workers: int, kill: bool) -> RunRes
         env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
         port = free_port()
         fleet = Fleet(workers, env, port)
-        billed_metric = None
+        billed_metric, server_cpu_s = None, float("nan")
         try:
             await fleet.wait_ready()
+            cpu_before = fleet.cpu_seconds()
             answers, wall_s, notes = await fire(
                 f"http://127.0.0.1:{port}", plans, args.requests, args.concurrency, args.time_limit,
                 kill=fleet if kill else None,
             )  # fmt: skip
+            server_cpu_s = fleet.cpu_seconds() - cpu_before  # a killed worker's share is lost
             billed_metric = fleet.billed_metric()
         finally:
             fleet.stop()
             _drop_redis_prefix(args.redis_url, prefix)
-        result = RunResult(workers, answers, wall_s, notes=notes)
+        result = RunResult(workers, answers, wall_s, server_cpu_s, notes=notes)
         result.problems = audit(database_url, plans, answers, billed_metric)
         shutil.rmtree(metrics_dir, ignore_errors=True)
         return result
@@ -404,6 +418,7 @@ def summary_line(result: RunResult, label: str) -> str:
     return (f"| {label} | {len(result.answers)} | {len(answered) / result.wall_s:.1f} | "
             f"{sum(1 for a in answered if a.code == 200) / result.wall_s:.1f} | "
             f"{p(latencies, 50):.0f} / {p(latencies, 99):.0f} | {p(ok, 50):.0f} / {p(ok, 99):.0f} | "
+            f"{result.server_cpu_s * 1000 / max(1, len(answered)):.1f} | "
             f"{codes} | {'exact' if not result.problems else 'PROBLEMS'} |")  # fmt: skip
 
 
@@ -430,8 +445,9 @@ def main() -> int:
     print(f"stub recognition {args.recognize_ms} ms (sleep, no CPU), pool {args.pool}/worker, "
           f"{args.requests} requests/run, {args.concurrency} clients, {args.accounts} accounts, "
           f"{os.cpu_count()} CPUs shared with the load generator")  # fmt: skip
-    print("| run | requests | answers/s | billed/s | all ms p50 / p99 | 200 ms p50 / p99 | codes | books |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| run | requests | answers/s | billed/s | all ms p50 / p99 | 200 ms p50 / p99 "
+          "| server CPU ms/answer | codes | books |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
     failed = False
     for workers, kill in runs:
         result = asyncio.run(run_once(args, workers, kill))
