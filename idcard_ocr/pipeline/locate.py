@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from idcard_ocr.pipeline.locate_lines import best_line_quads
 from idcard_ocr.pipeline.quad import (
     CARD_ASPECT,
     area,
@@ -27,8 +28,13 @@ from idcard_ocr.pipeline.quad import (
 from idcard_ocr.pipeline.rectify import refine_quad
 
 LOCATE_MAX_SIDE = 640  # the locating pass works on a copy no larger than this
-MIN_AREA_FRACTION = 0.03  # a card smaller than this share of the photo is not looked for
+MIN_AREA_FRACTION = 0.03
+MAX_AREA_FRACTION = 0.92  # a card smaller than this share of the photo is not looked for
 MIN_SCORE = 0.35
+# A card seen at up to ~40 degrees of tilt; the portrait's frame (26 x 32 mm, 1.23) stays out.
+MIN_ASPECT, MAX_ASPECT = 1.3, 2.3
+FRAME_PAD = 0  # px of background colour added around the down-scaled photo
+CLEAR_OUTLINE = 0.6  # a contour candidate this good makes the slower line search unnecessary
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,23 @@ def shrink_for_locating(img: np.ndarray, max_side: int = LOCATE_MAX_SIDE) -> tup
         return img, 1.0
     small = cv2.resize(img, (round(width / factor), round(height / factor)), interpolation=cv2.INTER_AREA)
     return small, width / small.shape[1]
+
+
+def _pad_with_background(small: np.ndarray) -> np.ndarray:
+    """Frame the photo with its typical border colour, so that a card touching or crossing the
+    photo's edge still has a closed outline (the frame stands in for the part that is cut off)."""
+    ring = np.concatenate(
+        [
+            small[:2].reshape(-1, 3),
+            small[-2:].reshape(-1, 3),
+            small[:, :2].reshape(-1, 3),
+            small[:, -2:].reshape(-1, 3),
+        ]
+    )
+    colour = [int(v) for v in np.median(ring, axis=0)]
+    return cv2.copyMakeBorder(
+        small, FRAME_PAD, FRAME_PAD, FRAME_PAD, FRAME_PAD, cv2.BORDER_CONSTANT, value=colour
+    )
 
 
 def edge_maps(small: np.ndarray) -> list[tuple[np.ndarray, float]]:
@@ -137,7 +160,7 @@ def _shape_score(quad: np.ndarray) -> float:
     if not is_convex(quad):
         return 0.0
     ratio = aspect_ratio(quad)
-    if not 1.15 <= ratio <= 2.3:
+    if not MIN_ASPECT <= ratio <= MAX_ASPECT:
         return 0.0
     angles = corner_angles(quad)
     if angles.min() < 55.0 or angles.max() > 125.0:
@@ -152,17 +175,33 @@ def _contour_candidates(small: np.ndarray, edges: np.ndarray) -> list[tuple[floa
     frame_area = float(small.shape[0] * small.shape[1])
     closed = cv2.dilate(edges, np.ones((3, 3), np.uint8))
     contours, _ = cv2.findContours(closed, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-    found: list[tuple[float, float, np.ndarray]] = []
+    rough: list[np.ndarray] = []
     for contour in contours:
         hull = cv2.convexHull(contour)
         if cv2.contourArea(hull) < MIN_AREA_FRACTION * frame_area:
             continue
         quad = _quad_from_hull(hull)
-        if quad is None:
-            continue
+        if quad is not None:
+            rough.append(quad)
+    return _scored(small, closed, rough)
+
+
+def _line_candidates(small: np.ndarray, edges: np.ndarray) -> list[tuple[float, float, np.ndarray]]:
+    """(score, edge support, quad) for quads assembled from straight edge lines."""
+    closed = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    return _scored(small, closed, list(best_line_quads(edges, closed, min_area=MIN_AREA_FRACTION)))
+
+
+def _scored(
+    small: np.ndarray, closed: np.ndarray, rough: list[np.ndarray]
+) -> list[tuple[float, float, np.ndarray]]:
+    """Refine each rough quad on ``small`` and score it: (score, edge support, quad)."""
+    frame_area = float((small.shape[0] - 2 * FRAME_PAD) * (small.shape[1] - 2 * FRAME_PAD))
+    found: list[tuple[float, float, np.ndarray]] = []
+    for quad in rough:
         quad = refine_quad(small, order_clockwise(quad), search_px=6.0)
         size = area(quad) / frame_area
-        if size < MIN_AREA_FRACTION or size > 0.98:
+        if size < MIN_AREA_FRACTION or size > MAX_AREA_FRACTION:  # the photo's own frame is no card
             continue
         shape = _shape_score(quad)
         if shape == 0.0:
@@ -178,20 +217,30 @@ def find_candidates(img: np.ndarray, limit: int = 5) -> list[CardCandidate]:
     """Card-like quads in ``img`` (BGR), best first, in ``img``'s pixel coordinates."""
     start = time.perf_counter()
     small, factor = shrink_for_locating(img)
+    small = _pad_with_background(small)
     scored: list[tuple[float, float, np.ndarray]] = []
-    for edges, weight in edge_maps(small):
+    maps = edge_maps(small)
+    for edges, weight in maps:
         for score, support, quad in _contour_candidates(small, edges):
             scored.append((score * weight, support, quad))
+    if not scored or max(item[0] for item in scored) < CLEAR_OUTLINE:
+        # No clean closed outline: glare, clutter or a pale background broke it; try lines.
+        for edges, weight in maps:
+            for score, support, quad in _line_candidates(small, edges):
+                scored.append((score * weight, support, quad))
 
     scored.sort(key=lambda item: -item[0])
     elapsed = (time.perf_counter() - start) * 1000.0
     result: list[CardCandidate] = []
+    kept_quads: list[np.ndarray] = []
     for score, support, quad in scored:
-        if any(np.abs(c.quad / factor - quad).max() < 4.0 for c in result):
+        if any(np.abs(kept - quad).max() < 4.0 for kept in kept_quads):
             continue  # the inner and outer contour of one edge ring give the same card twice
+        kept_quads.append(quad)
+        unpadded = quad - FRAME_PAD
         result.append(
             CardCandidate(
-                quad=(quad + 0.5) * factor - 0.5, score=score, edge_support=support, elapsed_ms=elapsed
+                quad=(unpadded + 0.5) * factor - 0.5, score=score, edge_support=support, elapsed_ms=elapsed
             )
         )
         if len(result) == limit:

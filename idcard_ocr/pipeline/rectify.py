@@ -56,10 +56,25 @@ def _side_lines(
         if keep.sum() < MIN_PROBES_FOR_A_SIDE:
             lines.append(None)
             continue
-        found = base[keep] + (offsets[1:-1][peak[keep]])[:, None] * normal[None, :]
+        found = (
+            base[keep]
+            + (offsets[1:-1][peak[keep]] + _subpixel(strength, peak)[keep])[:, None] * normal[None, :]
+        )
         vx, vy, x0, y0 = cv2.fitLine(found.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).reshape(4)
         lines.append((np.array([x0, y0], dtype=np.float64), np.array([vx, vy], dtype=np.float64)))
     return lines
+
+
+def _subpixel(strength: np.ndarray, peak: np.ndarray) -> np.ndarray:
+    """Offset of each row's true maximum from its peak sample, by a parabola through three samples."""
+    rows = np.arange(len(peak))
+    left = strength[rows, np.clip(peak - 1, 0, strength.shape[1] - 1)]
+    right = strength[rows, np.clip(peak + 1, 0, strength.shape[1] - 1)]
+    centre = strength[rows, peak]
+    curvature = left - 2.0 * centre + right
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shift = np.where(curvature < -1e-6, 0.5 * (left - right) / curvature, 0.0)
+    return np.clip(shift, -0.5, 0.5)
 
 
 def _intersect(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> np.ndarray | None:

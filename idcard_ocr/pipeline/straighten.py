@@ -18,10 +18,13 @@ from idcard_ocr.pipeline.orientation import OrientedCard, orient_card
 from idcard_ocr.pipeline.rectify import refine_quad
 from idcard_ocr.pipeline.types import Point, Side
 
-CANDIDATES_TRIED = 3
-MIN_LAYOUT_MATCH = 0.2  # below this correlation the print does not look like either side
-SURE_LAYOUT_MATCH = 0.45  # at or above this (with a clear outline) later candidates are skipped
+CANDIDATES_TRIED = 6
+MIN_LAYOUT_MATCH = 0.25  # below this correlation the print does not look like either side
+SURE_LAYOUT_MATCH = 0.5  # at or above this (with a clear outline) later candidates are skipped
 SURE_OUTLINE = 0.6
+# The print matching an ID card's layout says more than a clean outline: the portrait's frame,
+# a receipt or a text block can have the cleaner outline.
+LAYOUT_WEIGHT = 2.0
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ def straighten(img: np.ndarray) -> Straightened | None:
         orient_ms += (time.perf_counter() - mark) * 1000.0
         if oriented.layout_match < MIN_LAYOUT_MATCH:
             continue
-        combined = candidate.score + oriented.layout_match
+        combined = candidate.score + LAYOUT_WEIGHT * oriented.layout_match
         if best is None or combined > best[0]:
             best = (combined, candidate.score, oriented)
         if candidate.score >= SURE_OUTLINE and oriented.layout_match >= SURE_LAYOUT_MATCH:
