@@ -105,18 +105,22 @@ class TextRecognizer:
         self.top_k = top_k
         self._charset_columns: dict[str, np.ndarray] = {}
 
-    def probabilities(self, crop_bgr: np.ndarray) -> np.ndarray:
-        """Per-frame class probabilities (frames x classes) for one line image."""
+    def probabilities(self, crop_bgr: np.ndarray, width_scale: float = 1.0) -> np.ndarray:
+        """Per-frame class probabilities (frames x classes) for one line image.
+
+        ``width_scale`` < 1 squeezes the line horizontally: the model's cost grows with the input
+        width, and digits stay legible when narrowed a little.
+        """
         h, w = crop_bgr.shape[:2]
-        width = max(16, min(math.ceil(REC_HEIGHT * w / max(h, 1)), 2048))
+        width = max(16, min(math.ceil(REC_HEIGHT * w * width_scale / max(h, 1)), 2048))
         resized = cv2.resize(crop_bgr, (width, REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
         return self.model.run(normalize_bgr(resized)[np.newaxis])[0]
 
-    def read(self, crop_bgr: np.ndarray, charset: str | None = None) -> LineReading:
+    def read(self, crop_bgr: np.ndarray, charset: str | None = None, width_scale: float = 1.0) -> LineReading:
         """Read one line. ``charset`` restricts the output to those characters (e.g. digits)."""
         if crop_bgr.size == 0 or min(crop_bgr.shape[:2]) < 2:
             return EMPTY_READING
-        return self.decode(self.probabilities(crop_bgr), charset)
+        return self.decode(self.probabilities(crop_bgr, width_scale), charset)
 
     def _columns(self, charset: str) -> np.ndarray:
         cols = self._charset_columns.get(charset)

@@ -41,6 +41,9 @@ class FieldRegion:
     # in the label colour, so not value ink) between its numbers; on the right-hand fields a
     # glare spot may wash out characters mid-line, and nothing else is printed there.
     max_gap: float = 2.5
+    # Horizontal squeeze before recognition (cost grows with width). Digits and long lines of
+    # common characters read as well narrowed; names (rare characters) are read unsqueezed.
+    width_scale: float = 1.0
 
     @property
     def expected_centre_y(self) -> float:
@@ -55,15 +58,18 @@ def _mm(x0: float, y0: float, x1: float, y1: float) -> tuple[int, int, int, int]
 # Front value bands. The left edge sits right of the labels (which end near x 12 mm; nation's at
 # ~35 mm) so a label is not read as part of the value; parse.py still strips a stray label.
 NAME = FieldRegion("name", _mm(14.5, 5.0, 54.5, 13.0), 36)
-SEX = FieldRegion("sex", _mm(14.5, 12.5, 26.0, 19.5), 34, single_char=True)
+SEX = FieldRegion("sex", _mm(14.5, 12.5, 26.0, 19.5), 34)
 NATION = FieldRegion("nation", _mm(35.5, 12.5, 54.5, 19.5), 34)
-BIRTH = FieldRegion("birth", _mm(14.5, 19.5, 54.5, 26.5), 34, charset=BIRTH_CHARSET, max_gap=4.0)
-ADDRESS = FieldRegion("address", _mm(14.5, 26.5, 54.5, 42.5), 34, max_gap=6.0)
-NUMBER = FieldRegion("number", _mm(24.0, 43.5, 83.0, 51.5), 36, charset=NUMBER_CHARSET, max_gap=8.0)
+BIRTH = FieldRegion("birth", _mm(14.5, 19.5, 54.5, 26.5), 34, charset=BIRTH_CHARSET, max_gap=4.0,
+                    width_scale=0.7)
+ADDRESS = FieldRegion("address", _mm(14.5, 26.5, 54.5, 42.5), 34, max_gap=6.0, width_scale=0.85)
+NUMBER = FieldRegion("number", _mm(24.0, 43.5, 83.0, 51.5), 36, charset=NUMBER_CHARSET, max_gap=8.0,
+                     width_scale=0.7)
 
 # Back value bands.
-AUTHORITY = FieldRegion("authority", _mm(32.0, 36.5, 83.0, 43.5), 32, max_gap=8.0)
-TIMELIMIT = FieldRegion("timelimit", _mm(32.0, 43.5, 83.0, 50.5), 32, charset=TIMELIMIT_CHARSET, max_gap=8.0)
+AUTHORITY = FieldRegion("authority", _mm(32.0, 36.5, 83.0, 43.5), 32, max_gap=8.0, width_scale=0.85)
+TIMELIMIT = FieldRegion("timelimit", _mm(32.0, 43.5, 83.0, 50.5), 32, charset=TIMELIMIT_CHARSET, max_gap=8.0,
+                        width_scale=0.7)
 
 ADDRESS_LINES = 3
 ADDRESS_LINE_PITCH = 48  # px between the tops of consecutive address lines

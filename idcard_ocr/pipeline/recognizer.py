@@ -20,6 +20,7 @@ import numpy as np
 from idcard_ocr.domain.id_number import parse_number
 from idcard_ocr.pipeline.decode import decode_image
 from idcard_ocr.pipeline.engine import TextDetector, TextRecognizer
+from idcard_ocr.pipeline.geometry import straighten, unwarp_points
 from idcard_ocr.pipeline.parse import (
     OcrLine,
     clean_address,
@@ -28,7 +29,6 @@ from idcard_ocr.pipeline.parse import (
     normalize_timelimit,
     parse_ocr_lines,
 )
-from idcard_ocr.pipeline.quad import unwarp_points
 from idcard_ocr.pipeline.read import Box, CardReading, ReadLine, read_card
 from idcard_ocr.pipeline.types import FieldReading, Point, Recognition, Side
 from idcard_ocr.pipeline.validate import (
@@ -68,9 +68,7 @@ class CardRecognizer:
         decoded = decode_image(image)
         timings["decode"] = decoded.elapsed_ms
         mark = time.perf_counter()
-        from idcard_ocr.pipeline import geometry  # type: ignore[attr-defined]
-
-        straight = geometry.straighten(decoded.image)
+        straight = straighten(decoded.image)
         timings["straighten"] = (time.perf_counter() - mark) * 1000
         if straight is None:
             result = self._without_card(decoded.image, timings)

@@ -1,0 +1,124 @@
+"""Domain-backed corrections and validity, on hand-written recogniser readings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from idcard_ocr.domain.id_number import make_number, parse_number
+from idcard_ocr.pipeline.engine import LineReading
+from idcard_ocr.pipeline.validate import (
+    back_validity,
+    choose_birth,
+    choose_nation,
+    choose_sex,
+    correct_number,
+    correct_timelimit,
+    front_validity,
+    simplify,
+)
+
+TODAY = date(2026, 11, 28)
+NUMBER = "330106198912014015"  # valid (check character 5), male, born 1989-12-01
+
+
+def reading(text: str, alternatives: dict[int, list[tuple[str, float]]] | None = None,
+            confidence: float = 0.99) -> LineReading:
+    """A reading of ``text``; position i's runners-up come from ``alternatives[i]``."""
+    alternatives = alternatives or {}
+    candidates = []
+    for i, char in enumerate(text):
+        runners = alternatives.get(i, [])
+        top = 1.0 - sum(p for _, p in runners) if runners else confidence
+        candidates.append(((char, top), *runners))
+    positions = tuple((i + 0.5) / len(text) for i in range(len(text)))
+    return LineReading(text, confidence, tuple(candidates), positions)
+
+
+def test_a_valid_number_is_kept() -> None:
+    assert correct_number(reading(NUMBER), TODAY) == NUMBER
+
+
+def test_one_misread_digit_is_fixed_when_a_candidate_supports_the_check_character() -> None:
+    misread = NUMBER[:10] + "8" + NUMBER[11:]  # month 12 read as 18
+    fixed = correct_number(reading(misread, {10: [("1", 0.3), ("7", 0.05)]}), TODAY)
+    assert fixed == NUMBER
+
+
+def test_a_misread_digit_without_a_supporting_candidate_stays_as_read() -> None:
+    misread = NUMBER[:10] + "8" + NUMBER[11:]
+    # The only runner-up does not make the number valid: nothing is invented.
+    assert correct_number(reading(misread, {10: [("7", 0.2)]}), TODAY) == misread
+
+
+def test_the_check_character_x_is_upper_case() -> None:
+    numbers = (make_number("110101", date(1990, 1, 1), seq) for seq in range(100))
+    number = next(n for n in numbers if n.endswith("X"))
+    lower = number[:17] + "x"
+    assert correct_number(reading(lower), TODAY) == number.upper()
+
+
+def test_two_misread_digits_are_fixed_only_from_candidates() -> None:
+    misread = NUMBER[:3] + "7" + NUMBER[4:15] + "4" + NUMBER[16:]
+    alts = {3: [("1", 0.2)], 15: [("0", 0.3)]}
+    assert correct_number(reading(misread, alts), TODAY) == NUMBER
+
+
+def test_sex_follows_the_number_when_the_crop_supports_it() -> None:
+    facts = parse_number(NUMBER, TODAY)
+    assert choose_sex(reading("女", {0: [("男", 0.2)]}), facts) == "男"
+    # Without support the crop's own reading stands (validity will then say it disagrees).
+    assert choose_sex(reading("女"), facts) == "女"
+    assert choose_sex(None, facts) == ""
+    assert choose_sex(reading("另", {0: [("男", 0.3)]}), None) == "男"
+
+
+def test_nation_is_snapped_to_the_56_only_with_support() -> None:
+    assert choose_nation(reading("汉")) == "汉"
+    assert choose_nation(reading("漢")) == "汉"  # traditional form the model sometimes prefers
+    assert choose_nation(reading("维吾尔族")) == "维吾尔"
+    assert choose_nation(reading("维吴尔", {1: [("吾", 0.2)]})) == "维吾尔"
+    assert choose_nation(reading("民族回")) == "回"
+    assert choose_nation(reading("火星")) == "火星"  # no nation supported: left as read
+
+
+def test_birth_is_cross_checked_with_the_number() -> None:
+    facts = parse_number(NUMBER, TODAY)
+    assert choose_birth(reading("1989年12月1日"), facts) == ("1989", "12", "1")
+    # "1988" with an 9 runner-up at the last year digit: the number's date wins.
+    assert choose_birth(reading("1988年12月1日", {3: [("9", 0.1)]}), facts) == ("1989", "12", "1")
+    # No candidate supports the number's date: the reading stands.
+    assert choose_birth(reading("1988年12月1日"), facts) == ("1988", "12", "1")
+
+
+def test_timelimit_end_is_set_from_candidates_and_term_rules() -> None:
+    text = "2019.08.06-2039.08.08"
+    fixed = correct_timelimit(reading(text, {20: [("6", 0.2)]}), "20190806-20390808")
+    assert fixed == "20190806-20390806"
+    assert correct_timelimit(reading(text), "20190806-20390808") == "20190806-20390808"
+
+
+def test_traditional_forms_are_simplified() -> None:
+    assert simplify(reading("李強")) == "李强"
+
+
+def test_front_validity() -> None:
+    info = {"name": "赵宁宁", "number": NUMBER, "sex": "男", "nation": "汉", "year": "1989",
+            "month": "12", "day": "1", "address": "浙江省杭州市西湖区文二路108号"}
+    all_valid = dict.fromkeys(("birthday", "number", "address", "sex", "name"), True)
+    assert front_validity(info, TODAY) == all_valid
+    wrong = {**info, "sex": "女", "day": "2", "address": "江苏省南京市玄武区", "number": NUMBER[:-1] + "1"}
+    assert front_validity(wrong, TODAY) == {"birthday": True, "number": False, "address": True,
+                                            "sex": True, "name": True}
+    # With a valid number, the other fields must agree with it.
+    disagree = {**info, "sex": "女", "day": "2", "address": "江苏省南京市玄武区"}
+    assert front_validity(disagree, TODAY) == {"birthday": False, "number": True, "address": False,
+                                               "sex": False, "name": True}
+    assert not any(front_validity(dict.fromkeys(info, ""), TODAY).values())
+
+
+def test_back_validity() -> None:
+    assert back_validity({"authority": "杭州市公安局余杭分局", "timelimit": "20190806-20390806"}, TODAY) == {
+        "authority": True, "timelimit": True}
+    assert back_validity({"authority": "杭州市", "timelimit": "20190806-20390807"}, TODAY) == {
+        "authority": False, "timelimit": False}
+    assert back_validity({"authority": "", "timelimit": "20190806-长期"}, TODAY)["timelimit"]
