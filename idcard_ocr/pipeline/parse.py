@@ -33,7 +33,8 @@ LONG_TERM = "长期"
 
 _CJK = re.compile(r"[\u3007\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ffff]")
 _NUMBER = re.compile(r"\d{17}[\dX]")
-_BIRTH = re.compile(r"(\d{4})\D{0,2}?年?\D{0,2}?(\d{1,2})\D{0,2}?月?\D{0,2}?(\d{1,2})")
+_BIRTH = re.compile(r"(\d{4})\D+(\d{1,2})\D+(\d{1,2})")
+_BIRTH_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _TERM_DATE = re.compile(r"(\d{4})\D?(\d{2})\D?(\d{2})")
 
 
@@ -75,7 +76,8 @@ def clean_number(text: str) -> str:
 
 def parse_birth_text(text: str) -> tuple[str, str, str] | None:
     """``1989年12月1日`` (or ``1989 12 01``) -> ``("1989", "12", "1")``: no leading zeros."""
-    match = _BIRTH.search(strip_label(text, BIRTH_LABEL))
+    compact = strip_label(text, BIRTH_LABEL)
+    match = _BIRTH.search(compact) or _BIRTH_COMPACT.match(compact)
     if match is None:
         return None
     year, month, day = match.groups()
@@ -148,8 +150,8 @@ def parse_ocr_lines(lines: Sequence[OcrLine]) -> tuple[Side, dict[str, str]]:
                 back["timelimit"] = normalize_timelimit(_after(row, "期限"))
         return "back", back
     front = dict.fromkeys(FRONT_INFO_KEYS, "")
-    number = _NUMBER.search(clean_number(text))
-    front["number"] = number.group(0) if number else ""
+    numbers = (_NUMBER.search(clean_number(row)) for row in rows)
+    front["number"] = next((n.group(0) for n in numbers if n), "")
     address: list[str] = []
     in_address = False
     for row in rows:
