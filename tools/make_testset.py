@@ -2,8 +2,9 @@
 
 Each case names what it covers, so the set is guaranteed to hold: both sides in every rotation,
 clean scans and tilted photos, a dotted minority name, a rare-character name, a number ending in
-X, 1- and 3-line addresses, a long-term (长期) back, text that is not a card and a photo with no
-text. Run: ``python tools/make_testset.py [--out DIR]``.
+X, 1- and 3-line addresses, a long-term (长期) back, photos stored sideways with an EXIF
+orientation tag, text that is not a card and a photo with no text.
+Run: ``python tools/make_testset.py [--out DIR]``.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ CASES: tuple[tuple[str, str, int, dict[str, Any]], ...] = (
     ("front", "photocopy", 0, {}),
     ("front", "lowres", 0, {}),
     ("front", "noise", 270, {}),
+    ("front", "exif", 90, {}),
     ("back", "clean", 0, {"long_term": True}),
     ("back", "clean", 90, {}),
     ("back", "clean", 180, {}),
@@ -54,6 +56,7 @@ CASES: tuple[tuple[str, str, int, dict[str, Any]], ...] = (
     ("back", "colour", 90, {}),
     ("back", "photocopy", 0, {"long_term": True}),
     ("back", "noise", 0, {}),
+    ("back", "exif", 0, {}),
 )
 
 

@@ -7,7 +7,9 @@ One truth record per image::
      "quad": [[x, y], x4],            # upright card's TL, TR, BR, BL in photo pixels
      "fields": {"name": [[x, y], x4], "address_1": ..., ...}}
 
-Field boxes are single quads; the address has one per printed line (``address_1`` …
+Geometry is for the photo as displayed: where a record has ``exif_orientation`` (3, 6 or 8) the
+JPEG's pixels are stored turned and that EXIF tag turns them upright, as phones do. Field boxes
+are single quads; the address has one per printed line (``address_1`` …
 ``address_3``) and the birth date one per number (``year``, ``month``, ``day``). Photos that are
 not of a card carry ``"kind": "not_card"`` or ``"no_text"``, ``info`` {} and ``quad`` null.
 """
@@ -50,7 +52,7 @@ def photo_case(
     card = draw_card(identity, side, rng)
     photo = make_photo(card, rng, condition, rotate, max_side=max_side)
     (out_dir / file).write_bytes(photo.jpeg)
-    return {
+    record: TruthRecord = {
         "file": file,
         "side": side,
         "rotate": rotate,
@@ -59,6 +61,9 @@ def photo_case(
         "quad": photo.quad,
         "fields": photo.fields,
     }
+    if photo.exif_orientation != 1:
+        record["exif_orientation"] = photo.exif_orientation
+    return record
 
 
 def non_card_case(

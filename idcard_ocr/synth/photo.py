@@ -9,12 +9,14 @@ homography applied to the card's corners and boxes, so they are exact. Then phot
 
 from __future__ import annotations
 
+import io
 import math
 import random
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+from PIL import Image
 
 from idcard_ocr.synth import degrade
 from idcard_ocr.synth.backgrounds import BACKGROUND_KINDS, make_background
@@ -25,6 +27,7 @@ from idcard_ocr.synth.occlusion import hold_with_thumb
 PHOTO_CONDITIONS: tuple[str, ...] = (
     "phone",
     "held",
+    "exif",
     "tilt",
     "clutter",
     "blur",
@@ -66,6 +69,9 @@ class Photo:
     quad: list[list[float]]  # upright card's TL, TR, BR, BL in photo pixels
     fields: dict[str, list[list[float]]] = field(default_factory=dict)
     homography: np.ndarray | None = None  # card pixels -> photo pixels
+    # EXIF Orientation tag stored with the JPEG (1: none). Geometry above is for the photo as
+    # displayed, i.e. after the tag is applied, which is what the API does before recognition.
+    exif_orientation: int = 1
 
 
 def card_to_photo_quad(
@@ -144,6 +150,24 @@ def encode_jpeg(image: np.ndarray, quality: int) -> bytes:
             raise RuntimeError("JPEG encoding failed")
         if buffer.size <= MAX_BYTES or quality <= 30:
             return buffer.tobytes()
+        quality -= 10
+
+
+# How to store a displayed image so that EXIF ``orientation`` turns it back upright.
+_STORE_FOR_ORIENTATION = {3: cv2.ROTATE_180, 6: cv2.ROTATE_90_COUNTERCLOCKWISE, 8: cv2.ROTATE_90_CLOCKWISE}
+
+
+def encode_jpeg_with_orientation(image: np.ndarray, quality: int, orientation: int) -> bytes:
+    """JPEG bytes whose pixels are stored turned, with the EXIF Orientation tag (3, 6 or 8) that
+    displays them as ``image``: what a phone writes when held sideways or upside down."""
+    stored = cv2.cvtColor(cv2.rotate(image, _STORE_FOR_ORIENTATION[orientation]), cv2.COLOR_BGR2RGB)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    while True:
+        buffer = io.BytesIO()
+        Image.fromarray(stored).save(buffer, "JPEG", quality=quality, exif=exif.tobytes())
+        if buffer.tell() <= MAX_BYTES or quality <= 30:
+            return buffer.getvalue()
         quality -= 10
 
 
@@ -231,8 +255,14 @@ def make_photo(
         key: cv2.perspectiveTransform(np.array([box], np.float64), matrix)[0].round(1).tolist()
         for key, box in card.boxes.items()
     }
+    orientation = rng.choice((6, 6, 8, 3)) if condition == "exif" else 1
+    jpeg = (
+        encode_jpeg_with_orientation(image, recipe.quality, orientation)
+        if orientation != 1
+        else encode_jpeg(image, recipe.quality)
+    )
     return Photo(
-        jpeg=encode_jpeg(image, recipe.quality),
+        jpeg=jpeg,
         width=width,
         height=height,
         rotate=rotate,
@@ -240,4 +270,5 @@ def make_photo(
         quad=quad.round(2).tolist(),
         fields=fields,
         homography=matrix,
+        exif_orientation=orientation,
     )

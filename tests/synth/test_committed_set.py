@@ -11,7 +11,7 @@ from collections import Counter
 import cv2
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from idcard_ocr.domain.authority import is_valid_authority
 from idcard_ocr.domain.id_number import parse_number
@@ -79,6 +79,7 @@ def test_the_set_covers_the_promised_cases(truth: list[Record]) -> None:
     lines = Counter(sum(k.startswith("address_") for k in r["fields"]) for r in fronts)
     assert lines[1] and lines[3]
     assert any(r["info"]["timelimit"].endswith("-长期") for r in backs)
+    assert any(r.get("exif_orientation") in (6, 8) for r in fronts)
     kinds = {r.get("kind"): r for r in truth if "kind" in r}
     assert kinds["not_card"]["file"] == "notcard_text.jpg" and kinds["not_card"]["info"] == {}
     assert kinds["no_text"]["file"] == "notext.jpg" and kinds["no_text"]["side"] == "front"
@@ -89,7 +90,7 @@ def test_quads_and_field_boxes_lie_on_the_photo(truth: list[Record]) -> None:
         if record["quad"] is None:
             continue
         with Image.open(CARDS_DIR / record["file"]) as image:
-            width, height = image.size
+            width, height = ImageOps.exif_transpose(image).size  # geometry is for the photo as shown
         quad = np.array(record["quad"], np.float32)
         assert (quad[:, 0] >= -0.5).all() and (quad[:, 0] <= width + 0.5).all()
         assert (quad[:, 1] >= -0.5).all() and (quad[:, 1] <= height + 0.5).all()

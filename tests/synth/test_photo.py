@@ -8,7 +8,7 @@ import random
 import cv2
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from idcard_ocr.synth.card import CardImage
 from idcard_ocr.synth.photo import CONDITIONS, MAX_BYTES, card_to_photo_quad, make_photo
@@ -65,7 +65,7 @@ def test_every_condition_gives_a_valid_upload(condition: str) -> None:
     photo = make_photo(_marked_card(), random.Random(1), condition, 0, max_side=640)
     assert len(photo.jpeg) <= MAX_BYTES
     with Image.open(io.BytesIO(photo.jpeg)) as image:
-        assert image.format == "JPEG" and image.size == (photo.width, photo.height)
+        assert image.format == "JPEG" and ImageOps.exif_transpose(image).size == (photo.width, photo.height)
     assert max(photo.width, photo.height) <= 640
     xs, ys = zip(*photo.quad, strict=True)
     assert min(xs) >= -0.5 and max(xs) <= photo.width + 0.5
@@ -88,3 +88,17 @@ def test_same_seed_same_bytes() -> None:
     first = make_photo(_marked_card(), random.Random(9), "phone", 90, max_side=500)
     second = make_photo(_marked_card(), random.Random(9), "phone", 90, max_side=500)
     assert first.jpeg == second.jpeg and first.quad == second.quad
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_exif_photos_are_upright_once_the_tag_is_applied(seed: int) -> None:
+    photo = make_photo(_marked_card(), random.Random(seed), "exif", 90, max_side=600)
+    assert photo.exif_orientation in (3, 6, 8)
+    with Image.open(io.BytesIO(photo.jpeg)) as stored:
+        assert stored.getexif()[0x0112] == photo.exif_orientation
+        if photo.exif_orientation in (6, 8):
+            assert stored.size == (photo.height, photo.width)  # pixels are kept sideways
+        shown = np.asarray(ImageOps.exif_transpose(stored).convert("L"))
+    assert shown.shape == (photo.height, photo.width)
+    centre = np.mean(photo.fields["mark"], axis=0)
+    assert shown[int(centre[1]), int(centre[0])] < 60
