@@ -15,9 +15,9 @@ if [ "${#missing[@]}" -eq 0 ]; then
     exit 0
 fi
 
-if [ "$(id -u)" -ne 0 ]; then
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "missing: ${missing[*]}" >&2
-    echo "install as root: apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    echo "install as root (Debian/Ubuntu): apt-get install -y --no-install-recommends ${missing[*]}" >&2
     exit 1
 fi
 

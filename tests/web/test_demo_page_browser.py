@@ -34,7 +34,8 @@ const rows = [...document.querySelectorAll('#fields tbody tr')];
 return {
   status: text('status'),
   state: document.getElementById('status').dataset.state,
-  side: text('side'), rotate: text('rotate'), charge: text('charge'), code: text('code'),
+  result: text('result'), side: text('side'), rotate: text('rotate'),
+  charge: text('charge'), code: text('code'),
   taskNo: text('task-no'),
   fields: Object.fromEntries(rows.map((r) => [r.dataset.field, r.querySelector('td.value').innerText])),
   ticks: Object.fromEntries(rows.map((r) => [r.dataset.field, r.querySelector('td.tick').dataset.valid])),
@@ -70,6 +71,7 @@ def test_root_leads_to_the_demo_page_that_shows_a_front_card(
     assert browser.url == service.url + "/demo"
     assert shown["state"] == "done", shown["status"]
     assert shown["fields"] == FRONT_INFO
+    assert shown["result"].startswith("0")
     assert shown["side"].startswith("front")
     assert shown["rotate"].startswith("cw90")
     assert shown["charge"].startswith("是")

@@ -80,8 +80,10 @@ async def test_the_page_and_its_assets_stay_on_this_server(local: httpx.AsyncCli
 
 
 @pytest.mark.anyio
-async def test_a_loopback_browser_gets_the_demo_credentials(local: httpx.AsyncClient) -> None:
-    response = await local.get("/demo/credentials", headers={"Sec-Fetch-Site": "same-origin"})
+@pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:8000", "[::1]:8000", "127.0.0.1"])
+async def test_a_loopback_browser_gets_the_demo_credentials(local: httpx.AsyncClient, host: str) -> None:
+    headers = {"Sec-Fetch-Site": "same-origin", "Host": host}
+    response = await local.get("/demo/credentials", headers=headers)
     assert response.status_code == 200
     assert response.json() == {"appId": ACCOUNT.app_id, "appSecret": ACCOUNT.secret}
     assert response.headers["cache-control"] == "no-store"

@@ -135,6 +135,7 @@
     $("task-no").textContent = body.taskNo || "";
     $("elapsed").textContent = `${Math.round(elapsedMs)} ms`;
     const data = body.data || null;
+    $("result").textContent = data ? (data.result === 0 ? "0 已识别 (recognised)" : "1 未识别 (not a readable card)") : "";
     $("side").textContent = data ? (data.side === "back" ? "back 国徽面" : "front 人像面") : "";
     $("rotate").textContent = data ? (data.rotate ? `${data.rotate} (顺时针 ${data.rotate.slice(2)}°)` : "0°") : "";
     const details = window.IdcardExtras.fieldDetails(data);
