@@ -114,6 +114,46 @@ def print_text_block(rng: random.Random, image: np.ndarray, box: tuple[int, int,
     image[y0:y1, x0:x1] = cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2BGR)
 
 
+BANK_WORDS = ("城市商业银行", "农村信用社", "储蓄卡", "借记卡", "会员卡", "VIP", "银联")
+
+
+def draw_other_card(rng: random.Random, image: np.ndarray) -> None:
+    """Lay a bank- or membership-like card (a chip, a 16-digit number, a name) somewhere on
+    ``image``, in place: another card full of digits that a recogniser must not read as the ID."""
+    fonts = fonts_covering("".join(BANK_WORDS))
+    height, width = image.shape[:2]
+    card_w = int(width * rng.uniform(0.2, 0.35))
+    card_h = int(card_w * 54 / 85.6)
+    if not fonts or card_h < 30:
+        return
+    colour = tuple(rng.randint(40, 230) for _ in range(3))
+    tile = Image.new("RGBA", (card_w, card_h), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(tile)
+    draw.rounded_rectangle((0, 0, card_w - 1, card_h - 1), radius=card_h // 12, fill=(*colour, 255))
+    chip = (card_w * 0.1, card_h * 0.35, card_w * 0.24, card_h * 0.55)
+    draw.rounded_rectangle(chip, radius=3, fill=(214, 180, 90, 255))
+    ink = (255, 255, 255, 255) if sum(colour) < 380 else (20, 20, 20, 255)
+    title = load_font(rng.choice(fonts), max(8, card_h // 9))
+    draw.text(
+        (card_w * 0.08, card_h * 0.08),
+        rng.choice(BANK_WORDS[:2]) + rng.choice(BANK_WORDS[2:5]),
+        font=title,
+        fill=ink,
+    )
+    digits = " ".join("".join(str(rng.randint(0, 9)) for _ in range(4)) for _ in range(4))
+    draw.text(
+        (card_w * 0.08, card_h * 0.66),
+        digits,
+        font=load_font(rng.choice(fonts), max(8, card_h // 9)),
+        fill=ink,
+    )
+    turned = tile.rotate(rng.uniform(-30, 30), expand=True, resample=Image.Resampling.BICUBIC)
+    x, y = rng.randint(0, max(0, width - turned.width)), rng.randint(0, max(0, height - turned.height))
+    canvas = Image.fromarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+    canvas.paste(turned, (x, y), turned)
+    image[:] = cv2.cvtColor(np.asarray(canvas), cv2.COLOR_RGB2BGR)
+
+
 def _clutter(rng: random.Random, width: int, height: int) -> np.ndarray:
     image = (_wood if rng.random() < 0.5 else _desk)(rng, width, height)
     for _ in range(rng.randint(1, 3)):  # sheets of printed paper, partly under or beside the card
@@ -124,6 +164,8 @@ def _clutter(rng: random.Random, width: int, height: int) -> np.ndarray:
             continue
         image[y0:y1, x0:x1] = _paper(rng, x1 - x0, y1 - y0)
         print_text_block(rng, image, (x0, y0, x1, y1))
+    if rng.random() < 0.5:
+        draw_other_card(rng, image)
     return image
 
 
