@@ -31,3 +31,14 @@ def test_non_card_photos_are_marked(tmp_path: Path) -> None:
     assert (text["file"], text["kind"], text["info"]) == ("notcard_text.jpg", "not_card", {})
     assert (blank["file"], blank["kind"], blank["quad"]) == ("notext.jpg", "no_text", None)
     assert (tmp_path / "notext.jpg").stat().st_size > 1000
+
+
+@needs_fonts
+def test_command_line_writes_a_set(tmp_path: Path) -> None:
+    from idcard_ocr.synth.__main__ import main
+
+    args = ["--out", str(tmp_path), "--front", "1", "--back", "1", "--seed", "4", "--max-side", "400"]
+    assert main(args) == 0
+    records = read_truth(tmp_path)
+    assert [r["file"] for r in records] == ["front_0001.jpg", "back_0001.jpg"]
+    assert all((tmp_path / r["file"]).stat().st_size > 1000 for r in records)
