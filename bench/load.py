@@ -231,6 +231,14 @@ class Fleet:
 # --- load ----------------------------------------------------------------------------------------
 
 
+def open_sockets(pid: int) -> int:
+    """How many sockets a process holds (listening, clients, database, Redis)."""
+    try:
+        return sum(1 for fd in Path(f"/proc/{pid}/fd").iterdir() if os.readlink(fd).startswith("socket:"))
+    except OSError:
+        return 0
+
+
 def sample_jpeg() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (640, 400), (205, 190, 170)).save(out, "JPEG", quality=80)
@@ -284,10 +292,14 @@ async def fire(
         assert kill is not None
         while len(answers) < total * 0.4 and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
-        victims = kill.worker_pids()
+        # The kernel may hand most connections to one worker; kill the one holding the most.
+        victims = sorted(kill.worker_pids(), key=open_sockets, reverse=True)
         if victims:
+            held = open_sockets(victims[0])
             os.kill(victims[0], signal.SIGKILL)
-            notes.append(f"SIGKILL worker pid {victims[0]} after {len(answers)} answers")
+            notes.append(
+                f"SIGKILL worker pid {victims[0]} ({held} sockets open) after {len(answers)} answers"
+            )
         await asyncio.sleep(3.0)  # uvicorn's supervisor checks its workers about every 0.5 s
         notes.append(f"workers alive 3 s later: {len(kill.worker_pids())} of {kill.workers}")
 
@@ -303,7 +315,11 @@ async def fire(
 
 
 def audit(
-    database_url: str, plans: list[Plan], answers: list[Answer], billed_metric: float | None = None
+    database_url: str,
+    plans: list[Plan],
+    answers: list[Answer],
+    billed_metric: float | None = None,
+    notes: list[str] | None = None,
 ) -> list[str]:
     """Every way the books and the answers could disagree; empty when they agree exactly."""
     problems: list[str] = []
@@ -327,6 +343,10 @@ def audit(
     if wrongly:
         problems.append(f"{len(wrongly)} ledger rows belong to answers that were not a charged 200")
     unseen = [t for t in ledger if t not in by_task]
+    if cut and notes is not None:
+        notes.append(
+            f"{len(cut)} requests cut off; {len(unseen)} of them were charged (committed before the kill)"
+        )
     if len(unseen) > len(cut):
         problems.append(f"{len(unseen)} charges no client saw, but only {len(cut)} requests were cut off")
     if mismatched := [a.task_no for a in answered if a.task_no and calls.get(a.task_no) != a.code]:
@@ -395,7 +415,7 @@ async def run_once(args: argparse.Namespace, workers: int, kill: bool) -> RunRes
             fleet.stop()
             _drop_redis_prefix(args.redis_url, prefix)
         result = RunResult(workers, answers, wall_s, server_cpu_s, notes=notes)
-        result.problems = audit(database_url, plans, answers, billed_metric)
+        result.problems = audit(database_url, plans, answers, billed_metric, result.notes)
         shutil.rmtree(metrics_dir, ignore_errors=True)
         return result
 
