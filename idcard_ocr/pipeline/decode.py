@@ -66,7 +66,7 @@ def decode_image(data: bytes, *, keep_side: int = DEFAULT_KEEP_SIDE) -> DecodedI
         with warnings.catch_warnings():
             # Pillow's own bomb warning is replaced by the stricter check below.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            pil = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+            pil: Image.Image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
     except Image.DecompressionBombError as exc:
         raise ImageDecodeError("image too large") from exc
     except Exception as exc:  # Pillow raises UnidentifiedImageError, OSError, SyntaxError, ...

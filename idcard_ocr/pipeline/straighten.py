@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from idcard_ocr.pipeline.locate import LOCATE_MAX_SIDE, MIN_SCORE, find_candidates
+from idcard_ocr.pipeline.locate_print import print_block_quads
 from idcard_ocr.pipeline.orientation import OrientedCard, orient_card
 from idcard_ocr.pipeline.rectify import refine_quad
 from idcard_ocr.pipeline.types import Point, Side
@@ -25,6 +26,7 @@ SURE_OUTLINE = 0.6
 # The print matching an ID card's layout says more than a clean outline: the portrait's frame,
 # a receipt or a text block can have the cleaner outline.
 LAYOUT_WEIGHT = 2.0
+PRINT_MIN_LAYOUT_MATCH = 0.4  # a card placed from its print alone must match its layout clearly
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,21 @@ def _refine_search_px(img: np.ndarray) -> float:
     return max(5.0, 3.0 * factor)
 
 
+def _best_from_print(img: np.ndarray) -> OrientedCard | None:
+    """The card drawn around its print block (no outline needed), if its layout matches well."""
+    best: OrientedCard | None = None
+    for quad in print_block_quads(img):
+        # The print only fixes the card to a few mm: let visible edges, if any, pull it in.
+        width = float(np.linalg.norm(quad[1] - quad[0]))
+        refined = refine_quad(img, quad, search_px=max(4.0, width * 3.0 / 85.6))
+        oriented = orient_card(img, refined)
+        if oriented.layout_match >= PRINT_MIN_LAYOUT_MATCH and (
+            best is None or oriented.layout_match > best.layout_match
+        ):
+            best = oriented
+    return best
+
+
 def straighten(img: np.ndarray) -> Straightened | None:
     """Find, straighten and orient the ID card in a BGR photo; None when there is no card.
 
@@ -57,9 +74,6 @@ def straighten(img: np.ndarray) -> Straightened | None:
     start = time.perf_counter()
     candidates = [c for c in find_candidates(img, limit=CANDIDATES_TRIED) if c.score >= MIN_SCORE]
     timings["locate"] = (time.perf_counter() - start) * 1000.0
-    if not candidates:
-        timings["straighten"] = timings["locate"]
-        return None
 
     best: tuple[float, float, OrientedCard] | None = None
     refine_ms = orient_ms = 0.0
@@ -79,6 +93,12 @@ def straighten(img: np.ndarray) -> Straightened | None:
             break  # a clear card: the other outlines are its portrait, a text block or clutter
     timings["refine"] = refine_ms
     timings["orient"] = orient_ms
+    if best is None or best[2].layout_match < SURE_LAYOUT_MATCH:
+        mark = time.perf_counter()
+        from_print = _best_from_print(img)
+        timings["print_fallback"] = (time.perf_counter() - mark) * 1000.0
+        if from_print is not None and (best is None or LAYOUT_WEIGHT * from_print.layout_match > best[0]):
+            best = (LAYOUT_WEIGHT * from_print.layout_match, 0.0, from_print)
     timings["straighten"] = (time.perf_counter() - start) * 1000.0
     if best is None:
         return None
