@@ -37,6 +37,12 @@ from idcard_ocr.storage.server_key import KeySource
 _FLAGS = ("enabled", "subscribed", "replay_guard")
 
 
+def _could_be_app_id(app_id: str) -> bool:
+    # PostgreSQL refuses text holding NUL with an error instead of "no such row"; no issued appId
+    # contains one, so such a caller-supplied id is simply unknown on every backend.
+    return "\x00" not in app_id
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -152,12 +158,16 @@ class SqlStore(Store):
 
     def get_account(self, app_id: str) -> Account | None:
         """The account, or None for an unknown appId."""
+        if not _could_be_app_id(app_id):
+            return None
         with self.engine.connect() as conn:
             row = conn.execute(select(accounts).where(accounts.c.app_id == app_id)).mappings().first()
         return _account(row) if row is not None else None
 
     def get_secret(self, app_id: str) -> str | None:
         """The decrypted app secret; None for an unknown appId; SecretKeyMismatch for a wrong key."""
+        if not _could_be_app_id(app_id):
+            return None
         query = select(app_secrets.c.sealed, app_secrets.c.key_fingerprint).where(
             app_secrets.c.app_id == app_id
         )
