@@ -79,7 +79,6 @@ def decode_image(data: bytes, *, keep_side: int = DEFAULT_KEEP_SIDE) -> DecodedI
         raise ImageDecodeError(f"image too large ({width}x{height})")
 
     fmt = str(pil.format or "")
-    orientation = _exif_orientation(pil)
     scale = 1.0
     if fmt in ("JPEG", "MPO") and keep_side > 0 and max(width, height) >= 2 * keep_side:
         factor = max(width, height) / keep_side
@@ -91,6 +90,9 @@ def decode_image(data: bytes, *, keep_side: int = DEFAULT_KEEP_SIDE) -> DecodedI
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             pil.load()
+            # Only after load(): for a PNG, reading EXIF may itself decode the pixels, and an
+            # error swallowed there would leave a blank image behind.
+            orientation = _exif_orientation(pil)
             if orientation != 1:
                 pil = ImageOps.exif_transpose(pil)
             bgr = _to_bgr(pil)

@@ -128,6 +128,14 @@ def test_truncated_jpeg_refused() -> None:
         decode_image(data[: len(data) // 2])
 
 
+def test_png_with_broken_pixel_stream_refused() -> None:
+    data = _encode(_marked_rgb(), "PNG")
+    at = data.index(b"IDAT") + 4
+    smashed = data[:at] + b"\x00\x00" + data[at + 2 :]  # the zlib header of the pixel data destroyed
+    with pytest.raises(ImageDecodeError):
+        decode_image(smashed)
+
+
 @pytest.mark.parametrize("data", [b"", b"hello world", b"\x89PNG\r\n\x1a\n", b"%PDF-1.4 nothing"])
 def test_garbage_refused(data: bytes) -> None:
     with pytest.raises(ImageDecodeError):
