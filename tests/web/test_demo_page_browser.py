@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from idcard_ocr.pipeline.types import Recognition
 from tests.web.chromium import Browser
 from tests.web.conftest import CARDS, DemoService
 from tests.web.live_server import FRONT_INFO, StubRecognizer, front_recognition
@@ -38,6 +39,7 @@ return {
   charge: text('charge'), code: text('code'),
   taskNo: text('task-no'),
   fields: Object.fromEntries(rows.map((r) => [r.dataset.field, r.querySelector('td.value').innerText])),
+  labels: rows.map((r) => r.querySelector('th').innerText),
   ticks: Object.fromEntries(rows.map((r) => [r.dataset.field, r.querySelector('td.tick').dataset.valid])),
   validity: Object.fromEntries([...document.querySelectorAll('#validity li')]
     .map((li) => [li.id.replace('valid-', ''), li.dataset.valid])),
@@ -92,6 +94,28 @@ def test_root_leads_to_the_demo_page_that_shows_a_front_card(
     # The server got this very photo, signed well enough to bill the demo account once.
     assert stub.seen == [FRONT_PHOTO.read_bytes()]
     assert service.balance() == 9
+
+
+@sqlite_only
+def test_a_back_side_shows_authority_and_term(
+    browser: Browser, demo_service: Callable[..., DemoService]
+) -> None:
+    back = Recognition(
+        text_found=True,
+        side="back",
+        rotate=270,
+        info={"authority": "杭州市公安局余杭分局", "timelimit": "20190806-长期"},
+        validity={"authority": True, "timelimit": True},
+    )
+    service = demo_service(StubRecognizer(answer=back))
+
+    shown = upload(browser, service.url, CARDS / "back_0001.jpg")
+
+    assert shown["side"].startswith("back")
+    assert shown["rotate"].startswith("cw270")
+    assert shown["fields"] == {"authority": "杭州市公安局余杭分局", "timelimit": "20190806-长期"}
+    assert shown["ticks"] == {"authority": "true", "timelimit": "true"}
+    assert shown["labels"] == ["签发机关", "有效期限"]
 
 
 @sqlite_only
@@ -167,6 +191,6 @@ def test_the_real_recogniser_reads_the_photo_shown_on_the_page(
 
     assert shown["state"] == "done", shown["status"]
     assert shown["side"].startswith("front")
-    assert shown["fields"]["number"] == truth["info"]["number"]
-    assert shown["fields"]["name"] == truth["info"]["name"]
+    assert shown["fields"]["number"] == truth["info"]["number"], shown["fields"]
+    assert shown["fields"]["name"] == truth["info"]["name"], shown["fields"]
     assert shown["validity"]["number"] == "true"
