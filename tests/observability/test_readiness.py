@@ -38,4 +38,3 @@ def test_redis_down_is_reported_but_keeps_the_worker_ready(store: SqlStore) -> N
 
     assert report.ready
     assert report.checks == {"store": "ok", "redis": "degraded"}
-
