@@ -130,6 +130,10 @@ class _MultipartCollector:
 
     def on_header_end(self) -> None:
         if self._header_field.lower() == b"content-disposition":
+            if self._disposition:
+                # Two dispositions make the part's name ambiguous: a proxy in front may have
+                # judged the first while we would use the last.
+                raise ApiError(400, MSG_MALFORMED_BODY)
             self._disposition = self._header_value
         self._header_field, self._header_value = b"", b""
 
