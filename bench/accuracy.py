@@ -98,8 +98,9 @@ def run(
 
     def one(job: tuple[Path, dict[str, Any]]) -> Any:
         directory, record = job
+        record = {**record, "file": f"{directory.name}/{record['file']}"}  # names repeat across sets
         try:
-            return score_one(record, recognizer.recognize((directory / record["file"]).read_bytes()))
+            return score_one(record, recognizer.recognize((directory / job[1]["file"]).read_bytes()))
         except Exception as exc:  # one failure is a miss, not the end of the benchmark
             return score_one(record, None, error=f"{type(exc).__name__}: {exc}")
 
