@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from idcard_ocr.synth.card_art import draw_emblem, draw_portrait, security_background
-from idcard_ocr.synth.fonts import OCRB_FONT, covers, fonts_covering, load_font, require_fonts
+from idcard_ocr.synth.fonts import OCRB_FONT, fonts_covering, load_font, require_fonts
 from idcard_ocr.synth.identities import Identity
 
 CARD_MM = (85.6, 54.0)
@@ -221,5 +221,3 @@ def scale_boxes(boxes: dict[str, Quad], sx: float, sy: float) -> dict[str, Quad]
         for k, (a, b, c, d) in boxes.items()
     }
 
-
-__all__ = ["CARD_MM", "CardImage", "covers", "downscale", "draw_back", "draw_card", "draw_front"]
