@@ -55,20 +55,22 @@ def _mm(x0: float, y0: float, x1: float, y1: float) -> tuple[int, int, int, int]
     return (round(x0 * PX_PER_MM), round(y0 * PX_PER_MM), round(x1 * PX_PER_MM), round(y1 * PX_PER_MM))
 
 
-# Front value bands. The left edge sits right of the labels (which end near x 12 mm; nation's at
-# ~35 mm) so a label is not read as part of the value; parse.py still strips a stray label.
-NAME = FieldRegion("name", _mm(14.5, 5.0, 54.5, 13.0), 36)
-SEX = FieldRegion("sex", _mm(14.5, 12.5, 26.0, 19.5), 34)
+# Front value bands. The left edge sits just right of the labels (which end near x 11.6 mm;
+# nation's near 35.6 mm; the number's near 21.5 mm; the back's near 29 mm), leaving the value
+# room to sit a few millimetres left of where it should when the card outline was found a little
+# too large. Label ink is told apart by colour (read.py), and parse.py strips a stray label.
+NAME = FieldRegion("name", _mm(12.5, 5.0, 54.5, 13.0), 36)
+SEX = FieldRegion("sex", _mm(12.5, 12.5, 26.0, 19.5), 34)
 NATION = FieldRegion("nation", _mm(35.5, 12.5, 54.5, 19.5), 34)
-BIRTH = FieldRegion("birth", _mm(14.5, 19.5, 54.5, 26.5), 34, charset=BIRTH_CHARSET, max_gap=4.0,
+BIRTH = FieldRegion("birth", _mm(12.5, 19.5, 54.5, 26.5), 34, charset=BIRTH_CHARSET, max_gap=4.0,
                     width_scale=0.7)
-ADDRESS = FieldRegion("address", _mm(14.5, 26.5, 54.5, 42.5), 34, max_gap=6.0, width_scale=0.85)
-NUMBER = FieldRegion("number", _mm(24.0, 43.5, 83.0, 51.5), 36, charset=NUMBER_CHARSET, max_gap=8.0,
+ADDRESS = FieldRegion("address", _mm(12.5, 26.5, 54.5, 42.5), 34, max_gap=6.0, width_scale=0.85)
+NUMBER = FieldRegion("number", _mm(22.5, 43.5, 84.0, 51.5), 36, charset=NUMBER_CHARSET, max_gap=8.0,
                      width_scale=0.7)
 
 # Back value bands.
-AUTHORITY = FieldRegion("authority", _mm(32.0, 36.5, 83.0, 43.5), 32, max_gap=8.0, width_scale=0.85)
-TIMELIMIT = FieldRegion("timelimit", _mm(32.0, 43.5, 83.0, 50.5), 32, charset=TIMELIMIT_CHARSET, max_gap=8.0,
+AUTHORITY = FieldRegion("authority", _mm(29.5, 36.5, 84.0, 43.5), 32, max_gap=8.0, width_scale=0.85)
+TIMELIMIT = FieldRegion("timelimit", _mm(29.5, 43.5, 84.0, 50.5), 32, charset=TIMELIMIT_CHARSET, max_gap=8.0,
                         width_scale=0.7)
 
 ADDRESS_LINES = 3

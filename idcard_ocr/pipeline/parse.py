@@ -35,6 +35,8 @@ _CJK = re.compile(r"[\u3007\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ffff]")
 _NUMBER = re.compile(r"\d{17}[\dX]")
 _BIRTH = re.compile(r"(\d{4})\D+(\d{1,2})\D+(\d{1,2})")
 _BIRTH_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# What the recogniser writes for the middle dot of transcribed names (阿依古丽·艾山).
+_MIDDLE_DOTS = str.maketrans(dict.fromkeys("•・･.．-—‧∙⋅", "·"))
 _TERM_DATE = re.compile(r"(\d{4})\D?(\d{2})\D?(\d{2})")
 
 
@@ -50,7 +52,7 @@ def strip_label(text: str, label: str) -> str:
 def clean_name(text: str) -> str:
     """The name as printed: label and spaces removed, only Chinese characters and the · separator."""
     name = strip_label(text, NAME_LABEL)
-    name = name.replace("•", "·").replace("．", "·").replace("-", "·")  # middle dot variants
+    name = name.translate(_MIDDLE_DOTS)
     return "".join(c for c in name if _CJK.match(c) or c == "·").strip("·")
 
 

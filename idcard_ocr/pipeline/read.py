@@ -22,7 +22,7 @@ Box = tuple[int, int, int, int]  # x0, y0, x1, y1 on the canonical card
 
 MIN_INK_CONTRAST = 20  # grey levels darker than the local background to count as ink at all
 MIN_TEXT_CONTRAST = 45  # the darkest stroke nearby must reach this for anything there to be text
-MAX_INK_CHROMA = 45  # max - min channel: black value ink stays below, the blue labels far above
+MIN_NEUTRAL_RATIO = 0.55  # contrast in the brightest channel / in the darkest: ~1 black, ~0.3 blue
 # Blank margin around the ink, in text heights. The vertical one leaves the text ~60% of the
 # recogniser's 48-px input, as in its training crops; more would shrink it, less would widen the
 # input (and the cost, which grows with the width) for no gain in accuracy.
@@ -52,12 +52,11 @@ class CardReading:
         return found[0] if found else None
 
 
-def _darkness(region_bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """How much darker than the local background each pixel is, and the darkest stroke nearby."""
-    value = cv2.GaussianBlur(region_bgr.max(axis=2), (3, 3), 0)
+def _darkness(channel: np.ndarray) -> np.ndarray:
+    """How much darker than its local background each pixel of one channel is."""
+    value = cv2.GaussianBlur(channel, (3, 3), 0)
     background = cv2.blur(cv2.dilate(value, np.ones((15, 15), np.uint8)), (9, 9))
-    darkness = np.clip(background.astype(np.int16) - value.astype(np.int16), 0, 255).astype(np.uint8)
-    return darkness, cv2.dilate(darkness, np.ones((41, 41), np.uint8))
+    return np.clip(background.astype(np.int16) - value.astype(np.int16), 0, 255).astype(np.uint8)
 
 
 def ink_mask(region_bgr: np.ndarray) -> np.ndarray:
@@ -68,12 +67,15 @@ def ink_mask(region_bgr: np.ndarray) -> np.ndarray:
     half the darkest stroke *nearby* rather than in the whole band, so characters washed out by a
     glare spot still count while their unwashed neighbours are much darker.
     """
-    darkness, local_peak = _darkness(region_bgr)
+    darkness = _darkness(region_bgr.max(axis=2))
+    local_peak = cv2.dilate(darkness, np.ones((41, 41), np.uint8))
     threshold = np.maximum(MIN_INK_CONTRAST, 0.45 * local_peak.astype(np.float32))
-    smooth = cv2.blur(region_bgr, (3, 3))
-    chroma = smooth.max(axis=2).astype(np.int16) - smooth.min(axis=2).astype(np.int16)
-    # Labels are printed in colour, values in black: a strongly coloured stroke is not a value.
-    return np.asarray((darkness > threshold) & (local_peak >= MIN_TEXT_CONTRAST) & (chroma < MAX_INK_CHROMA))
+    # Labels are printed in colour, values in black: a black stroke darkens every channel about
+    # equally, a blue one mostly the red and green. Comparing with the darkest channel's contrast
+    # (rather than measuring hue) keeps working under a colour cast or a tinted card.
+    deepest = _darkness(region_bgr.min(axis=2)).astype(np.float32)
+    neutral = darkness.astype(np.float32) >= MIN_NEUTRAL_RATIO * deepest
+    return np.asarray((darkness > threshold) & (local_peak >= MIN_TEXT_CONTRAST) & neutral)
 
 
 def _runs(active: np.ndarray, max_gap: int) -> list[tuple[int, int]]:

@@ -25,6 +25,9 @@ from idcard_ocr.pipeline.parse import clean_nation, clean_number, parse_birth_te
 
 MIN_SUPPORT = 1e-3  # a candidate below this probability does not support a correction
 MAX_NUMBER_FIXES = 2  # positions of a number we are willing to change
+UNSURE_DIGIT = 0.9  # a digit read with less than this probability may be changed
+MAX_UNSURE_DIGITS = 4  # with more unsure digits than this, some valid number is always near: no fix
+AMBIGUITY_MARGIN = math.log(4.0)  # the best fix must be 4x likelier than the next valid one
 
 # Traditional forms the recogniser sometimes prefers; cards print the simplified form.
 TRADITIONAL_TO_SIMPLIFIED = str.maketrans({
@@ -36,6 +39,7 @@ TRADITIONAL_TO_SIMPLIFIED = str.maketrans({
     "麗": "丽", "紅": "红", "輝": "辉", "燕": "燕", "廣": "广", "荊": "荆", "灣": "湾", "島": "岛",
     "顏": "颜", "曉": "晓", "靜": "静", "濤": "涛", "傑": "杰", "嶺": "岭", "莊": "庄", "車": "车",
     "號": "号", "樓": "楼", "單": "单", "與": "与", "鎮": "镇", "農": "农", "場": "场", "開": "开",
+    "瑤": "瑶",
 })  # fmt: skip
 
 
@@ -75,11 +79,13 @@ def correct_number(reading: LineReading, today: date | None = None) -> str:
     text = clean_number(reading.text)
     if _number_ok(text, today) or len(text) != 18 or len(reading.candidates) != 18:
         return text
-    # Try the least confident positions first; a confidently read digit is not changed.
-    order = sorted(range(18), key=lambda i: reading.candidates[i][0][1])[:6]
-    best: tuple[float, str] | None = None
+    # Only unsure digits may change; when many are unsure a check character is no evidence.
+    unsure = [i for i in range(18) if reading.candidates[i][0][1] < UNSURE_DIGIT]
+    if not unsure or len(unsure) > MAX_UNSURE_DIGITS:
+        return text
     for count in range(1, MAX_NUMBER_FIXES + 1):
-        for positions in itertools.combinations(order, count):
+        found: list[tuple[float, str]] = []
+        for positions in itertools.combinations(unsure, count):
             options = [
                 [(c, p) for c, p in reading.candidates[i][1:] if p >= MIN_SUPPORT and c != text[i]]
                 for i in positions
@@ -91,10 +97,13 @@ def correct_number(reading: LineReading, today: date | None = None) -> str:
                     chars[i] = c
                     score += math.log(p) - math.log(max(reading.candidates[i][0][1], 1e-9))
                 candidate = "".join(chars)
-                if _number_ok(candidate, today) and (best is None or score > best[0]):
-                    best = (score, candidate)
-        if best is not None:
-            return best[1]
+                if _number_ok(candidate, today):
+                    found.append((score, candidate))
+        if found:
+            found.sort(reverse=True)
+            if len(found) > 1 and found[0][0] - found[1][0] < AMBIGUITY_MARGIN:
+                return text  # two different numbers fit about equally well: keep what was read
+            return found[0][1]
     return text
 
 
