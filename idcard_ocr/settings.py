@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     ocr_threads: int = Field(1, ge=1, description="onnxruntime intra-op threads per recogniser.")
     recognizer_pool: int = Field(1, ge=1, description="Recognitions run at once per worker process.")
 
+    # Demo page
+    demo_page: bool = Field(False, description="Serve the demo page at /demo (`idcard-ocr demo` sets it).")
+    demo_allow_remote: bool = Field(
+        False, description="Hand the demo account's secret to browsers on other machines too."
+    )
+
     # Privacy
     log_sensitive: bool = Field(
         False, description="Log recognised names and numbers unmasked (off by default)."

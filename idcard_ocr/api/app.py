@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,8 +19,10 @@ from idcard_ocr.api.task_numbers import TaskNumbers
 from idcard_ocr.api.url_fetch import UrlFetcher
 from idcard_ocr.limits import make_rate_limiter, make_replay_guard
 from idcard_ocr.limits.quota import make_quota_counter
+from idcard_ocr.limits.redis_backed import connect as connect_redis
 from idcard_ocr.limits.switch_cache import make_switch_cache
 from idcard_ocr.observability import TimedRecognizer, metrics_response, service_metrics
+from idcard_ocr.observability.readiness import check_readiness
 from idcard_ocr.pipeline.types import Recognizer
 from idcard_ocr.settings import Settings
 from idcard_ocr.storage.base import Store
@@ -101,6 +104,14 @@ def create_app(
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    # The recogniser is loaded before the app exists, so a worker that answers has its models.
+    redis_ping = connect_redis(settings.redis_url).ping if settings.redis_url else None
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> Response:
+        report = await run_in_threadpool(check_readiness, store, redis_ping)
+        return ChineseJSONResponse(report.body(), status_code=report.status_code)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from idcard_ocr.api.app import create_app
 from idcard_ocr.settings import get_settings
+from idcard_ocr.web import mount_demo
 
 log = logging.getLogger("idcard_ocr.api")
 
@@ -34,4 +35,6 @@ def make_app() -> FastAPI:
         settings.recognizer_pool,
         settings.ocr_threads,
     )
-    return create_app(settings, store, recognizer, on_shutdown=store.close)
+    app = create_app(settings, store, recognizer, on_shutdown=store.close)
+    mount_demo(app, settings)  # only when the operator asked for the demo page
+    return app

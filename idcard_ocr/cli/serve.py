@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import os
 import shlex
 from pathlib import Path
@@ -13,9 +12,9 @@ import click
 
 from idcard_ocr.cli import main
 from idcard_ocr.settings import Settings, get_settings
+from idcard_ocr.web.demo_account import DemoAccount, demo_account_path, read_demo_account, write_demo_account
 
 APP_FACTORY = "idcard_ocr.api.factory:make_app"
-DEMO_ACCOUNT_FILE = "demo-account.json"
 DEMO_BALANCE = 1000
 
 
@@ -91,23 +90,15 @@ def demo_account(settings: Settings) -> tuple[str, str, bool]:
     """
     from idcard_ocr.storage.sql import open_store
 
-    data_dir = settings.data_dir
-    path = data_dir / DEMO_ACCOUNT_FILE
     store = open_store(settings)
     try:
-        if path.exists():
-            saved = json.loads(path.read_text(encoding="utf-8"))
-            app_id, secret = str(saved.get("appId", "")), str(saved.get("appSecret", ""))
-            if app_id and store.get_account(app_id) is not None and store.get_secret(app_id) == secret:
-                return app_id, secret, False
+        saved = read_demo_account(settings.data_dir)
+        if saved and store.get_account(saved.app_id) and store.get_secret(saved.app_id) == saved.secret:
+            return saved.app_id, saved.secret, False
         account, secret = store.create_account(name="demo", balance=DEMO_BALANCE)
     finally:
         store.close()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump({"appId": account.app_id, "appSecret": secret}, out)
-    os.chmod(path, 0o600)  # also when the file existed with wider permissions
+    write_demo_account(settings.data_dir, DemoAccount(app_id=account.app_id, secret=secret))
     return account.app_id, secret, True
 
 
@@ -163,7 +154,11 @@ def demo(host: str, port: int) -> None:
     settings = get_settings()
     app_id, secret, created = demo_account(settings)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    saved_at = settings.data_dir / DEMO_ACCOUNT_FILE
+    saved_at = demo_account_path(settings.data_dir)
     click.echo(("Created" if created else "Reusing") + f" the demo account ({saved_at}).")
     click.echo(demo_instructions(app_id, secret, f"http://{shown_host}:{port}", sample_photo()))
+    # The demo serves its page too; the worker re-reads the settings, so say it in the environment.
+    os.environ["IDCARD_DEMO_PAGE"] = "1"
+    get_settings.cache_clear()
+    click.echo(f"Demo page: http://{shown_host}:{port}/demo")
     run_server(host, port, 1, None, "info")

@@ -14,7 +14,6 @@ from functools import lru_cache
 from importlib import resources
 
 from fastapi import APIRouter, FastAPI
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
@@ -41,15 +40,6 @@ _ASSETS = {
     "demo.css": "text/css; charset=utf-8",
 }
 _PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
-
-
-class DemoSettings(BaseSettings):
-    """The demo page's operator switches (``IDCARD_DEMO_PAGE``, ``IDCARD_DEMO_ALLOW_REMOTE``)."""
-
-    model_config = SettingsConfigDict(env_prefix="IDCARD_DEMO_", extra="ignore")
-
-    page: bool = False  # serve /demo at all; `idcard-ocr demo` turns it on for its own server
-    allow_remote: bool = False  # hand the demo secret to non-loopback browsers too
 
 
 @lru_cache(maxsize=8)
@@ -141,14 +131,13 @@ def mount_demo(
 ) -> bool:
     """Add the demo routes to ``app`` when enabled; returns whether they were added.
 
-    ``enabled`` and ``allow_remote`` default to ``IDCARD_DEMO_PAGE`` and ``IDCARD_DEMO_ALLOW_REMOTE``.
+    ``enabled`` and ``allow_remote`` default to ``settings.demo_page`` and ``settings.demo_allow_remote``.
     """
-    switches = DemoSettings()
-    if not (switches.page if enabled is None else enabled):
+    if not (settings.demo_page if enabled is None else enabled):
         return False
     if getattr(app.state, "demo_mounted", False):  # an app factory may already have added it
         return True
-    remote = switches.allow_remote if allow_remote is None else allow_remote
+    remote = settings.demo_allow_remote if allow_remote is None else allow_remote
     app.include_router(demo_router(settings, allow_remote=remote))
     app.state.demo_mounted = True
     return True

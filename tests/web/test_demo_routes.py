@@ -129,10 +129,9 @@ async def test_without_a_demo_account_the_page_is_told_how_to_make_one(tmp_path:
 
 @pytest.mark.anyio
 async def test_the_page_is_off_unless_the_operator_turns_it_on(
-    store: SqlStore, database_url: str, settings_for: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
+    store: SqlStore, database_url: str, settings_for: Callable[..., Settings]
 ) -> None:
     settings = settings_for(database_url)
-    monkeypatch.delenv("IDCARD_DEMO_PAGE", raising=False)
     off = create_app(settings, store, StubRecognizer())
     assert mount_demo(off, settings) is False
     async with _client(off) as client:
@@ -140,7 +139,7 @@ async def test_the_page_is_off_unless_the_operator_turns_it_on(
     assert missing.status_code == 404
     assert missing.json() == {"code": 404, "msg": "接口地址不正确"}
 
-    monkeypatch.setenv("IDCARD_DEMO_PAGE", "1")
+    settings = settings_for(database_url, demo_page=True)
     on = create_app(settings, store, StubRecognizer())
     assert mount_demo(on, settings) is True
     routes = len(on.routes)
