@@ -41,6 +41,7 @@ fonts:
 	tools/ensure-fonts.sh
 
 bench: bench-speed bench-accuracy bench-service
+	@echo "(bench-load, the multi-worker PostgreSQL/Redis load test, runs on its own: make bench-load)"
 
 bench-accuracy: install fonts
 	$(BIN)/python bench/accuracy.py
@@ -50,6 +51,9 @@ bench-speed: install fonts
 
 bench-service: install
 	$(BIN)/python bench/service.py
+
+bench-load: install
+	$(BIN)/python bench/load.py
 
 samples: install fonts
 	$(BIN)/python bench/contact_sheet.py

@@ -35,4 +35,7 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
   sleep 1
 done
 
+# The demo page's browser tests drive Debian's headless Chromium.
+tools/ensure-chromium.sh || echo "Chromium is missing: the browser tests will say so"
+
 exec .venv/bin/python -m pytest "$@"
