@@ -126,7 +126,7 @@ class UrlFetcher:
                 response = await self._request(transport, current)
                 try:
                     if response.status_code in _REDIRECT_CODES and "location" in response.headers:
-                        current = self._parse(str(current.join(response.headers["location"])))
+                        current = self._redirect_target(current, response.headers["location"])
                         continue
                     if response.status_code != 200:
                         raise ApiError(400, f"{MSG_URL_UNREACHABLE} (HTTP {response.status_code})")
@@ -145,6 +145,14 @@ class UrlFetcher:
         if not parsed.host:
             raise ApiError(400, MSG_URL_INVALID)
         return parsed
+
+    def _redirect_target(self, current: httpx.URL, location: str) -> httpx.URL:
+        try:
+            # A server may answer with any Location; one httpx cannot parse is the server's fault.
+            joined = str(current.join(location))
+        except (httpx.InvalidURL, TypeError, ValueError):
+            raise ApiError(400, MSG_URL_INVALID) from None
+        return self._parse(joined)
 
     def _is_allowed(self, host: str, port: int) -> bool:
         name = host.rstrip(".").lower()
