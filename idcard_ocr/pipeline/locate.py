@@ -28,13 +28,13 @@ from idcard_ocr.pipeline.quad import (
 from idcard_ocr.pipeline.rectify import refine_quad
 
 LOCATE_MAX_SIDE = 640  # the locating pass works on a copy no larger than this
-MIN_AREA_FRACTION = 0.03
+MIN_AREA_FRACTION = 0.015
 MAX_AREA_FRACTION = 0.92  # a card smaller than this share of the photo is not looked for
 MIN_SCORE = 0.35
 # A card seen at up to ~40 degrees of tilt; the portrait's frame (26 x 32 mm, 1.23) stays out.
 MIN_ASPECT, MAX_ASPECT = 1.3, 2.3
-FRAME_PAD = 0  # px of background colour added around the down-scaled photo
 CLEAR_OUTLINE = 0.6  # a contour candidate this good makes the slower line search unnecessary
+REFINED_PER_MAP = 8  # rough quads refined per edge map, after a cheap first look
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,16 @@ class CardCandidate:
     score: float  # 0..1: edge support x shape x size
     edge_support: float  # share of the outline that lies on an edge
     elapsed_ms: float
+    small_quad: np.ndarray | None = None  # the same corners on the down-scaled locating copy
+
+
+@dataclass(frozen=True)
+class LocatePass:
+    """One locating pass: the down-scaled copy it ran on and the candidates it found, best first."""
+
+    small: np.ndarray
+    factor: float  # photo pixels per pixel of ``small``
+    candidates: list[CardCandidate]
 
 
 def shrink_for_locating(img: np.ndarray, max_side: int = LOCATE_MAX_SIDE) -> tuple[np.ndarray, float]:
@@ -55,23 +65,6 @@ def shrink_for_locating(img: np.ndarray, max_side: int = LOCATE_MAX_SIDE) -> tup
         return img, 1.0
     small = cv2.resize(img, (round(width / factor), round(height / factor)), interpolation=cv2.INTER_AREA)
     return small, width / small.shape[1]
-
-
-def _pad_with_background(small: np.ndarray) -> np.ndarray:
-    """Frame the photo with its typical border colour, so that a card touching or crossing the
-    photo's edge still has a closed outline (the frame stands in for the part that is cut off)."""
-    ring = np.concatenate(
-        [
-            small[:2].reshape(-1, 3),
-            small[-2:].reshape(-1, 3),
-            small[:, :2].reshape(-1, 3),
-            small[:, -2:].reshape(-1, 3),
-        ]
-    )
-    colour = [int(v) for v in np.median(ring, axis=0)]
-    return cv2.copyMakeBorder(
-        small, FRAME_PAD, FRAME_PAD, FRAME_PAD, FRAME_PAD, cv2.BORDER_CONSTANT, value=colour
-    )
 
 
 def edge_maps(small: np.ndarray) -> list[tuple[np.ndarray, float]]:
@@ -192,32 +185,48 @@ def _line_candidates(small: np.ndarray, edges: np.ndarray) -> list[tuple[float, 
     return _scored(small, closed, list(best_line_quads(edges, closed, min_area=MIN_AREA_FRACTION)))
 
 
+def _outline_score(quad: np.ndarray, edges: np.ndarray, frame_area: float) -> tuple[float, float] | None:
+    """(score, edge support) of a clockwise quad, or None when its size or shape is no card's."""
+    size = area(quad) / frame_area
+    if size < MIN_AREA_FRACTION or size > MAX_AREA_FRACTION:  # the photo's own frame is no card
+        return None
+    shape = _shape_score(quad)
+    if shape == 0.0:
+        return None
+    support = _edge_support(quad, edges)
+    # Larger quads win ties: an inner frame (the portrait, a text block) is smaller than the card.
+    return support * (0.6 + 0.4 * shape) * (0.85 + 0.15 * min(1.0, size / 0.25)), support
+
+
 def _scored(
     small: np.ndarray, closed: np.ndarray, rough: list[np.ndarray]
 ) -> list[tuple[float, float, np.ndarray]]:
-    """Refine each rough quad on ``small`` and score it: (score, edge support, quad)."""
-    frame_area = float((small.shape[0] - 2 * FRAME_PAD) * (small.shape[1] - 2 * FRAME_PAD))
-    found: list[tuple[float, float, np.ndarray]] = []
+    """Score the rough quads, refine the most promising on ``small``: (score, edge support, quad)."""
+    frame_area = float(small.shape[0] * small.shape[1])
+    # A first, tolerant look (edges widened) so only the likeliest few pay for refinement.
+    tolerant = cv2.dilate(closed, np.ones((3, 3), np.uint8))
+    first: list[tuple[float, np.ndarray]] = []
     for quad in rough:
-        quad = refine_quad(small, order_clockwise(quad), search_px=6.0)
-        size = area(quad) / frame_area
-        if size < MIN_AREA_FRACTION or size > MAX_AREA_FRACTION:  # the photo's own frame is no card
-            continue
-        shape = _shape_score(quad)
-        if shape == 0.0:
-            continue
-        support = _edge_support(quad, closed)
-        # Larger quads win ties: an inner frame (the portrait, a text block) is smaller than the card.
-        score = support * (0.6 + 0.4 * shape) * (0.85 + 0.15 * min(1.0, size / 0.25))
-        found.append((score, support, quad))
+        ordered = order_clockwise(quad)
+        if any(np.abs(ordered - other).max() < 3.0 for _s, other in first):
+            continue  # inner and outer contour of one edge ring
+        judged = _outline_score(ordered, tolerant, frame_area)
+        if judged is not None:
+            first.append((judged[0], ordered))
+    first.sort(key=lambda item: -item[0])
+    found: list[tuple[float, float, np.ndarray]] = []
+    for _score, quad in first[:REFINED_PER_MAP]:
+        refined = refine_quad(small, quad, search_px=6.0)
+        judged = _outline_score(refined, closed, frame_area)
+        if judged is not None:
+            found.append((judged[0], judged[1], refined))
     return found
 
 
-def find_candidates(img: np.ndarray, limit: int = 5) -> list[CardCandidate]:
-    """Card-like quads in ``img`` (BGR), best first, in ``img``'s pixel coordinates."""
+def locate_pass(img: np.ndarray, limit: int = 5) -> LocatePass:
+    """Find card-like quads in ``img`` (BGR) on a down-scaled copy; keep that copy for scoring."""
     start = time.perf_counter()
     small, factor = shrink_for_locating(img)
-    small = _pad_with_background(small)
     scored: list[tuple[float, float, np.ndarray]] = []
     maps = edge_maps(small)
     for edges, weight in maps:
@@ -232,20 +241,19 @@ def find_candidates(img: np.ndarray, limit: int = 5) -> list[CardCandidate]:
     scored.sort(key=lambda item: -item[0])
     elapsed = (time.perf_counter() - start) * 1000.0
     result: list[CardCandidate] = []
-    kept_quads: list[np.ndarray] = []
     for score, support, quad in scored:
-        if any(np.abs(kept - quad).max() < 4.0 for kept in kept_quads):
+        if any(np.abs(kept.small_quad - quad).max() < 4.0 for kept in result if kept.small_quad is not None):
             continue  # the inner and outer contour of one edge ring give the same card twice
-        kept_quads.append(quad)
-        unpadded = quad - FRAME_PAD
-        result.append(
-            CardCandidate(
-                quad=(unpadded + 0.5) * factor - 0.5, score=score, edge_support=support, elapsed_ms=elapsed
-            )
-        )
+        photo_quad = (quad + 0.5) * factor - 0.5
+        result.append(CardCandidate(photo_quad, score, support, elapsed, small_quad=quad))
         if len(result) == limit:
             break
-    return result
+    return LocatePass(small=small, factor=factor, candidates=result)
+
+
+def find_candidates(img: np.ndarray, limit: int = 5) -> list[CardCandidate]:
+    """Card-like quads in ``img`` (BGR), best first, in ``img``'s pixel coordinates."""
+    return locate_pass(img, limit).candidates
 
 
 def locate_card(img: np.ndarray) -> CardCandidate | None:

@@ -66,9 +66,16 @@ def _print_block(mask: np.ndarray) -> np.ndarray | None:
     return np.stack([xs, ys], axis=1).astype(np.float32)
 
 
-def print_block_quads(img: np.ndarray) -> list[np.ndarray]:
-    """Card quads (TL, TR, BR, BL, in ``img`` pixels) implied by the print block, one per reading."""
-    small, factor = shrink_for_locating(img)
+def print_block_quads(
+    img: np.ndarray, small: np.ndarray | None = None, factor: float = 1.0
+) -> list[np.ndarray]:
+    """Card quads (TL, TR, BR, BL, in ``img`` pixels) implied by the print block, one per reading.
+
+    ``small`` (with ``factor`` photo pixels per pixel) is the locating pass's down-scaled copy,
+    reused when given.
+    """
+    if small is None:
+        small, factor = shrink_for_locating(img)
     points = _print_block(_ink_mask(small))
     if points is None:
         return []

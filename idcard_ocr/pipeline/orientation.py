@@ -13,7 +13,14 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from idcard_ocr.pipeline.quad import long_side_first, order_clockwise, rotate_of, warp
+from idcard_ocr.pipeline.quad import (
+    CARD_HEIGHT,
+    CARD_WIDTH,
+    long_side_first,
+    order_clockwise,
+    rotate_of,
+    warp,
+)
 from idcard_ocr.pipeline.side import LayoutScores, layout_scores
 from idcard_ocr.pipeline.types import Side
 
@@ -31,10 +38,16 @@ class OrientedCard:
     scores: LayoutScores
 
 
-def orient_card(img: np.ndarray, quad: np.ndarray) -> OrientedCard:
-    """Warp the card with corners ``quad`` (any order) out of ``img`` and set it upright."""
+def orient_card(
+    img: np.ndarray, quad: np.ndarray, size: tuple[int, int] = (CARD_WIDTH, CARD_HEIGHT)
+) -> OrientedCard:
+    """Warp the card with corners ``quad`` (any order) out of ``img`` and set it upright.
+
+    ``size`` (width, height) of the straightened card; a smaller one is enough to compare
+    candidates, since the layout is judged on a 1 mm grid.
+    """
     corners = long_side_first(order_clockwise(quad))
-    card = warp(img, corners)
+    card = warp(img, corners, size[0], size[1])
     scores = layout_scores(card)
     side, turned, margin = scores.best()
     if turned:

@@ -107,10 +107,19 @@ def warp(img: np.ndarray, quad: object, width: int = CARD_WIDTH, height: int = C
     shrink = min((lengths[0] + lengths[2]) / 2.0 / width, (lengths[1] + lengths[3]) / 2.0 / height)
     source = img
     if shrink > 1.5:
+        # Only the card's own bounding box is shrunk, not the whole photo.
+        x0, y0 = np.floor(corners.min(axis=0)).astype(int) - 2
+        x1, y1 = np.ceil(corners.max(axis=0)).astype(int) + 3
+        x0, y0 = max(int(x0), 0), max(int(y0), 0)
+        x1, y1 = min(int(x1), img.shape[1]), min(int(y1), img.shape[0])
+        if x1 - x0 >= 2 and y1 - y0 >= 2:
+            source = img[y0:y1, x0:x1]
+            corners = corners - np.array([x0, y0], dtype=np.float64)
         factor = 1.0 / (shrink / 1.2)  # keep a little more than the target resolution
-        source = cv2.resize(img, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-        ratio = np.array([source.shape[1] / img.shape[1], source.shape[0] / img.shape[0]])
+        shrunk = cv2.resize(source, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+        ratio = np.array([shrunk.shape[1] / source.shape[1], shrunk.shape[0] / source.shape[0]])
         corners = (corners + 0.5) * ratio - 0.5  # pixel centres, as cv2.resize maps them
+        source = shrunk
     matrix = card_homography(corners, width, height)
     return cv2.warpPerspective(
         source, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE

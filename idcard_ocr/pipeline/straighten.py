@@ -1,9 +1,11 @@
 """The geometry stages in one call: find the card, refine its corners, set it upright, tell its side.
 
-``straighten(img)`` is what the reading stages consume. It tries the best few card-shaped
-quadrilaterals (a photo may hold other paper, a phone, another card), refines each on the full
-resolution photo, and keeps the one that both looks most like a card outline and whose print
-matches an ID card's layout best. A quad whose print matches neither side's layout is not a card.
+``straighten(img)`` is what the reading stages consume. It judges the best few card-shaped
+quadrilaterals (a photo may hold other paper, a phone, another card) on the down-scaled locating
+copy, by how much their outline looks like a card's and how well their print matches an ID
+card's layout; when no outline is convincing it also places a card around the print itself. Only
+the winner is refined on the full-resolution photo and cut out at full size. A quad whose print
+matches neither side's layout is not a card.
 """
 
 from __future__ import annotations
@@ -13,20 +15,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from idcard_ocr.pipeline.locate import LOCATE_MAX_SIDE, MIN_SCORE, find_candidates
+from idcard_ocr.pipeline.locate import LOCATE_MAX_SIDE, MIN_SCORE, locate_pass
 from idcard_ocr.pipeline.locate_print import print_block_quads
-from idcard_ocr.pipeline.orientation import OrientedCard, orient_card
+from idcard_ocr.pipeline.orientation import orient_card
 from idcard_ocr.pipeline.rectify import refine_quad
 from idcard_ocr.pipeline.types import Point, Side
 
 CANDIDATES_TRIED = 6
+PREVIEW_SIZE = (344, 216)  # 4 px per mm: enough to judge the layout on its 1 mm grid
 MIN_LAYOUT_MATCH = 0.25  # below this correlation the print does not look like either side
-SURE_LAYOUT_MATCH = 0.5  # at or above this (with a clear outline) later candidates are skipped
+SURE_LAYOUT_MATCH = 0.5  # with a clear outline, at or above this later candidates are skipped
 SURE_OUTLINE = 0.6
 # The print matching an ID card's layout says more than a clean outline: the portrait's frame,
 # a receipt or a text block can have the cleaner outline.
 LAYOUT_WEIGHT = 2.0
 PRINT_MIN_LAYOUT_MATCH = 0.4  # a card placed from its print alone must match its layout clearly
+PRINT_SEARCH_MM = 3.0  # the print fixes the card to a few mm; edges, if any, are sought that far
 
 
 @dataclass(frozen=True)
@@ -38,29 +42,57 @@ class Straightened:
     rotate: int  # 0 | 90 | 180 | 270: how far the card is turned clockwise (the API's rotate)
     side: Side
     side_score: float  # margin of the chosen side and orientation over the runner-up (0..2)
-    outline_score: float = 0.0  # how card-like and well-edged the outline is (0..1)
+    outline_score: float = 0.0  # how card-like and well-edged the outline is (0..1; 0: placed from print)
     layout_match: float = 0.0  # correlation of the print with the chosen side's layout (-1..1)
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
-def _refine_search_px(img: np.ndarray) -> float:
+@dataclass
+class _Choice:
+    combined: float
+    outline: float
+    quad: np.ndarray  # photo pixels
+    search_px: float  # how far full-resolution refinement may move each side
+
+
+def _edge_search_px(img: np.ndarray) -> float:
     """How far the full-resolution edge may lie from the coarse one: a few coarse pixels."""
     factor = max(img.shape[:2]) / float(LOCATE_MAX_SIDE)
     return max(5.0, 3.0 * factor)
 
 
-def _best_from_print(img: np.ndarray) -> OrientedCard | None:
-    """The card drawn around its print block (no outline needed), if its layout matches well."""
-    best: OrientedCard | None = None
-    for quad in print_block_quads(img):
-        # The print only fixes the card to a few mm: let visible edges, if any, pull it in.
-        width = float(np.linalg.norm(quad[1] - quad[0]))
-        refined = refine_quad(img, quad, search_px=max(4.0, width * 3.0 / 85.6))
-        oriented = orient_card(img, refined)
-        if oriented.layout_match >= PRINT_MIN_LAYOUT_MATCH and (
-            best is None or oriented.layout_match > best.layout_match
-        ):
-            best = oriented
+def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
+    """The most card-like quad, judged on the locating copy; None when nothing qualifies."""
+    start = time.perf_counter()
+    located = locate_pass(img, limit=CANDIDATES_TRIED)
+    timings["locate"] = (time.perf_counter() - start) * 1000.0
+    mark = time.perf_counter()
+    best: _Choice | None = None
+    best_match = -1.0
+    for candidate in located.candidates:
+        if candidate.score < MIN_SCORE or candidate.small_quad is None:
+            continue
+        match = orient_card(located.small, candidate.small_quad, PREVIEW_SIZE).layout_match
+        if match < MIN_LAYOUT_MATCH:
+            continue
+        combined = candidate.score + LAYOUT_WEIGHT * match
+        if best is None or combined > best.combined:
+            best, best_match = _Choice(combined, candidate.score, candidate.quad, _edge_search_px(img)), match
+        if candidate.score >= SURE_OUTLINE and match >= SURE_LAYOUT_MATCH:
+            break  # a clear card: the other outlines are its portrait, a text block or clutter
+    timings["judge"] = (time.perf_counter() - mark) * 1000.0
+    if best is None or best_match < SURE_LAYOUT_MATCH:
+        mark = time.perf_counter()
+        for quad in print_block_quads(img, located.small, located.factor):
+            small_quad = (quad + 0.5) / located.factor - 0.5
+            match = orient_card(located.small, small_quad, PREVIEW_SIZE).layout_match
+            if match < PRINT_MIN_LAYOUT_MATCH or (
+                best is not None and LAYOUT_WEIGHT * match <= best.combined
+            ):
+                continue
+            width = float(np.linalg.norm(quad[1] - quad[0]))
+            best = _Choice(LAYOUT_WEIGHT * match, 0.0, quad, max(4.0, width * PRINT_SEARCH_MM / 85.6))
+        timings["print_fallback"] = (time.perf_counter() - mark) * 1000.0
     return best
 
 
@@ -72,37 +104,17 @@ def straighten(img: np.ndarray) -> Straightened | None:
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    candidates = [c for c in find_candidates(img, limit=CANDIDATES_TRIED) if c.score >= MIN_SCORE]
-    timings["locate"] = (time.perf_counter() - start) * 1000.0
-
-    best: tuple[float, float, OrientedCard] | None = None
-    refine_ms = orient_ms = 0.0
-    for candidate in candidates:
-        mark = time.perf_counter()
-        quad = refine_quad(img, candidate.quad, search_px=_refine_search_px(img))
-        refine_ms += (time.perf_counter() - mark) * 1000.0
-        mark = time.perf_counter()
-        oriented = orient_card(img, quad)
-        orient_ms += (time.perf_counter() - mark) * 1000.0
-        if oriented.layout_match < MIN_LAYOUT_MATCH:
-            continue
-        combined = candidate.score + LAYOUT_WEIGHT * oriented.layout_match
-        if best is None or combined > best[0]:
-            best = (combined, candidate.score, oriented)
-        if candidate.score >= SURE_OUTLINE and oriented.layout_match >= SURE_LAYOUT_MATCH:
-            break  # a clear card: the other outlines are its portrait, a text block or clutter
-    timings["refine"] = refine_ms
-    timings["orient"] = orient_ms
-    if best is None or best[2].layout_match < SURE_LAYOUT_MATCH:
-        mark = time.perf_counter()
-        from_print = _best_from_print(img)
-        timings["print_fallback"] = (time.perf_counter() - mark) * 1000.0
-        if from_print is not None and (best is None or LAYOUT_WEIGHT * from_print.layout_match > best[0]):
-            best = (LAYOUT_WEIGHT * from_print.layout_match, 0.0, from_print)
-    timings["straighten"] = (time.perf_counter() - start) * 1000.0
-    if best is None:
+    choice = _choose(img, timings)
+    if choice is None:
+        timings["straighten"] = (time.perf_counter() - start) * 1000.0
         return None
-    _combined, outline, oriented = best
+    mark = time.perf_counter()
+    quad = refine_quad(img, choice.quad, search_px=choice.search_px)
+    timings["refine"] = (time.perf_counter() - mark) * 1000.0
+    mark = time.perf_counter()
+    oriented = orient_card(img, quad)
+    timings["orient"] = (time.perf_counter() - mark) * 1000.0
+    timings["straighten"] = (time.perf_counter() - start) * 1000.0
     corners = tuple((float(x), float(y)) for x, y in oriented.quad)
     return Straightened(
         card=oriented.card,
@@ -110,7 +122,7 @@ def straighten(img: np.ndarray) -> Straightened | None:
         rotate=oriented.rotate,
         side=oriented.side,
         side_score=oriented.side_score,
-        outline_score=outline,
+        outline_score=choice.outline,
         layout_match=oriented.layout_match,
         timings_ms=timings,
     )
