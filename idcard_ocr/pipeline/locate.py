@@ -55,6 +55,8 @@ class LocatePass:
     small: np.ndarray
     factor: float  # photo pixels per pixel of ``small``
     candidates: list[CardCandidate]
+    edge_maps: list[tuple[np.ndarray, float]]  # (edges, weight) the candidates came from
+    used_lines: bool  # whether line candidates are already among them
 
 
 def shrink_for_locating(img: np.ndarray, max_side: int = LOCATE_MAX_SIDE) -> tuple[np.ndarray, float]:
@@ -223,6 +225,22 @@ def _scored(
     return found
 
 
+def _as_candidates(
+    scored: list[tuple[float, float, np.ndarray]], factor: float, limit: int, elapsed: float
+) -> list[CardCandidate]:
+    """Best-first, near-duplicates dropped, with photo coordinates added."""
+    scored = sorted(scored, key=lambda item: -item[0])
+    result: list[CardCandidate] = []
+    for score, support, quad in scored:
+        if any(np.abs(kept.small_quad - quad).max() < 4.0 for kept in result if kept.small_quad is not None):
+            continue  # the inner and outer contour of one edge ring give the same card twice
+        photo_quad = (quad + 0.5) * factor - 0.5
+        result.append(CardCandidate(photo_quad, score, support, elapsed, small_quad=quad))
+        if len(result) == limit:
+            break
+    return result
+
+
 def locate_pass(img: np.ndarray, limit: int = 5) -> LocatePass:
     """Find card-like quads in ``img`` (BGR) on a down-scaled copy; keep that copy for scoring."""
     start = time.perf_counter()
@@ -232,23 +250,28 @@ def locate_pass(img: np.ndarray, limit: int = 5) -> LocatePass:
     for edges, weight in maps:
         for score, support, quad in _contour_candidates(small, edges):
             scored.append((score * weight, support, quad))
-    if not scored or max(item[0] for item in scored) < CLEAR_OUTLINE:
+    used_lines = not scored or max(item[0] for item in scored) < CLEAR_OUTLINE
+    if used_lines:
         # No clean closed outline: glare, clutter or a pale background broke it; try lines.
         for edges, weight in maps:
             for score, support, quad in _line_candidates(small, edges):
                 scored.append((score * weight, support, quad))
-
-    scored.sort(key=lambda item: -item[0])
     elapsed = (time.perf_counter() - start) * 1000.0
-    result: list[CardCandidate] = []
-    for score, support, quad in scored:
-        if any(np.abs(kept.small_quad - quad).max() < 4.0 for kept in result if kept.small_quad is not None):
-            continue  # the inner and outer contour of one edge ring give the same card twice
-        photo_quad = (quad + 0.5) * factor - 0.5
-        result.append(CardCandidate(photo_quad, score, support, elapsed, small_quad=quad))
-        if len(result) == limit:
-            break
-    return LocatePass(small=small, factor=factor, candidates=result)
+    return LocatePass(small, factor, _as_candidates(scored, factor, limit, elapsed), maps, used_lines)
+
+
+def line_candidates(located: LocatePass, limit: int = 5) -> list[CardCandidate]:
+    """Candidates from straight lines, for when the outlines found first belong to something else
+    (a bank card, a receipt) and the ID card's own outline is broken. Empty if already tried."""
+    if located.used_lines:
+        return []
+    start = time.perf_counter()
+    scored: list[tuple[float, float, np.ndarray]] = []
+    for edges, weight in located.edge_maps:
+        for score, support, quad in _line_candidates(located.small, edges):
+            scored.append((score * weight, support, quad))
+    elapsed = (time.perf_counter() - start) * 1000.0
+    return _as_candidates(scored, located.factor, limit, elapsed)
 
 
 def find_candidates(img: np.ndarray, limit: int = 5) -> list[CardCandidate]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from idcard_ocr.pipeline.locate import LOCATE_MAX_SIDE, MIN_SCORE, locate_pass
+from idcard_ocr.pipeline.locate import LOCATE_MAX_SIDE, MIN_SCORE, CardCandidate, line_candidates, locate_pass
 from idcard_ocr.pipeline.locate_print import print_block_quads
 from idcard_ocr.pipeline.orientation import orient_card
 from idcard_ocr.pipeline.rectify import refine_quad
@@ -61,18 +61,18 @@ def _edge_search_px(img: np.ndarray) -> float:
     return max(5.0, 3.0 * factor)
 
 
-def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
-    """The most card-like quad, judged on the locating copy; None when nothing qualifies."""
-    start = time.perf_counter()
-    located = locate_pass(img, limit=CANDIDATES_TRIED)
-    timings["locate"] = (time.perf_counter() - start) * 1000.0
-    mark = time.perf_counter()
-    best: _Choice | None = None
-    best_match = -1.0
-    for candidate in located.candidates:
+def _judge(
+    img: np.ndarray,
+    small: np.ndarray,
+    candidates: list[CardCandidate],
+    best: _Choice | None,
+    best_match: float,
+) -> tuple[_Choice | None, float]:
+    """The best of ``candidates`` and ``best`` by outline and layout, with its layout match."""
+    for candidate in candidates:
         if candidate.score < MIN_SCORE or candidate.small_quad is None:
             continue
-        match = orient_card(located.small, candidate.small_quad, PREVIEW_SIZE).layout_match
+        match = orient_card(small, candidate.small_quad, PREVIEW_SIZE).layout_match
         if match < MIN_LAYOUT_MATCH:
             continue
         combined = candidate.score + LAYOUT_WEIGHT * match
@@ -80,7 +80,23 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
             best, best_match = _Choice(combined, candidate.score, candidate.quad, _edge_search_px(img)), match
         if candidate.score >= SURE_OUTLINE and match >= SURE_LAYOUT_MATCH:
             break  # a clear card: the other outlines are its portrait, a text block or clutter
+    return best, best_match
+
+
+def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
+    """The most card-like quad, judged on the locating copy; None when nothing qualifies."""
+    start = time.perf_counter()
+    located = locate_pass(img, limit=CANDIDATES_TRIED)
+    timings["locate"] = (time.perf_counter() - start) * 1000.0
+    mark = time.perf_counter()
+    best, best_match = _judge(img, located.small, located.candidates, None, -1.0)
     timings["judge"] = (time.perf_counter() - mark) * 1000.0
+    if best_match < SURE_LAYOUT_MATCH:
+        mark = time.perf_counter()
+        best, best_match = _judge(
+            img, located.small, line_candidates(located, CANDIDATES_TRIED), best, best_match
+        )
+        timings["lines"] = (time.perf_counter() - mark) * 1000.0
     if best is None or best_match < SURE_LAYOUT_MATCH:
         mark = time.perf_counter()
         for quad in print_block_quads(img, located.small, located.factor):
