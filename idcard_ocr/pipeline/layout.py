@@ -63,7 +63,7 @@ NAME = FieldRegion("name", _mm(12.5, 5.0, 54.5, 13.0), 36)
 SEX = FieldRegion("sex", _mm(12.5, 12.5, 26.0, 19.5), 34)
 NATION = FieldRegion("nation", _mm(35.5, 12.5, 54.5, 19.5), 34)
 BIRTH = FieldRegion("birth", _mm(12.5, 19.5, 54.5, 26.5), 34, charset=BIRTH_CHARSET, max_gap=4.0,
-                    width_scale=0.7)
+                    width_scale=0.75)
 ADDRESS = FieldRegion("address", _mm(12.5, 26.5, 54.5, 42.5), 34, max_gap=6.0, width_scale=0.85)
 NUMBER = FieldRegion("number", _mm(22.5, 43.5, 84.0, 51.5), 36, charset=NUMBER_CHARSET, max_gap=8.0,
                      width_scale=0.7)
@@ -71,7 +71,7 @@ NUMBER = FieldRegion("number", _mm(22.5, 43.5, 84.0, 51.5), 36, charset=NUMBER_C
 # Back value bands.
 AUTHORITY = FieldRegion("authority", _mm(29.5, 36.5, 84.0, 43.5), 32, max_gap=8.0, width_scale=0.85)
 TIMELIMIT = FieldRegion("timelimit", _mm(29.5, 43.5, 84.0, 50.5), 32, charset=TIMELIMIT_CHARSET, max_gap=8.0,
-                        width_scale=0.7)
+                        width_scale=0.9)
 
 ADDRESS_LINES = 3
 ADDRESS_LINE_PITCH = 48  # px between the tops of consecutive address lines

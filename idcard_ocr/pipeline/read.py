@@ -24,10 +24,11 @@ MIN_INK_CONTRAST = 20  # grey levels darker than the local background to count a
 MIN_TEXT_CONTRAST = 45  # the darkest stroke nearby must reach this for anything there to be text
 MIN_NEUTRAL_RATIO = 0.55  # contrast in the brightest channel / in the darkest: ~1 black, ~0.3 blue
 # Blank margin around the ink, in text heights. The vertical one leaves the text ~60% of the
-# recogniser's 48-px input, as in its training crops; more would shrink it, less would widen the
+# recogniser's 48-px input, near its training crops; more would shrink it, less would widen the
 # input (and the cost, which grows with the width) for no gain in accuracy.
-MARGIN_Y = 0.35
+MARGIN_Y = 0.4
 MARGIN_X = 0.4
+RETRY_WIDTH_SCALE = 1.15
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,18 @@ def locate_lines(card: np.ndarray, region: FieldRegion, max_lines: int = 1) -> l
             min(card.shape[0], y0 + bottom + my),
         ))
     return boxes
+
+
+def reread_line(card: np.ndarray, line: ReadLine, region: FieldRegion, recognizer: TextRecognizer,
+                width_scale: float = RETRY_WIDTH_SCALE) -> ReadLine:
+    """Read ``line``'s box again, wider: a second chance for a value that failed its checks.
+
+    Squeezed lines are cheaper to read but a repeated digit ("00") or a small dot can merge away;
+    with more frames per character they come back.
+    """
+    box = line.box
+    reading = recognizer.read(card[box[1] : box[3], box[0] : box[2]], region.charset, width_scale)
+    return ReadLine(reading, box)
 
 
 def read_card(card: np.ndarray, side: Side, recognizer: TextRecognizer) -> CardReading:

@@ -21,6 +21,7 @@ from idcard_ocr.domain.id_number import parse_number
 from idcard_ocr.pipeline.decode import decode_image
 from idcard_ocr.pipeline.engine import TextDetector, TextRecognizer
 from idcard_ocr.pipeline.geometry import straighten, unwarp_points
+from idcard_ocr.pipeline.layout import AUTHORITY, BIRTH, NUMBER, TIMELIMIT, FieldRegion
 from idcard_ocr.pipeline.parse import (
     OcrLine,
     clean_address,
@@ -29,7 +30,7 @@ from idcard_ocr.pipeline.parse import (
     normalize_timelimit,
     parse_ocr_lines,
 )
-from idcard_ocr.pipeline.read import Box, CardReading, ReadLine, read_card
+from idcard_ocr.pipeline.read import Box, CardReading, ReadLine, read_card, reread_line
 from idcard_ocr.pipeline.types import FieldReading, Point, Recognition, Side
 from idcard_ocr.pipeline.validate import (
     back_validity,
@@ -42,6 +43,11 @@ from idcard_ocr.pipeline.validate import (
     simplify,
 )
 
+# Fields read once more, unsqueezed, when they fail their checks: (validity key, layout region).
+RETRIED_FIELDS: dict[Side, tuple[tuple[str, FieldRegion], ...]] = {
+    "front": (("number", NUMBER), ("birthday", BIRTH)),
+    "back": (("timelimit", TIMELIMIT), ("authority", AUTHORITY)),
+}
 FALLBACK_DETECT_SIDE = 960  # detector input for photos without a card outline
 MAX_FALLBACK_LINES = 40
 
@@ -90,6 +96,14 @@ class CardRecognizer:
         timings["read"] = reading.elapsed_ms
         mark = time.perf_counter()
         info, validity, sources = _fields_of(reading, side)
+        retried = False
+        for validity_key, region in RETRIED_FIELDS[side]:
+            line = reading.first(region.key)
+            if not validity[validity_key] and line is not None:
+                reading.lines[region.key] = [reread_line(card, line, region, self.text)]
+                retried = True
+        if retried:
+            info, validity, sources = _fields_of(reading, side)
         timings["parse"] = (time.perf_counter() - mark) * 1000
         text_found = any(reading.lines.values()) or bool(self.detector.detect(card, 480))
         fields = {k: FieldReading(s.text, s.confidence, s.box) for k, s in sources.items()}
