@@ -142,3 +142,17 @@ def test_every_committed_photo_has_its_card_found(
 @pytest.mark.parametrize("name", ["notext.jpg"])
 def test_photo_without_a_card(name: str, cards_dir: Any, photo_bytes: Callable[[str], bytes]) -> None:
     assert straighten(decode_image(photo_bytes(name)).image) is None
+
+
+def test_geometry_facade_exports() -> None:
+    from idcard_ocr.pipeline import geometry
+
+    assert set(geometry.__all__) == {
+        "CARD_HEIGHT",
+        "CARD_WIDTH",
+        "Straightened",
+        "straighten",
+        "unwarp_points",
+        "warp",
+    }
+    assert (geometry.CARD_WIDTH, geometry.CARD_HEIGHT) == (856, 540)

@@ -85,3 +85,23 @@ def test_every_committed_photo_gets_its_rotate_and_side(
                 f"{record['file']} ({record['condition']}): {got} != {(record['side'], record['rotate'])}"
             )
     assert not wrong, wrong
+
+
+@pytest.mark.parametrize("side", ["front", "back"])
+def test_card_without_a_visible_edge_is_placed_from_its_print(
+    drawn_cards: dict[str, np.ndarray], side: str
+) -> None:
+    """A card on paper of its own colour shows no outline; its print still gives side, turn, place."""
+    card = drawn_cards[side]
+    edge_colour = np.median(
+        np.concatenate([card[5:15, 40:-40].reshape(-1, 3), card[-15:-5, 40:-40].reshape(-1, 3)]), axis=0
+    )
+    paper = np.empty((1000, 1300, 3), np.uint8)
+    paper[:] = edge_colour.astype(np.uint8)
+    paper[230 : 230 + CARD_HEIGHT, 222 : 222 + CARD_WIDTH] = card
+    photo = cv2.rotate(paper, cv2.ROTATE_90_CLOCKWISE)
+    result = straighten(photo)
+    assert result is not None
+    assert (result.side, result.rotate) == (side, 90)
+    # Turned 90 clockwise, the card's top-left corner sits at the photo's (1000 - 230, 222).
+    assert np.linalg.norm(np.array(result.quad[0]) - np.array([770.0, 222.0])) < 0.08 * CARD_WIDTH
