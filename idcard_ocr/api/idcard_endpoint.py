@@ -223,7 +223,14 @@ class IdcardEndpoint:
             elapsed_ms=round((time.perf_counter() - call.started) * 1000, 2),
             at=datetime.now(UTC),
         )
-        outcome = self._store.finish_call(record, price=price, daily_quota=call.account.daily_quota)
+        try:
+            outcome = self._store.finish_call(record, price=price, daily_quota=call.account.daily_quota)
+        except Exception as exc:
+            # A dropped connection leaves it unknown whether the commit landed. finish_call is
+            # idempotent per taskNo, so asking once more either charges now or reports the charge
+            # already made: the answer then matches the ledger instead of a 999 over a charge.
+            log.warning("taskNo=%s recording failed (%s); retrying once", call.task_no, type(exc).__name__)
+            outcome = self._store.finish_call(record, price=price, daily_quota=call.account.daily_quota)
         call.recorded = True
         if outcome is ChargeOutcome.CHARGED:
             self._parts.quota_counter.record_billed(call.account.app_id)
