@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from idcard_ocr.settings import Settings
 from idcard_ocr.storage.sql import SqlStore
-from tests.api.support import Caller
+from tests.api.support import Caller, jpeg_bytes
 from tests.faults.fault_support import FlakyStore, app_client, ledger_of
 
 pytestmark = pytest.mark.anyio
@@ -30,9 +30,9 @@ def caller_on(store: SqlStore, balance: int = 5) -> Caller:
 
 
 async def post_photo(http: Any, caller: Caller) -> dict[str, Any]:
-    from tests.api.support import jpeg_bytes
-
-    response = await http.post("/ocr/idcard-v1", data=caller.signed(), files={"file": ("c.jpg", jpeg_bytes())})
+    response = await http.post(
+        "/ocr/idcard-v1", data=caller.signed(), files={"file": ("c.jpg", jpeg_bytes())}
+    )
     assert response.status_code == 200
     body: dict[str, Any] = response.json()
     return body
