@@ -29,6 +29,8 @@ MIN_NEUTRAL_RATIO = 0.55  # contrast in the brightest channel / in the darkest: 
 MARGIN_Y = 0.4
 MARGIN_X = 0.4
 RETRY_WIDTH_SCALE = 1.15
+MAX_GLYPH_HEIGHT = 1.6  # in expected text heights: taller ink is not part of a text line
+MAX_GLYPH_WIDTH = 3.0
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,19 @@ def ink_mask(region_bgr: np.ndarray) -> np.ndarray:
     deepest = _darkness(region_bgr.min(axis=2)).astype(np.float32)
     neutral = darkness.astype(np.float32) >= MIN_NEUTRAL_RATIO * deepest
     return np.asarray((darkness > threshold) & (local_peak >= MIN_TEXT_CONTRAST) & neutral)
+
+
+def text_sized(mask: np.ndarray, text_height: int) -> np.ndarray:
+    """Only the ink blobs small enough to be (parts of) characters.
+
+    Drops what is taller than a line or much longer than a character without being a line of
+    text: the edge of the card against a dark table, the portrait, a finger, a printed rule.
+    """
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    heights, widths = stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_WIDTH]
+    keep = (heights <= MAX_GLYPH_HEIGHT * text_height) & (widths <= MAX_GLYPH_WIDTH * text_height)
+    keep[0] = False  # the background label
+    return np.asarray(keep[labels])
 
 
 def _runs(active: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
@@ -140,7 +155,7 @@ def text_columns(
 def locate_lines(card: np.ndarray, region: FieldRegion, max_lines: int = 1) -> list[Box]:
     """Tight boxes (with a reading margin) around the value text found in ``region``'s band."""
     x0, y0, x1, y1 = region.band
-    mask = ink_mask(card[y0:y1, x0:x1])
+    mask = text_sized(ink_mask(card[y0:y1, x0:x1]), region.text_height)
     rows = text_rows(mask, region.text_height)
     if max_lines == 1 and rows:
         # The line with the most ink: a neighbouring field's descenders leave only thin runs.

@@ -48,6 +48,8 @@ RETRIED_FIELDS: dict[Side, tuple[tuple[str, FieldRegion], ...]] = {
     "front": (("number", NUMBER), ("birthday", BIRTH)),
     "back": (("timelimit", TIMELIMIT), ("authority", AUTHORITY)),
 }
+FREE_TEXT_FIELDS = ("name", "address", "authority")
+MIN_FREE_TEXT_CONFIDENCE = 0.75  # correct names and addresses read at >= 0.8 on the synthetic sets
 FALLBACK_DETECT_SIDE = 960  # detector input for photos without a card outline
 MAX_FALLBACK_LINES = 40
 
@@ -197,9 +199,16 @@ def _fields_of(
     today = date.today()
     if side == "front":
         info, sources = front_fields(reading, today)
-        return info, front_validity(info, today), sources
-    info, sources = back_fields(reading)
-    return info, back_validity(info, today), sources
+        validity = front_validity(info, today)
+    else:
+        info, sources = back_fields(reading)
+        validity = back_validity(info, today)
+    # Free text has no check character: a shape-valid name read with low confidence is more
+    # often a guess at an unreadable crop than the right answer.
+    for key in FREE_TEXT_FIELDS:
+        if key in validity and sources[key].confidence < MIN_FREE_TEXT_CONFIDENCE:
+            validity[key] = False
+    return info, validity, sources
 
 
 def _as_quad(points: np.ndarray) -> tuple[Point, Point, Point, Point]:
