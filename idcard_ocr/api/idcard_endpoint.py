@@ -33,6 +33,7 @@ from idcard_ocr.api.access import (
     read_credentials,
 )
 from idcard_ocr.api.envelope import MSG_IMAGE_FORMAT, MSG_NO_IMAGE, ApiError, ChineseJSONResponse, envelope
+from idcard_ocr.api.extras import extras_for, read_extra_options
 from idcard_ocr.api.image_gate import check_image, decode_base64_image
 from idcard_ocr.api.request_form import RequestForm, parse_form, read_capped_body
 from idcard_ocr.api.task_numbers import TaskNumbers
@@ -143,6 +144,7 @@ class IdcardEndpoint:
         raw_body = await read_capped_body(request, self._settings.max_body_bytes)
         form = parse_form(request.headers.get("content-type", ""), raw_body)
         credentials = read_credentials(form)
+        options = read_extra_options(form)  # opt-in extras: a bad value is a 400 like any field
         call.app_id = credentials.app_id
         lap = call.lap("read_ms", lap)
 
@@ -158,6 +160,8 @@ class IdcardEndpoint:
             raise ApiError(301)
 
         data = recognition.api_data()
+        if options.requested:  # added before billing, which depends on ``result`` alone
+            data.update(await run_in_threadpool(extras_for, options, photo, recognition, self._recognizer))
         price = self._settings.price_per_call if data["result"] == 0 else 0
         outcome = await run_in_threadpool(self._finish, call, 200, price)
         call.lap("bill_ms", lap)

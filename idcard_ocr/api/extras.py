@@ -1,0 +1,162 @@
+"""Opt-in output beyond the vendor's contract: field boxes, crops, quality and risk warnings.
+
+A request asks with extra form fields (``detail``, ``cropCard``, ``cropPortrait``, ``quality``,
+``risk`` = ``1``/``true``; ``side`` = ``front``/``back``); each adds its key to ``data`` and a
+request without them gets exactly the contract's body. They never change billing: the price
+depends on ``result`` alone. A present but invalid value is a 400 ``参数错误: <field>``.
+See ``docs/extras.md`` for every shape and how each flag is decided.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from idcard_ocr.api.envelope import ApiError
+from idcard_ocr.api.request_form import RequestForm
+from idcard_ocr.pipeline.assess import (
+    assess_quality,
+    assess_risk,
+    card_crop,
+    encode_jpeg,
+    number_check,
+    portrait_crop,
+    read_header,
+    view_photo,
+)
+from idcard_ocr.pipeline.assess.photo_view import PhotoView
+from idcard_ocr.pipeline.recognizer import CardRecognizer
+from idcard_ocr.pipeline.types import (
+    BACK_INFO_KEYS,
+    FRONT_INFO_KEYS,
+    Point,
+    Recognition,
+    Recognizer,
+    Side,
+)
+
+# Form field -> ExtraOptions attribute, in the order the keys are added to ``data``.
+FLAG_FIELDS: dict[str, str] = {
+    "detail": "detail",
+    "cropCard": "crop_card",
+    "cropPortrait": "crop_portrait",
+    "quality": "quality",
+    "risk": "risk",
+}
+SIDE_FIELD = "side"
+_ON, _OFF = frozenset({"1", "true"}), frozenset({"0", "false"})
+
+
+@dataclass(frozen=True)
+class ExtraOptions:
+    """What one request asked for beyond the contract."""
+
+    detail: bool = False
+    crop_card: bool = False
+    crop_portrait: bool = False
+    quality: bool = False
+    risk: bool = False
+    expected_side: Side | None = None
+
+    @property
+    def needs_photo(self) -> bool:
+        """True when an answer must look at the photo's pixels again."""
+        return self.crop_card or self.crop_portrait or self.quality or self.risk
+
+    @property
+    def requested(self) -> bool:
+        """True when anything beyond the contract's body was asked for."""
+        return self.needs_photo or self.detail or self.expected_side is not None
+
+
+def _invalid(name: str) -> ApiError:
+    return ApiError(400, f"参数错误: {name}")
+
+
+def read_extra_options(form: RequestForm) -> ExtraOptions:
+    """The options in ``form``; absent or empty fields are off. Raises 400 on any other value
+    than ``1``/``true``/``0``/``false`` (any case), or a ``side`` other than ``front``/``back``."""
+    chosen: dict[str, Any] = {}
+    for name, attribute in FLAG_FIELDS.items():
+        value = (form.text(name) or "").strip().lower()
+        if value and value not in _ON | _OFF:
+            raise _invalid(name)
+        chosen[attribute] = value in _ON
+    side = (form.text(SIDE_FIELD) or "").strip().lower()
+    if side and side not in ("front", "back"):
+        raise _invalid(SIDE_FIELD)
+    chosen["expected_side"] = side or None
+    return ExtraOptions(**chosen)
+
+
+def _points(quad: tuple[Point, ...] | None) -> list[list[float]] | None:
+    return None if quad is None else [[round(x, 1), round(y, 1)] for x, y in quad]
+
+
+def detail_of(recognition: Recognition) -> dict[str, Any]:
+    """``{"card": quad | null, "fields": {key: {"box": quad | null, "confidence": 0..1}}}`` for
+    every ``info`` key of the detected side, in the contract's order. A field that was not found,
+    or a recognition whose ``result`` is 1 (its ``info`` is blanked), has box null, confidence 0."""
+    keys = FRONT_INFO_KEYS if recognition.side == "front" else BACK_INFO_KEYS
+    fields: dict[str, Any] = {}
+    for key in keys:
+        reading = recognition.fields.get(key)
+        if reading is None or recognition.result == 1 or not reading.text:
+            fields[key] = {"box": None, "confidence": 0.0}
+            continue
+        confidence = min(max(float(reading.confidence), 0.0), 1.0)
+        fields[key] = {"box": _points(reading.box), "confidence": round(confidence, 4)}
+    return {"card": _points(recognition.card_quad), "fields": fields}
+
+
+def _jpeg_base64(image: Any) -> str:
+    return base64.b64encode(encode_jpeg(image)).decode("ascii")
+
+
+def _risk(view: PhotoView, recognition: Recognition, info: dict[str, str], recognizer: Recognizer,
+          today: date) -> dict[str, Any]:
+    header = ""
+    if view.card is not None and isinstance(recognizer, CardRecognizer):
+        header = read_header(view.card, recognition.side, recognizer.detector, recognizer.text)
+    report = assess_risk(view, recognition.side, info.get("timelimit", ""), header, today)
+    return {
+        "flags": report.flags,
+        "numberCheck": int(number_check(recognition.side, info, today)),
+        "metrics": report.metrics,
+    }
+
+
+def extras_for(
+    options: ExtraOptions,
+    photo: bytes,
+    recognition: Recognition,
+    recognizer: Recognizer,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """The keys to add to ``data`` for ``options``: CPU work (decoding the photo again, cutting
+    the card, measuring it), to be run off the event loop."""
+    today = today or date.today()
+    info = recognition.api_data()["info"]
+    assert isinstance(info, dict)
+    extra: dict[str, Any] = {}
+    if options.detail:
+        extra["detail"] = detail_of(recognition)
+    if options.needs_photo:
+        view = view_photo(photo, recognition)
+        card = card_crop(view)
+        if options.crop_card and card is not None:
+            extra["cropCard"] = _jpeg_base64(card)
+        portrait = portrait_crop(view, recognition.side) if options.crop_portrait else None
+        if portrait is not None:
+            extra["cropPortrait"] = _jpeg_base64(portrait)
+        if options.quality:
+            keys = FRONT_INFO_KEYS if recognition.side == "front" else BACK_INFO_KEYS
+            report = assess_quality(view, recognition.side, recognition.fields, keys)
+            extra["quality"] = {"score": report.score, "flags": report.flags, "metrics": report.metrics}
+        if options.risk:
+            extra["risk"] = _risk(view, recognition, info, recognizer, today)
+    if options.expected_side is not None:
+        extra["sideMatch"] = recognition.side == options.expected_side
+    return extra

@@ -1,0 +1,52 @@
+"""Read the card's header, where a temporary card (临时居民身份证) says what it is.
+
+The field reader only looks where the fields are printed, so the header is read here, only for a
+request that asks for risk warnings: the text detector on the top band of the upright card, then
+the line recogniser on at most a few lines found there.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from idcard_ocr.pipeline.types import Side
+
+# Top of the card that holds the header: the front's is above the name (y < 12 mm); the back's
+# title block (中华人民共和国 / 居民身份证) reaches y 21 mm.
+HEADER_BOTTOM_PX = {"front": 120, "back": 230}
+MAX_HEADER_LINES = 4
+DETECT_SIDE = 480
+
+
+class _Line(Protocol):
+    text: str
+
+
+class LineReader(Protocol):
+    """What reads one text line: ``TextRecognizer`` of the pipeline's engine."""
+
+    def read(self, crop_bgr: np.ndarray) -> _Line: ...
+
+
+class LineFinder(Protocol):
+    """What finds text lines: ``TextDetector`` of the pipeline's engine."""
+
+    def detect(self, img: np.ndarray, max_side: int = 640) -> list[np.ndarray]: ...
+
+
+def read_header(card: np.ndarray, side: Side, finder: LineFinder, reader: LineReader) -> str:
+    """The text found in the header band of the upright 856 x 540 ``card``, lines joined by spaces."""
+    band = card[: HEADER_BOTTOM_PX[side]]
+    quads = finder.detect(band, DETECT_SIDE)
+    lines = sorted(quads, key=lambda quad: float(np.asarray(quad)[:, 1].min()))[:MAX_HEADER_LINES]
+    texts = []
+    for quad in lines:
+        points = np.asarray(quad)
+        x0, y0 = np.floor(points.min(axis=0)).astype(int)
+        x1, y1 = np.ceil(points.max(axis=0)).astype(int)
+        crop = band[max(y0, 0) : y1, max(x0, 0) : x1]
+        if crop.size:
+            texts.append(reader.read(crop).text)
+    return " ".join(text for text in texts if text)
