@@ -1,0 +1,120 @@
+"""Finding the value ink where the layout says and reading it, on cards drawn in code."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from idcard_ocr.domain.dates import split_birth
+from idcard_ocr.pipeline.engine import TextRecognizer
+from idcard_ocr.pipeline.layout import ADDRESS, ADDRESS_LINES, CARD_HEIGHT, CARD_WIDTH, regions_for
+from idcard_ocr.pipeline.read import ink_mask, locate_lines, read_card, text_columns, text_rows, text_sized
+from idcard_ocr.pipeline.recognizer import back_fields, front_fields
+from idcard_ocr.synth.card import downscale, draw_card
+from idcard_ocr.synth.identities import make_identities
+
+FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+LABEL_BLUE = (60, 130, 190)  # RGB, the label colour of the card
+TODAY_SEED = 20240601
+
+
+def _strip(texts: list[tuple[str, tuple[int, int, int]]], size: int = 30) -> np.ndarray:
+    """Texts side by side on a light background, each in its own RGB colour; returns BGR."""
+    font = ImageFont.truetype(FONT, size)
+    image = Image.new("RGB", (120 * len(texts) + 40, 70), (232, 236, 240))
+    draw = ImageDraw.Draw(image)
+    for i, (text, colour) in enumerate(texts):
+        draw.text((20 + 120 * i, 18), text, font=font, fill=colour)
+    return cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+
+
+def test_ink_is_the_black_value_not_the_coloured_label() -> None:
+    strip = _strip([("姓名", LABEL_BLUE), ("赵宁", (20, 20, 20))])
+    mask = ink_mask(strip)
+    label_ink, value_ink = mask[:, :130].sum(), mask[:, 130:].sum()
+    assert value_ink > 150
+    assert label_ink < 0.05 * value_ink
+
+
+def test_ink_survives_a_colour_cast() -> None:
+    strip = _strip([("赵宁", (20, 20, 20))]).astype(np.float32)
+    purple = (strip * np.array([1.15, 0.8, 1.1])).clip(0, 255).astype(np.uint8)
+    assert ink_mask(purple).sum() > 0.7 * ink_mask(strip.astype(np.uint8)).sum()
+
+
+def test_text_rows_finds_each_line_and_nothing_in_an_empty_band() -> None:
+    mask = np.zeros((160, 400), bool)
+    mask[10:40, 20:300:3] = True
+    mask[58:88, 20:200:3] = True
+    assert [(top, bottom) for top, bottom in text_rows(mask, 30)] == [(10, 40), (58, 88)]
+    assert text_rows(np.zeros((160, 400), bool), 30) == []
+
+
+def test_text_columns_stop_at_a_far_away_mark_and_bridge_small_gaps() -> None:
+    mask = np.zeros((30, 600), bool)
+    mask[:, 10:40] = mask[:, 60:90] = True  # two characters, a narrow gap
+    mask[:, 500:520] = True  # a mark far to the right
+    assert text_columns(mask, 30, max_gap=2.5) == (10, 90)
+    assert text_columns(mask, 30, max_gap=20) == (10, 520)
+
+
+def test_blobs_taller_than_a_line_are_not_text() -> None:
+    mask = np.zeros((120, 300), bool)
+    mask[:, 280:300] = True  # the card's edge against a dark table
+    mask[40:70, 20:50] = True  # a character
+    kept = text_sized(mask, 30)
+    assert kept[40:70, 20:50].all()
+    assert not kept[:, 280:].any()
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> TextRecognizer:
+    return TextRecognizer(threads=1)
+
+
+@pytest.fixture(scope="module")
+def drawn_cards() -> list[tuple[object, str, object]]:
+    """Upright canonical cards (856 x 540) of a few identities, both sides, from a fixed seed."""
+    rng = random.Random(TODAY_SEED)
+    cards = []
+    for identity in make_identities(4, seed=TODAY_SEED):
+        for side in ("front", "back"):
+            cards.append((identity, side, downscale(draw_card(identity, side, rng))))
+    return cards
+
+
+def test_located_boxes_hold_the_generators_text_boxes(drawn_cards: list) -> None:
+    for _identity, side, card in drawn_cards:
+        assert card.bgr.shape == (CARD_HEIGHT, CARD_WIDTH, 3)
+        found: dict[str, list[tuple[int, int, int, int]]] = {}
+        for region in regions_for(side):
+            found[region.key] = locate_lines(card.bgr, region, ADDRESS_LINES if region is ADDRESS else 1)
+        for key, quad in card.boxes.items():
+            region_key = "address" if key.startswith("address") else key
+            region_key = "birth" if key in ("year", "month", "day") else region_key
+            x0, x1 = min(p[0] for p in quad) + 2, max(p[0] for p in quad) - 2
+            y0, y1 = min(p[1] for p in quad) + 2, max(p[1] for p in quad) - 2
+            inside = [b for b in found[region_key] if b[0] <= x0 and b[2] >= x1 and b[1] <= y0 and b[3] >= y1]
+            assert inside, f"{side} {key}: text box {quad} not inside any of {found[region_key]}"
+        if side == "front":
+            assert len(found["address"]) == sum(k.startswith("address") for k in card.boxes)
+
+
+@pytest.mark.models
+def test_every_field_of_clean_cards_is_read_exactly(drawn_cards: list, recognizer: TextRecognizer) -> None:
+    for identity, side, card in drawn_cards:
+        reading = read_card(card.bgr, side, recognizer)
+        if side == "front":
+            info, _ = front_fields(reading, date.today())
+            year, month, day = split_birth(identity.birth)
+            assert info == {"name": identity.name, "number": identity.number, "sex": identity.sex,
+                            "nation": identity.nation, "year": year, "month": month, "day": day,
+                            "address": identity.address}
+        else:
+            info, _ = back_fields(reading)
+            assert info == {"authority": identity.authority, "timelimit": identity.timelimit}
