@@ -6,10 +6,13 @@ loaded once); the tests then compare what came back with ``truth.json``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from idcard_ocr.pipeline import CardRecognizer, ImageDecodeError, Recognition, load_recognizer
 from idcard_ocr.pipeline.types import BACK_INFO_KEYS, BACK_VALIDITY_KEYS, FRONT_INFO_KEYS, FRONT_VALIDITY_KEYS
@@ -135,3 +138,20 @@ def test_undecodable_bytes_raise(recognizer: CardRecognizer) -> None:
 
 def test_the_recogniser_is_loaded_once_per_process(recognizer: CardRecognizer) -> None:
     assert load_recognizer(threads=1) is recognizer
+
+
+def test_scan_command_prints_what_the_api_would_answer(cards_dir: Path, tmp_path: Path) -> None:
+    from idcard_ocr.cli import main
+
+    not_an_image = tmp_path / "notes.jpg"
+    not_an_image.write_bytes(b"hello")
+    files = [str(cards_dir / "front_0001.jpg"), str(cards_dir / "notext.jpg"), str(not_an_image)]
+    result = CliRunner().invoke(main, ["scan", "--json", *files])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [(line["file"], line["code"]) for line in lines] == list(zip(files, (200, 301, 400), strict=True))
+    truth = json.loads((cards_dir / "truth.json").read_text(encoding="utf-8"))
+    expected = next(r for r in truth if r["file"] == "front_0001.jpg")
+    assert lines[0]["data"]["info"] == expected["info"]
+    assert lines[0]["data"]["result"] == 0
+    assert lines[2]["msg"]
