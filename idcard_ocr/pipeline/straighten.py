@@ -29,6 +29,9 @@ SURE_OUTLINE = 0.6
 # The print matching an ID card's layout says more than a clean outline: the portrait's frame,
 # a receipt or a text block can have the cleaner outline.
 LAYOUT_WEIGHT = 2.0
+# A quad that matches two readings (side, way up) almost equally is a part of a card or something
+# else: real cards win by 0.2 or more.
+MIN_SIDE_MARGIN = 0.15
 PRINT_MIN_LAYOUT_MATCH = 0.4  # a card placed from its print alone must match its layout clearly
 PRINT_SEARCH_MM = 3.0  # the print fixes the card to a few mm; edges, if any, are sought that far
 
@@ -72,8 +75,9 @@ def _judge(
     for candidate in candidates:
         if candidate.score < MIN_SCORE or candidate.small_quad is None:
             continue
-        match = orient_card(small, candidate.small_quad, PREVIEW_SIZE).layout_match
-        if match < MIN_LAYOUT_MATCH:
+        preview = orient_card(small, candidate.small_quad, PREVIEW_SIZE)
+        match = preview.layout_match
+        if match < MIN_LAYOUT_MATCH or preview.side_score < MIN_SIDE_MARGIN:
             continue
         combined = candidate.score + LAYOUT_WEIGHT * match
         if best is None or combined > best.combined:
@@ -101,9 +105,12 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
         mark = time.perf_counter()
         for quad in print_block_quads(img, located.small, located.factor):
             small_quad = (quad + 0.5) / located.factor - 0.5
-            match = orient_card(located.small, small_quad, PREVIEW_SIZE).layout_match
-            if match < PRINT_MIN_LAYOUT_MATCH or (
-                best is not None and LAYOUT_WEIGHT * match <= best.combined
+            preview = orient_card(located.small, small_quad, PREVIEW_SIZE)
+            match = preview.layout_match
+            if (
+                match < PRINT_MIN_LAYOUT_MATCH
+                or preview.side_score < MIN_SIDE_MARGIN
+                or (best is not None and LAYOUT_WEIGHT * match <= best.combined)
             ):
                 continue
             width = float(np.linalg.norm(quad[1] - quad[0]))
