@@ -3,7 +3,8 @@
 ``straighten(img)`` is what the reading stages consume. It judges the best few card-shaped
 quadrilaterals (a photo may hold other paper, a phone, another card) on the down-scaled locating
 copy, by how much their outline looks like a card's and how well their print matches an ID
-card's layout; when no outline is convincing it also places a card around the print itself. Only
+card's layout; when no outline is convincing it also places a card around the print itself. A
+square-on quad of the wrong shape gets the one side moved that makes the print fit best. Only
 the winner is refined on the full-resolution photo and cut out at full size. A quad whose print
 matches neither side's layout is not a card.
 """
@@ -18,6 +19,7 @@ import numpy as np
 from idcard_ocr.pipeline.locate import LOCATE_MAX_SIDE, MIN_SCORE, CardCandidate, line_candidates, locate_pass
 from idcard_ocr.pipeline.locate_print import print_block_quads
 from idcard_ocr.pipeline.orientation import orient_card
+from idcard_ocr.pipeline.quad import CARD_ASPECT, corner_angles, long_side_first, order_clockwise
 from idcard_ocr.pipeline.rectify import refine_quad
 from idcard_ocr.pipeline.types import Point, Side
 
@@ -33,6 +35,9 @@ LAYOUT_WEIGHT = 2.0
 # else: real cards win by 0.2 or more.
 MIN_SIDE_MARGIN = 0.15
 PRINT_MIN_LAYOUT_MATCH = 0.4  # a card placed from its print alone must match its layout clearly
+FRONTAL_ANGLE_DEG = 4.0  # corners this close to square: seen from the front, shape kept
+ASPECT_TOLERANCE = 0.05  # 1.585 give or take this is the card's own shape
+ASPECT_MIN_GAIN = 0.03  # a repaired quad must match the layout better by this much
 PRINT_SEARCH_MM = 3.0  # the print fixes the card to a few mm; edges, if any, are sought that far
 
 
@@ -116,7 +121,44 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
             width = float(np.linalg.norm(quad[1] - quad[0]))
             best = _Choice(LAYOUT_WEIGHT * match, 0.0, quad, max(4.0, width * PRINT_SEARCH_MM / 85.6))
         timings["print_fallback"] = (time.perf_counter() - mark) * 1000.0
+    if best is not None:
+        mark = time.perf_counter()
+        best.quad = _repair_aspect(located.small, located.factor, best.quad)
+        timings["aspect"] = (time.perf_counter() - mark) * 1000.0
     return best
+
+
+def _repair_aspect(small: np.ndarray, factor: float, quad: np.ndarray) -> np.ndarray:
+    """A seen-from-the-front quad with the wrong shape has one side on something else (the
+    portrait's frame, the edge of the photo): move each side in turn to give the card's true
+    shape and keep the variant whose print matches the layout best, if any beats the quad."""
+    small_quad = long_side_first(order_clockwise((quad + 0.5) / factor - 0.5))
+    angles = corner_angles(small_quad)
+    if np.abs(angles - 90.0).max() > FRONTAL_ANGLE_DEG:
+        return quad  # in perspective the shape says little about a wrong side
+    top, right, bottom, left = (np.roll(small_quad, -1, axis=0) - small_quad)[[0, 1, 2, 3]]
+    long_len = (np.linalg.norm(top) + np.linalg.norm(bottom)) / 2.0
+    short_len = (np.linalg.norm(right) + np.linalg.norm(left)) / 2.0
+    if abs(long_len / short_len - CARD_ASPECT) <= ASPECT_TOLERANCE:
+        return quad
+    u = (top - bottom) / 2.0 / long_len  # unit vector along the card's length
+    v = (right - left) / 2.0 / short_len  # unit vector across it
+    tl, tr, br, bl = small_quad
+    grow_long = (CARD_ASPECT * short_len - long_len) * u
+    grow_short = (long_len / CARD_ASPECT - short_len) * v
+    variants = [
+        np.array([tl, tr + grow_long, br + grow_long, bl]),  # the right end was wrong
+        np.array([tl - grow_long, tr, br, bl - grow_long]),  # the left end was wrong
+        np.array([tl, tr, br + grow_short, bl + grow_short]),  # the bottom was wrong
+        np.array([tl - grow_short, tr - grow_short, br, bl]),  # the top was wrong
+    ]
+    base = orient_card(small, small_quad, PREVIEW_SIZE)
+    best_quad, best_match = quad, base.layout_match + ASPECT_MIN_GAIN
+    for variant in variants:
+        preview = orient_card(small, variant, PREVIEW_SIZE)
+        if preview.layout_match > best_match and preview.side_score >= MIN_SIDE_MARGIN:
+            best_quad, best_match = (variant + 0.5) * factor - 0.5, preview.layout_match
+    return best_quad
 
 
 def straighten(img: np.ndarray) -> Straightened | None:
