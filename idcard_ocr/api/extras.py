@@ -27,15 +27,7 @@ from idcard_ocr.pipeline.assess import (
     view_photo,
 )
 from idcard_ocr.pipeline.assess.photo_view import PhotoView
-from idcard_ocr.pipeline.recognizer import CardRecognizer
-from idcard_ocr.pipeline.types import (
-    BACK_INFO_KEYS,
-    FRONT_INFO_KEYS,
-    Point,
-    Recognition,
-    Recognizer,
-    Side,
-)
+from idcard_ocr.pipeline.types import BACK_INFO_KEYS, FRONT_INFO_KEYS, Point, Recognition, Side
 
 # Form field -> ExtraOptions attribute, in the order the keys are added to ``data``.
 FLAG_FIELDS: dict[str, str] = {
@@ -115,11 +107,20 @@ def _jpeg_base64(image: Any) -> str:
     return base64.b64encode(encode_jpeg(image)).decode("ascii")
 
 
-def _risk(view: PhotoView, recognition: Recognition, info: dict[str, str], recognizer: Recognizer,
+def _header_text(view: PhotoView, side: Side, ocr_threads: int) -> str:
+    if view.card is None:
+        return ""
+    # The process-wide recogniser: the one the service loaded at start-up (same thread count),
+    # so its models are reused, never loaded per request.
+    from idcard_ocr.pipeline import load_recognizer
+
+    models = load_recognizer(threads=ocr_threads)
+    return read_header(view.card, side, models.detector, models.text)
+
+
+def _risk(view: PhotoView, recognition: Recognition, info: dict[str, str], ocr_threads: int,
           today: date) -> dict[str, Any]:
-    header = ""
-    if view.card is not None and isinstance(recognizer, CardRecognizer):
-        header = read_header(view.card, recognition.side, recognizer.detector, recognizer.text)
+    header = _header_text(view, recognition.side, ocr_threads)
     report = assess_risk(view, recognition.side, info.get("timelimit", ""), header, today)
     return {
         "flags": report.flags,
@@ -132,11 +133,12 @@ def extras_for(
     options: ExtraOptions,
     photo: bytes,
     recognition: Recognition,
-    recognizer: Recognizer,
+    ocr_threads: int = 1,
     today: date | None = None,
 ) -> dict[str, Any]:
     """The keys to add to ``data`` for ``options``: CPU work (decoding the photo again, cutting
-    the card, measuring it), to be run off the event loop."""
+    the card, measuring it, reading its header for ``risk`` with the process-wide models of
+    ``ocr_threads`` threads), to be run off the event loop."""
     today = today or date.today()
     info = recognition.api_data()["info"]
     assert isinstance(info, dict)
@@ -156,7 +158,7 @@ def extras_for(
             report = assess_quality(view, recognition.side, recognition.fields, keys)
             extra["quality"] = {"score": report.score, "flags": report.flags, "metrics": report.metrics}
         if options.risk:
-            extra["risk"] = _risk(view, recognition, info, recognizer, today)
+            extra["risk"] = _risk(view, recognition, info, ocr_threads, today)
     if options.expected_side is not None:
         extra["sideMatch"] = recognition.side == options.expected_side
     return extra

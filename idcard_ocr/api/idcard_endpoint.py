@@ -161,7 +161,9 @@ class IdcardEndpoint:
 
         data = recognition.api_data()
         if options.requested:  # added before billing, which depends on ``result`` alone
-            data.update(await run_in_threadpool(extras_for, options, photo, recognition, self._recognizer))
+            data.update(
+                await run_in_threadpool(extras_for, options, photo, recognition, self._settings.ocr_threads)
+            )
         price = self._settings.price_per_call if data["result"] == 0 else 0
         outcome = await run_in_threadpool(self._finish, call, 200, price)
         call.lap("bill_ms", lap)

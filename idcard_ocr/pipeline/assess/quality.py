@@ -28,8 +28,11 @@ OVEREXPOSED_MEAN = 235.0  # ... or its mean grey level
 UNDEREXPOSED_MEAN = 70.0  # mean grey level of the card below this
 UNDEREXPOSED_BRIGHT = 110.0  # ... or its 99th percentile (the brightest paper) below this
 # A corner this far (card mm) beyond the frame: cut off. The card's corners are rounded (3.2 mm),
-# so its outline's corner lies ~0.9 mm outside what is printed: touching the frame loses nothing.
+# so its outline's corner lies ~0.9 mm outside what is printed: a corner just touching the frame
+# loses nothing. A whole side lying along the frame's edge, though, is the frame cutting the card
+# (the card's outline was found up to where the photo ends).
 CUT_OFF_MM = 0.5
+ALONG_EDGE_MM = 0.3
 CARD_LONG_MM = 85.6
 TOO_SMALL_SHARE = 0.2  # the card's extent over the frame's, in its larger proportion
 TOO_SMALL_PX = 320.0  # or its long side, in uploaded-photo pixels (text ~12 px high below it)
@@ -112,15 +115,29 @@ def occluder_share(card: np.ndarray, side: Side, considered: np.ndarray) -> floa
     return largest / foreign.size
 
 
+def _px_per_mm(quad: np.ndarray) -> float:
+    sides = np.linalg.norm(np.roll(quad, -1, axis=0) - quad, axis=1)
+    return float(max(max(sides[0] + sides[2], sides[1] + sides[3]) / 2.0 / CARD_LONG_MM, 1e-6))
+
+
+def _edge_gaps_mm(view: PhotoView) -> np.ndarray:
+    """4 x 4: each corner's distance (card mm) inside the left, top, right and bottom frame edge."""
+    assert view.quad is not None
+    x, y = view.quad[:, 0], view.quad[:, 1]
+    gaps = np.stack([x, y, (view.width - 1) - x, (view.height - 1) - y], axis=1)
+    return np.asarray(gaps / _px_per_mm(view.quad))
+
+
 def corner_clearance_mm(view: PhotoView) -> float:
     """How far inside the frame the nearest card corner lies, in millimetres of the card
     (negative when a corner is outside the photo)."""
-    assert view.quad is not None
-    x, y = view.quad[:, 0], view.quad[:, 1]
-    gaps = np.concatenate([x, y, (view.width - 1) - x, (view.height - 1) - y])
-    sides = np.linalg.norm(np.roll(view.quad, -1, axis=0) - view.quad, axis=1)
-    px_per_mm = max(sides[0] + sides[2], sides[1] + sides[3]) / 2.0 / CARD_LONG_MM
-    return float(gaps.min() / max(px_per_mm, 1e-6))
+    return float(_edge_gaps_mm(view).min())
+
+
+def side_along_frame(view: PhotoView) -> bool:
+    """True when both corners of one side of the card lie on (or past) the same frame edge."""
+    near = _edge_gaps_mm(view) < ALONG_EDGE_MM  # corner x frame edge
+    return any(bool((near[i] & near[(i + 1) % 4]).any()) for i in range(4))
 
 
 def card_extent(view: PhotoView) -> tuple[float, float]:
@@ -175,7 +192,7 @@ def assess_quality(
         "glare": glare_blob >= GLARE_MIN_BLOB and saturated <= GLARE_MAX_SHARE,
         "overexposed": overexposed,
         "underexposed": mean < UNDEREXPOSED_MEAN or bright < UNDEREXPOSED_BRIGHT,
-        "cutOff": clearance < -CUT_OFF_MM,
+        "cutOff": clearance < -CUT_OFF_MM or side_along_frame(view),
         "occluded": occluder >= OCCLUDER_MIN_BLOB or (unread >= UNREAD_FIELDS_OCCLUDED and not blur),
         "tooSmall": share < TOO_SMALL_SHARE or long_side < TOO_SMALL_PX,
     }
