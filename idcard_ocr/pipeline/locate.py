@@ -1,11 +1,14 @@
 """Find the card in a photo: the best card-shaped quadrilateral on a down-scaled copy.
 
 Edges are taken from brightness and from both colour-opponent channels, because a pale card on
-white paper differs from it more in tint than in brightness. Every contour of the closed edge map
-is reduced to its convex hull and then to four corners; each candidate is scored by how much of
-its outline lies on edges, how close its shape is to an ID-1 card seen in perspective, and its
-size. The corners are only roughly right here (about one low-resolution pixel); ``rectify``
-refines them on the full-resolution photo.
+white paper differs from it more in tint than in brightness; a strict and a sensitive edge map
+are both used. Every contour of an edge map is reduced to its convex hull and then to the four
+longest straight runs of that hull (rounded corners and nicks ignored); when no contour gives a
+clear outline, quads are also assembled from straight lines (``locate_lines``). Each candidate
+is scored by how much of its outline lies on edges, how close its shape is to an ID-1 card seen
+in perspective, and its size. Corners are right to about one pixel of the down-scaled copy;
+``rectify`` refines them on the full-resolution photo, and ``straighten`` decides among the
+candidates by their printed layout.
 """
 
 from __future__ import annotations
@@ -28,8 +31,8 @@ from idcard_ocr.pipeline.quad import (
 from idcard_ocr.pipeline.rectify import refine_quad
 
 LOCATE_MAX_SIDE = 640  # the locating pass works on a copy no larger than this
-MIN_AREA_FRACTION = 0.015
-MAX_AREA_FRACTION = 0.92  # a card smaller than this share of the photo is not looked for
+MIN_AREA_FRACTION = 0.015  # a card smaller than this share of the photo is not looked for
+MAX_AREA_FRACTION = 0.92  # larger than this is the photo's own frame or a sheet of paper
 MIN_SCORE = 0.35
 # A card seen at up to ~40 degrees of tilt; the portrait's frame (26 x 32 mm, 1.23) stays out.
 MIN_ASPECT, MAX_ASPECT = 1.3, 2.3
