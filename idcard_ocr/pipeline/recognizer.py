@@ -81,9 +81,12 @@ class CardRecognizer:
         if straight is None:
             result = self._without_card(decoded.image, timings)
         else:
-            result = self._from_card(straight.card, straight.side, timings)
-            result.rotate = straight.rotate
+            result, turned = self._read_card_photo(straight.card, straight.side, timings)
             quad = np.asarray(straight.quad, dtype=np.float64)
+            result.rotate = straight.rotate
+            if turned:  # the card lay the other way up from what its outline and print suggested
+                result.rotate = (straight.rotate + 180) % 360
+                quad = quad[[2, 3, 0, 1]]
             result.card_quad = _as_quad(decoded.to_original(quad))
             for key, source in list(result.fields.items()):
                 if source.box is not None:
@@ -93,9 +96,30 @@ class CardRecognizer:
         result.timings_ms = timings
         return result
 
+    def _read_card_photo(
+        self, card: np.ndarray, side: Side, timings: dict[str, float]
+    ) -> tuple[Recognition, bool]:
+        """Read the straightened card; when nothing on it passes a check, also try it turned
+        half-way round and as the other side, and keep whichever reading validates most."""
+        result = self._from_card(card, side, timings)
+        turned = False
+        if not any(result.validity.values()):
+            mark = time.perf_counter()
+            other: Side = "back" if side == "front" else "front"
+            upside_down = cv2.rotate(card, cv2.ROTATE_180)
+            for try_side, try_turned in ((side, True), (other, False), (other, True)):
+                attempt = self._from_card(upside_down if try_turned else card, try_side, {})
+                if sum(attempt.validity.values()) > sum(result.validity.values()):
+                    result, turned = attempt, try_turned
+            timings["second_opinion"] = (time.perf_counter() - mark) * 1000
+        if not any(r for r in result.fields.values() if r.text):
+            # Nothing read where a card's fields are: is there any text at all (301 or result 1)?
+            result.text_found = bool(self.detector.detect(card, 480))
+        return result, turned
+
     def _from_card(self, card: np.ndarray, side: Side, timings: dict[str, float]) -> Recognition:
         reading = read_card(card, side, self.text)
-        timings["read"] = reading.elapsed_ms
+        timings["read"] = timings.get("read", 0.0) + reading.elapsed_ms
         mark = time.perf_counter()
         info, validity, sources = _fields_of(reading, side)
         retried = False
@@ -106,10 +130,9 @@ class CardRecognizer:
                 retried = True
         if retried:
             info, validity, sources = _fields_of(reading, side)
-        timings["parse"] = (time.perf_counter() - mark) * 1000
-        text_found = any(reading.lines.values()) or bool(self.detector.detect(card, 480))
+        timings["parse"] = timings.get("parse", 0.0) + (time.perf_counter() - mark) * 1000
         fields = {k: FieldReading(s.text, s.confidence, s.box) for k, s in sources.items()}
-        return Recognition(text_found, side, 0, info, validity, fields)
+        return Recognition(True, side, 0, info, validity, fields)
 
     def _without_card(self, img: np.ndarray, timings: dict[str, float]) -> Recognition:
         mark = time.perf_counter()
