@@ -75,7 +75,7 @@ def build_sets(count: int, seed: int, regenerate: bool) -> list[tuple[Path, list
             generate_set(directory, count, count, mix, seed=seed + len(sets), progress=True)
             stamp.write_text(fingerprint)
         sets.append((directory, read_truth(directory)))
-    directory = OUT / "sets" / f"not_card-{seed}"
+    directory = OUT / "sets" / f"not_card-{count}-s{seed}"
     stamp = directory / "generator.txt"
     if regenerate or not stamp.exists() or stamp.read_text() != fingerprint:
         directory.mkdir(parents=True, exist_ok=True)
