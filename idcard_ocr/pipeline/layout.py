@@ -80,6 +80,38 @@ FRONT_REGIONS: tuple[FieldRegion, ...] = (NAME, SEX, NATION, BIRTH, ADDRESS, NUM
 BACK_REGIONS: tuple[FieldRegion, ...] = (AUTHORITY, TIMELIMIT)
 
 
+@dataclass(frozen=True)
+class RowTemplate:
+    """Where a side's always-printed value lines lie vertically, to register a shifted card.
+
+    ``rows`` are (top, bottom) of printed lines in canonical px; ``gaps`` are spans that are
+    always blank between them. ``columns`` is the x range whose ink is profiled.
+    """
+
+    rows: tuple[tuple[int, int], ...]
+    gaps: tuple[tuple[int, int], ...]
+    columns: tuple[int, int]
+
+
+# Measured on the card drawing (text boxes at 10 px/mm): name, sex, birth, address line 1, number.
+FRONT_ROWS = RowTemplate(
+    rows=((79, 109), (149, 179), (222, 246), (288, 320), (473, 499)),
+    gaps=((115, 143), (185, 216), (252, 282), (425, 467)),
+    columns=(150, 545),
+)
+# Title 中华人民共和国, title 居民身份证, authority, term.
+BACK_ROWS = RowTemplate(
+    rows=((72, 106), (145, 205), (396, 426), (470, 494)),
+    gaps=((112, 139), (215, 385), (432, 464)),
+    columns=(300, 840),
+)
+
+
+def row_template(side: Side) -> RowTemplate:
+    """The vertical registration template of ``side``."""
+    return FRONT_ROWS if side == "front" else BACK_ROWS
+
+
 def regions_for(side: Side) -> tuple[FieldRegion, ...]:
     """The field regions printed on ``side``."""
     return FRONT_REGIONS if side == "front" else BACK_REGIONS

@@ -9,13 +9,20 @@ address band yields up to three lines; empty lines are skipped without running t
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
 
 from idcard_ocr.pipeline.engine import LineReading, TextRecognizer
-from idcard_ocr.pipeline.layout import ADDRESS, ADDRESS_LINE_PITCH, ADDRESS_LINES, FieldRegion, regions_for
+from idcard_ocr.pipeline.layout import (
+    ADDRESS,
+    ADDRESS_LINE_PITCH,
+    ADDRESS_LINES,
+    FieldRegion,
+    regions_for,
+    row_template,
+)
 from idcard_ocr.pipeline.types import Side
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 on the canonical card
@@ -31,6 +38,9 @@ MARGIN_X = 0.4
 RETRY_WIDTH_SCALE = 1.15
 MAX_GLYPH_HEIGHT = 1.6  # in expected text heights: taller ink is not part of a text line
 MAX_GLYPH_WIDTH = 3.0
+MAX_REGISTER_SHIFT = 50  # px a card's print may sit above or below where the layout puts it
+REGISTER_SCALES = tuple(round(0.85 + 0.01 * i, 2) for i in range(31))
+MIN_REGISTER_GAIN = 0.05  # a fit must beat the plain layout clearly to be used
 
 
 @dataclass(frozen=True)
@@ -152,9 +162,55 @@ def text_columns(
     return start, end
 
 
+def register_rows(card: np.ndarray, side: Side) -> tuple[float, float]:
+    """``(scale, shift)`` such that a layout row at ``y`` lies at ``scale * y + shift`` on ``card``.
+
+    A card outline found a little too large or too small moves every line; matching the ink's
+    row profile against where the side's always-printed lines (and the blanks between them)
+    should be recovers that, so the field bands follow the print. (1, 0) when no better fit.
+    """
+    template = row_template(side)
+    # Half resolution is plenty for a row profile and four times cheaper.
+    small = cv2.resize(card[:, template.columns[0] : template.columns[1]], None, fx=0.5, fy=0.5,
+                       interpolation=cv2.INTER_AREA)
+    mask = text_sized(ink_mask(small), 17)
+    profile = np.repeat(mask.sum(axis=1).astype(np.float64), 2)
+    if profile.max() <= 0:
+        return 1.0, 0.0
+    cumulative = np.concatenate([[0.0], np.cumsum(profile / profile.max())])
+    height = card.shape[0]
+    shifts = np.arange(-MAX_REGISTER_SHIFT, MAX_REGISTER_SHIFT + 1, dtype=np.float64)
+
+    def density(span: tuple[int, int], scale: float) -> np.ndarray:
+        top = np.clip(np.round(span[0] * scale + shifts), 0, height).astype(int)
+        bottom = np.clip(np.round(span[1] * scale + shifts), 0, height).astype(int)
+        return (cumulative[bottom] - cumulative[top]) / np.maximum(bottom - top, 1)
+
+    best_score, best = -np.inf, (1.0, 0.0)
+    identity_score = 0.0
+    for scale in REGISTER_SCALES:
+        score = sum((density(r, scale) for r in template.rows), np.zeros_like(shifts))
+        score -= sum((density(g, scale) for g in template.gaps), np.zeros_like(shifts))
+        if scale == 1.0:
+            identity_score = float(score[MAX_REGISTER_SHIFT])
+        i = int(np.argmax(score))
+        if score[i] > best_score:
+            best_score, best = float(score[i]), (float(scale), float(shifts[i]))
+    return best if best_score > identity_score + MIN_REGISTER_GAIN else (1.0, 0.0)
+
+
+def registered(region: FieldRegion, scale: float, shift: float) -> FieldRegion:
+    """``region`` with its band moved to where this card's print puts it."""
+    x0, y0, x1, y1 = region.band
+    return replace(region, band=(x0, round(y0 * scale + shift), x1, round(y1 * scale + shift)))
+
+
 def locate_lines(card: np.ndarray, region: FieldRegion, max_lines: int = 1) -> list[Box]:
     """Tight boxes (with a reading margin) around the value text found in ``region``'s band."""
     x0, y0, x1, y1 = region.band
+    y0, y1 = max(0, y0), min(card.shape[0], y1)
+    if y1 - y0 < region.text_height // 2:  # a registered band that falls off the card
+        return []
     mask = text_sized(ink_mask(card[y0:y1, x0:x1]), region.text_height)
     rows = text_rows(mask, region.text_height)
     if max_lines == 1 and rows:
@@ -192,8 +248,11 @@ def read_card(card: np.ndarray, side: Side, recognizer: TextRecognizer) -> CardR
     """Read every field of ``side`` from the canonical upright card (BGR, 856 x 540)."""
     started = time.perf_counter()
     result = CardReading(side)
+    scale, shift = register_rows(card, side)
     for region in regions_for(side):
-        max_lines = ADDRESS_LINES if region is ADDRESS else 1
+        if (scale, shift) != (1.0, 0.0):
+            region = registered(region, scale, shift)
+        max_lines = ADDRESS_LINES if region.key == ADDRESS.key else 1
         lines: list[ReadLine] = []
         for box in locate_lines(card, region, max_lines):
             crop = card[box[1] : box[3], box[0] : box[2]]
