@@ -5,6 +5,7 @@ Each case asserts the exact answer and that the caller's balance and ledger did 
 
 from __future__ import annotations
 
+import time
 import tracemalloc
 from collections.abc import AsyncIterator
 
@@ -193,3 +194,31 @@ async def test_non_utf8_values_are_400_unbilled(service: Service, field: str) ->
     raw = b"".join(part(k.encode(), v) for k, v in fields.items()) + b"--B--\r\n"
     body = await post_raw(service, raw, "multipart/form-data; boundary=B")
     assert_refused_unbilled(body, before, ledger_state(service, caller), 400, MSG_NOT_UTF8)
+
+
+@pytest.mark.parametrize("kind", ["multipart", "urlencoded"])
+async def test_a_flood_of_tiny_fields_is_refused_without_stalling_the_server(
+    service: Service, kind: str
+) -> None:
+    # 4 MB of tiny fields used to keep the event loop parsing for most of a second per request.
+    caller = service.account(balance=5)
+    before = ledger_state(service, caller)
+    if kind == "multipart":
+        junk = part(b"x", b"1")
+        body = signed_parts(caller) + junk * (4 * MB // len(junk) - 100) + b"--B--\r\n"
+        content_type = "multipart/form-data; boundary=B"
+    else:
+        body = "&".join(f"{k}={v}" for k, v in caller.signed().items()).encode() + b"&x=1" * (MB - 100)
+        content_type = "application/x-www-form-urlencoded"
+    started = time.perf_counter()
+    answer = await post_raw(service, body, content_type)
+    assert time.perf_counter() - started < 0.5
+    assert_refused_unbilled(answer, before, ledger_state(service, caller), 400, MSG_MALFORMED_BODY)
+    # Ninety extra fields beside the real ones are still a normal request.
+    extra = b"".join(part(f"x{i}".encode(), b"1") for i in range(90))
+    answer = await post_raw(
+        service,
+        signed_parts(caller) + extra + part(b"file", PHOTO) + b"--B--\r\n",
+        "multipart/form-data; boundary=B",
+    )
+    assert (answer["code"], answer["charge"]) == (200, True)
