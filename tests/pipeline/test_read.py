@@ -13,7 +13,15 @@ from PIL import Image, ImageDraw, ImageFont
 from idcard_ocr.domain.dates import split_birth
 from idcard_ocr.pipeline.engine import TextRecognizer
 from idcard_ocr.pipeline.layout import ADDRESS, ADDRESS_LINES, CARD_HEIGHT, CARD_WIDTH, regions_for
-from idcard_ocr.pipeline.read import ink_mask, locate_lines, read_card, text_columns, text_rows, text_sized
+from idcard_ocr.pipeline.read import (
+    ink_mask,
+    locate_lines,
+    read_card,
+    register_rows,
+    text_columns,
+    text_rows,
+    text_sized,
+)
 from idcard_ocr.pipeline.recognizer import back_fields, front_fields
 from idcard_ocr.synth.card import downscale, draw_card
 from idcard_ocr.synth.identities import make_identities
@@ -118,3 +126,26 @@ def test_every_field_of_clean_cards_is_read_exactly(drawn_cards: list, recognize
         else:
             info, _ = back_fields(reading)
             assert info == {"authority": identity.authority, "timelimit": identity.timelimit}
+
+
+def _shrunk_towards_top(card: np.ndarray, scale: float, shift: int) -> np.ndarray:
+    """The card's print moved as when the outline was found too large: y -> scale * y + shift."""
+    matrix = np.float32([[scale, 0, 0], [0, scale, shift]])
+    return cv2.warpAffine(card, matrix, (card.shape[1], card.shape[0]), borderMode=cv2.BORDER_REPLICATE)
+
+
+def test_rows_are_registered_on_a_card_whose_print_sits_off_the_layout(drawn_cards: list) -> None:
+    for _identity, side, card in drawn_cards[:2]:
+        assert register_rows(card.bgr, side) == (1.0, 0.0)
+        scale, shift = register_rows(_shrunk_towards_top(card.bgr, 0.9, 12), side)
+        assert abs(scale - 0.9) <= 0.02 and abs(shift - 12) <= 8, (side, scale, shift)
+
+
+@pytest.mark.models
+def test_a_card_with_offset_print_is_still_read(drawn_cards: list, recognizer: TextRecognizer) -> None:
+    identity, _side, front = drawn_cards[0]
+    reading = read_card(_shrunk_towards_top(front.bgr, 0.9, 12), "front", recognizer)
+    info, _ = front_fields(reading, date.today())
+    assert info["name"] == identity.name
+    assert info["number"] == identity.number
+    assert info["address"] == identity.address

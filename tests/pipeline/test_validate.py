@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from idcard_ocr.domain.id_number import make_number, parse_number
+from idcard_ocr.domain.id_number import check_char, make_number, parse_number
 from idcard_ocr.pipeline.engine import LineReading
 from idcard_ocr.pipeline.validate import (
     back_validity,
@@ -122,3 +122,26 @@ def test_back_validity() -> None:
     assert back_validity({"authority": "杭州市", "timelimit": "20190806-20390807"}, TODAY) == {
         "authority": False, "timelimit": False}
     assert back_validity({"authority": "", "timelimit": "20190806-长期"}, TODAY)["timelimit"]
+
+
+def test_no_fix_when_many_digits_are_unsure() -> None:
+    misread = NUMBER[:10] + "8" + NUMBER[11:]
+    unsure = {i: [("7", 0.3)] for i in (1, 4, 7, 12, 14)}
+    unsure[10] = [("1", 0.3)]
+    # Six unsure digits: some valid number is always within reach, so nothing is changed.
+    assert correct_number(reading(misread, unsure), TODAY) == misread
+
+
+def test_no_fix_when_two_fixes_fit_equally_well() -> None:
+    first16 = NUMBER[:16]
+    sex_digit = "3"
+    check = check_char(first16 + sex_digit)
+    # A check character that fits another sex digit: changing either position gives a valid number.
+    other_digit = next(d for d in "0123456789" if d != sex_digit and check_char(first16 + d) != check)
+    read_check = check_char(first16 + other_digit)
+    misread = first16 + sex_digit + read_check
+    alts = {16: [(other_digit, 0.2)], 17: [(check, 0.2)]}
+    assert correct_number(reading(misread, alts), TODAY) == misread
+    # When one of the two is clearly likelier, it is taken.
+    alts = {16: [(other_digit, 0.02)], 17: [(check, 0.4)]}
+    assert correct_number(reading(misread, alts), TODAY) == first16 + sex_digit + check
