@@ -29,6 +29,8 @@ Box = tuple[int, int, int, int]  # x0, y0, x1, y1 on the canonical card
 
 MIN_INK_CONTRAST = 20  # grey levels darker than the local background to count as ink at all
 MIN_TEXT_CONTRAST = 45  # the darkest stroke nearby must reach this for anything there to be text
+_BACKGROUND_KERNEL = np.ones((15, 15), np.uint8)  # wider than any stroke: its max is the paper
+_NEARBY_KERNEL = np.ones((41, 41), np.uint8)  # about a character and a half
 MIN_NEUTRAL_RATIO = 0.55  # contrast in the brightest channel / in the darkest: ~1 black, ~0.3 blue
 # Blank margin around the ink, in text heights. The vertical one leaves the text ~60% of the
 # recogniser's 48-px input, near its training crops; more would shrink it, less would widen the
@@ -68,8 +70,8 @@ class CardReading:
 def _darkness(channel: np.ndarray) -> np.ndarray:
     """How much darker than its local background each pixel of one channel is."""
     value = cv2.GaussianBlur(channel, (3, 3), 0)
-    background = cv2.blur(cv2.dilate(value, np.ones((15, 15), np.uint8)), (9, 9))
-    return np.clip(background.astype(np.int16) - value.astype(np.int16), 0, 255).astype(np.uint8)
+    background = cv2.blur(cv2.dilate(value, _BACKGROUND_KERNEL), (9, 9))
+    return cv2.subtract(background, value)  # saturating: never below 0
 
 
 def ink_mask(region_bgr: np.ndarray) -> np.ndarray:
@@ -80,15 +82,19 @@ def ink_mask(region_bgr: np.ndarray) -> np.ndarray:
     half the darkest stroke *nearby* rather than in the whole band, so characters washed out by a
     glare spot still count while their unwashed neighbours are much darker.
     """
-    darkness = _darkness(region_bgr.max(axis=2))
-    local_peak = cv2.dilate(darkness, np.ones((41, 41), np.uint8))
-    threshold = np.maximum(MIN_INK_CONTRAST, 0.45 * local_peak.astype(np.float32))
+    # (OpenCV's element-wise operations: several times faster than numpy on these small images.)
+    blue, green, red = cv2.split(region_bgr)
+    darkness = _darkness(cv2.max(cv2.max(blue, green), red))
+    local_peak = cv2.dilate(darkness, _NEARBY_KERNEL)
+    threshold = cv2.max(cv2.convertScaleAbs(local_peak, alpha=0.45), MIN_INK_CONTRAST)
     # Labels are printed in colour, values in black: a black stroke darkens every channel about
     # equally, a blue one mostly the red and green. Comparing with the darkest channel's contrast
     # (rather than measuring hue) keeps working under a colour cast or a tinted card.
-    deepest = _darkness(region_bgr.min(axis=2)).astype(np.float32)
-    neutral = darkness.astype(np.float32) >= MIN_NEUTRAL_RATIO * deepest
-    return np.asarray((darkness > threshold) & (local_peak >= MIN_TEXT_CONTRAST) & neutral)
+    deepest = _darkness(cv2.min(cv2.min(blue, green), red))
+    neutral = cv2.compare(darkness, cv2.convertScaleAbs(deepest, alpha=MIN_NEUTRAL_RATIO), cv2.CMP_GE)
+    ink = cv2.compare(darkness, threshold, cv2.CMP_GT)
+    texty = cv2.compare(local_peak, MIN_TEXT_CONTRAST, cv2.CMP_GE)
+    return cv2.bitwise_and(cv2.bitwise_and(ink, neutral), texty) > 0
 
 
 def text_sized(mask: np.ndarray, text_height: int) -> np.ndarray:
