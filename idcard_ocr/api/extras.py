@@ -162,3 +162,83 @@ def extras_for(
     if options.expected_side is not None:
         extra["sideMatch"] = recognition.side == options.expected_side
     return extra
+
+
+# The OpenAPI description of the options and of what they add to ``data``.
+_QUAD_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "minItems": 4,
+    "maxItems": 4,
+    "items": {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number"}},
+    "description": "Four corners [x, y], TL TR BR BL of the upright card or text, in the uploaded "
+    "photo's pixels after its EXIF orientation.",
+}
+_FLAG_FORM_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "enum": ["1", "true", "0", "false"],
+    "description": "Opt-in extra output (any case); absent, empty, 0 or false: off. Never billed.",
+}
+OPTION_FIELD_DOCS: dict[str, dict[str, Any]] = {
+    **{name: dict(_FLAG_FORM_SCHEMA) for name in FLAG_FIELDS},
+    SIDE_FIELD: {
+        "type": "string",
+        "enum": ["front", "back"],
+        "description": "The side the caller expects; data.sideMatch says whether it was that side.",
+    },
+}
+
+
+def _flags_schema(names: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": list(names),
+        "properties": {name: {"type": "boolean"} for name in names},
+    }
+
+
+EXTRA_DATA_PROPERTIES: dict[str, dict[str, Any]] = {
+    "detail": {
+        "type": "object",
+        "description": "detail=1: where the card and each info field lie; box null when not found.",
+        "properties": {
+            "card": {"anyOf": [_QUAD_SCHEMA, {"type": "null"}]},
+            "fields": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": {
+                        "box": {"anyOf": [_QUAD_SCHEMA, {"type": "null"}]},
+                        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                    },
+                },
+            },
+        },
+    },
+    "cropCard": {"type": "string", "format": "byte", "description": "cropCard=1: the upright card, "
+                 "856 x 540 JPEG, base64; absent when no card outline was found."},
+    "cropPortrait": {"type": "string", "format": "byte", "description": "cropPortrait=1: the front's "
+                     "portrait, JPEG, base64; absent on the back."},
+    "quality": {
+        "type": "object",
+        "description": "quality=1: score 0..100, one flag per problem, the numbers behind them.",
+        "properties": {
+            "score": {"type": "integer", "minimum": 0, "maximum": 100},
+            "flags": _flags_schema(
+                ("blur", "glare", "overexposed", "underexposed", "cutOff", "occluded", "tooSmall")
+            ),
+            "metrics": {"type": "object", "additionalProperties": {"type": "number"}},
+        },
+    },
+    "risk": {
+        "type": "object",
+        "description": "risk=1: photocopy, screen, temporary, expired flags and numberCheck "
+        "(-1 no number / not front, 0 malformed, 1 agrees, 2 birth, 3 sex, 4 province disagrees, "
+        "5 several).",
+        "properties": {
+            "flags": _flags_schema(("photocopy", "screen", "temporary", "expired")),
+            "numberCheck": {"type": "integer", "enum": [-1, 0, 1, 2, 3, 4, 5]},
+            "metrics": {"type": "object", "additionalProperties": {"type": "number"}},
+        },
+    },
+    "sideMatch": {"type": "boolean", "description": "side=front|back: whether the detected side is it."},
+}

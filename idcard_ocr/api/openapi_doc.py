@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from idcard_ocr.api.envelope import CODES, MESSAGES
+from idcard_ocr.api.extras import EXTRA_DATA_PROPERTIES, OPTION_FIELD_DOCS
 from idcard_ocr.pipeline.types import BACK_INFO_KEYS, BACK_VALIDITY_KEYS, FRONT_INFO_KEYS, FRONT_VALIDITY_KEYS
 
 _FIELD_DOCS = {
@@ -22,6 +23,7 @@ _FIELD_DOCS = {
     },
     "image": {"type": "string", "description": "Alias of base64."},
     "url": {"type": "string", "description": "An http(s) address of the photo (public addresses only)."},
+    **OPTION_FIELD_DOCS,  # opt-in extras (docs/extras.md)
 }
 _FILE_DOC = {
     "type": "string",
@@ -82,6 +84,7 @@ def _data(side: str, info_keys: tuple[str, ...], validity_keys: tuple[str, ...])
             },
             "info": _object(info_keys, "string"),
             "validity": _object(validity_keys, "boolean"),
+            **EXTRA_DATA_PROPERTIES,  # only when asked for with the option fields
         },
         "additionalProperties": False,
     }

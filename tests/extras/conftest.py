@@ -42,10 +42,10 @@ class RealService:
     caller: Caller
     store: SqlStore
 
-    async def ask(self, photo: bytes, **options: str) -> dict[str, Any]:
+    async def ask(self, photo: bytes, /, **options: str) -> dict[str, Any]:
         """POST ``photo`` with ``options`` and return the envelope."""
         response = await self.http.post(
-            "/ocr/idcard-v1", data=self.caller.signed(**options), files={"file": ("card.jpg", photo)}
+            "/ocr/idcard-v1", data=self.caller.signed(None, **options), files={"file": ("card.jpg", photo)}
         )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
@@ -84,11 +84,11 @@ class StubService:
     store: SqlStore
     recognizer: StubRecognizer
 
-    async def ask(self, photo: bytes | None = None, **options: str) -> dict[str, Any]:
+    async def ask(self, photo: bytes | None = None, /, **options: str) -> dict[str, Any]:
         """POST ``photo`` (a small plain JPEG by default) with ``options``; the envelope."""
         response = await self.http.post(
             "/ocr/idcard-v1",
-            data=self.caller.signed(**options),
+            data=self.caller.signed(None, **options),
             files={"file": ("card.jpg", photo or jpeg_bytes(320, 200))},
         )
         assert response.status_code == 200, response.text

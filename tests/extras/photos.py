@@ -44,6 +44,7 @@ def clean_photo(seed: str, side: CardSide = "front", identity: Identity | None =
     card = draw_card(person, side, rng)
     photo = make_photo(card, rng, "clean", 0)
     image = cv2.imdecode(np.frombuffer(photo.jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert image is not None
     return CardPhoto(image, np.asarray(photo.quad, np.float64), photo.fields, person, side)
 
 
@@ -151,4 +152,5 @@ def temporary_photo(seed: str) -> CardPhoto:
     card.bgr = cv2.cvtColor(np.asarray(canvas), cv2.COLOR_RGB2BGR)
     photo = make_photo(card, rng, "clean", 0)
     image = cv2.imdecode(np.frombuffer(photo.jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert image is not None
     return CardPhoto(image, np.asarray(photo.quad, np.float64), photo.fields, person, "front")

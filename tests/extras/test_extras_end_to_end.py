@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from idcard_ocr.pipeline.geometry import warp
+from tests.api.test_openapi import fits
 from tests.extras import photos
 from tests.extras.conftest import CARDS, RealService, truth
 from tests.extras.photos import CardPhoto
@@ -56,6 +57,7 @@ async def test_crops_are_the_upright_card_and_the_portrait(real_service: RealSer
     card = _decoded(body["data"]["cropCard"])
     assert abs(card.shape[1] / card.shape[0] / CARD_ASPECT - 1) < 0.02
     displayed = cv2.imdecode(np.frombuffer(photo, np.uint8), cv2.IMREAD_COLOR)
+    assert displayed is not None
     true_card = warp(displayed, truth(file)["quad"])
     assert np.abs(card.astype(np.int16) - true_card.astype(np.int16)).mean() < 12
     portrait = _decoded(body["data"]["cropPortrait"])
@@ -72,8 +74,13 @@ async def test_the_back_has_a_card_crop_and_no_portrait(real_service: RealServic
 
 @pytest.mark.parametrize("file", ["front_0001.jpg", "back_0001.jpg"])
 async def test_clean_cards_pass_quality_and_risk(real_service: RealService, file: str) -> None:
-    body = await real_service.ask((CARDS / file).read_bytes(), quality="1", risk="1")
+    options = {"detail": "1", "cropCard": "1", "cropPortrait": "1", "quality": "1", "risk": "1"}
+    body = await real_service.ask((CARDS / file).read_bytes(), **options, side=truth(file)["side"])
+    schema = (await real_service.http.get("/openapi.json")).json()
+    envelope = schema["paths"]["/ocr/idcard-v1"]["post"]["responses"]["200"]["content"]["application/json"]
+    assert fits(body, envelope["schema"])  # every extra is in the published description
     data = body["data"]
+    assert data["sideMatch"] is True
     assert not any(data["quality"]["flags"].values()), data["quality"]["metrics"]
     assert data["quality"]["score"] == 100
     assert not any(data["risk"]["flags"].values()), data["risk"]["metrics"]

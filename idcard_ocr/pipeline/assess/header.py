@@ -7,11 +7,14 @@ the line recogniser on at most a few lines found there.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from idcard_ocr.pipeline.types import Side
+
+if TYPE_CHECKING:  # the engine imports onnxruntime; only its types are needed here
+    from idcard_ocr.pipeline.engine import TextDetector, TextRecognizer
 
 # Top of the card that holds the header: the front's is above the name (y < 12 mm); the back's
 # title block (中华人民共和国 / 居民身份证) reaches y 21 mm.
@@ -20,23 +23,7 @@ MAX_HEADER_LINES = 4
 DETECT_SIDE = 480
 
 
-class _Line(Protocol):
-    text: str
-
-
-class LineReader(Protocol):
-    """What reads one text line: ``TextRecognizer`` of the pipeline's engine."""
-
-    def read(self, crop_bgr: np.ndarray) -> _Line: ...
-
-
-class LineFinder(Protocol):
-    """What finds text lines: ``TextDetector`` of the pipeline's engine."""
-
-    def detect(self, img: np.ndarray, max_side: int = 640) -> list[np.ndarray]: ...
-
-
-def read_header(card: np.ndarray, side: Side, finder: LineFinder, reader: LineReader) -> str:
+def read_header(card: np.ndarray, side: Side, finder: TextDetector, reader: TextRecognizer) -> str:
     """The text found in the header band of the upright 856 x 540 ``card``, lines joined by spaces."""
     band = card[: HEADER_BOTTOM_PX[side]]
     quads = finder.detect(band, DETECT_SIDE)
