@@ -116,6 +116,13 @@ async def test_each_warning_fires_through_the_service(
 
 async def test_expected_side_mismatch_keeps_the_detected_fields(real_service: RealService) -> None:
     expected = truth("front_0001.jpg")
-    body = await real_service.ask((CARDS / "front_0001.jpg").read_bytes(), side="back")
+    photo = (CARDS / "front_0001.jpg").read_bytes()
+    body = await real_service.ask(photo, side="back")
     assert body["data"]["sideMatch"] is False and body["data"]["side"] == "front"
     assert body["data"]["info"]["number"] == expected["info"]["number"]
+    plain = await real_service.ask(photo)  # and without options, the contract's body exactly
+    assert list(plain) == ["code", "msg", "taskNo", "charge", "data"]
+    assert list(plain["data"]) == ["result", "side", "info", "validity"]
+    assert plain["data"]["info"] == body["data"]["info"]
+    assert plain["data"]["validity"] == body["data"]["validity"]
+    assert real_service.balance() == 98  # both billed once, options or not

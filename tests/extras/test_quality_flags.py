@@ -79,3 +79,12 @@ def test_no_card_scores_zero_with_no_flag_raised(clean_cards: list[CardPhoto]) -
     report = assess_quality(view_image(clean_cards[0].image, None), "front", {}, FRONT_INFO_KEYS)
     assert report.score == 0 and not any(report.flags.values())
     assert report.metrics == {"cardFound": 0.0}
+
+
+def test_a_degenerate_outline_counts_as_no_card(clean_cards: list[CardPhoto]) -> None:
+    from idcard_ocr.pipeline.assess import view_photo
+    from idcard_ocr.pipeline.types import Recognition
+
+    flat = ((10.0, 10.0), (200.0, 10.0), (400.0, 10.0), (600.0, 10.0))  # four points on a line
+    view = view_photo(clean_cards[0].jpeg(), Recognition(True, card_quad=flat))
+    assert view.quad is None and view.card is None

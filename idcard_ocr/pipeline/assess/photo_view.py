@@ -17,6 +17,8 @@ from idcard_ocr.pipeline.decode import decode_image
 from idcard_ocr.pipeline.geometry import CARD_HEIGHT, CARD_WIDTH, unwarp_points, warp
 from idcard_ocr.pipeline.types import Recognition
 
+MIN_CARD_AREA_PX = 64.0
+
 
 @dataclass
 class PhotoView:
@@ -73,6 +75,8 @@ def view_photo(photo: bytes, recognition: Recognition) -> PhotoView:
     quad = None
     if recognition.card_quad is not None:
         quad = np.asarray(recognition.card_quad, dtype=np.float64).reshape(4, 2) / decoded.scale
+        if abs(cv2.contourArea(quad.astype(np.float32))) < MIN_CARD_AREA_PX:
+            quad = None  # a degenerate outline has no card to cut out
     return PhotoView(image=decoded.image, scale=decoded.scale, quad=quad)
 
 
