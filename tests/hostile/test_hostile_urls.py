@@ -227,3 +227,18 @@ async def test_through_the_service_hostile_urls_are_400_and_unbilled(
     assert service.recognizer.seen[-1] == PHOTO and service.billed(caller) == 1
     assert trap.requests == []
     await service.http.aclose()
+
+
+async def test_the_default_five_second_deadline_holds_through_the_service(
+    service_factory: ServiceFactory, site: _LoggingServer
+) -> None:
+    service = service_factory(url_allow_hosts=f"127.0.0.1:{port_of(site)}")  # default url_timeout_s
+    assert service.settings.url_timeout_s == 5.0
+    caller = service.account(balance=5)
+    before = ledger_state(service, caller)
+    started = time.perf_counter()
+    body = await service.post(caller.signed(url=f"http://127.0.0.1:{port_of(site)}/drip"))
+    elapsed = time.perf_counter() - started
+    assert_refused_unbilled(body, before, ledger_state(service, caller), 400, MSG_URL_TIMEOUT)
+    assert 4.9 < elapsed < 6.5, elapsed
+    await service.http.aclose()
