@@ -18,7 +18,9 @@ async def test_openapi_describes_the_endpoint_fields_and_codes(service: Service)
     operation = schema["paths"]["/ocr/idcard-v1"]["post"]
     multipart = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
     assert multipart["required"] == ["appId", "timestamp", "sign"]
-    assert list(multipart["properties"]) == ["appId", "timestamp", "sign", "file", "base64", "image", "url"]
+    contract_fields = ["appId", "timestamp", "sign", "file", "base64", "image", "url"]
+    opt_in_extras = ["detail", "cropCard", "cropPortrait", "quality", "risk", "side"]
+    assert list(multipart["properties"]) == contract_fields + opt_in_extras
     assert multipart["properties"]["timestamp"]["type"] == "integer"
     assert multipart["properties"]["file"]["format"] == "binary"
     urlencoded = operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
