@@ -44,6 +44,9 @@ class FieldRegion:
     # Horizontal squeeze before recognition (cost grows with width). Digits and long lines of
     # common characters read as well narrowed; names (rare characters) are read unsqueezed.
     width_scale: float = 1.0
+    # Where the value is printed to start (px). Crops always reach back to it: a glare spot that
+    # washes out the first character must not cut it off the crop.
+    value_x: int | None = None
 
     @property
     def expected_centre_y(self) -> float:
@@ -59,19 +62,42 @@ def _mm(x0: float, y0: float, x1: float, y1: float) -> tuple[int, int, int, int]
 # nation's near 35.6 mm; the number's near 21.5 mm; the back's near 29 mm), leaving the value
 # room to sit a few millimetres left of where it should when the card outline was found a little
 # too large. Label ink is told apart by colour (read.py), and parse.py strips a stray label.
-NAME = FieldRegion("name", _mm(12.5, 5.0, 54.5, 13.0), 36)
-SEX = FieldRegion("sex", _mm(12.5, 12.5, 26.0, 19.5), 34)
-NATION = FieldRegion("nation", _mm(35.5, 12.5, 54.5, 19.5), 34)
-BIRTH = FieldRegion("birth", _mm(12.5, 19.5, 54.5, 26.5), 34, charset=BIRTH_CHARSET, max_gap=4.0,
-                    width_scale=0.75)
-ADDRESS = FieldRegion("address", _mm(12.5, 26.5, 54.5, 42.5), 34, max_gap=6.0, width_scale=0.85)
-NUMBER = FieldRegion("number", _mm(22.5, 43.5, 84.0, 51.5), 36, charset=NUMBER_CHARSET, max_gap=8.0,
-                     width_scale=0.7)
+NAME = FieldRegion("name", _mm(12.5, 5.0, 54.5, 13.0), 36, value_x=160)
+SEX = FieldRegion("sex", _mm(12.5, 12.5, 26.0, 19.5), 34, value_x=160)
+NATION = FieldRegion("nation", _mm(35.5, 12.5, 54.5, 19.5), 34, value_x=400)
+BIRTH = FieldRegion(
+    "birth",
+    _mm(12.5, 19.5, 54.5, 26.5),
+    34,
+    charset=BIRTH_CHARSET,
+    max_gap=4.0,
+    width_scale=0.75,
+    value_x=160,
+)
+ADDRESS = FieldRegion("address", _mm(12.5, 26.5, 54.5, 42.5), 34, max_gap=6.0, width_scale=0.85, value_x=160)
+NUMBER = FieldRegion(
+    "number",
+    _mm(22.5, 43.5, 84.0, 51.5),
+    36,
+    charset=NUMBER_CHARSET,
+    max_gap=8.0,
+    width_scale=0.7,
+    value_x=275,
+)
 
 # Back value bands.
-AUTHORITY = FieldRegion("authority", _mm(29.5, 36.5, 84.0, 43.5), 32, max_gap=8.0, width_scale=0.85)
-TIMELIMIT = FieldRegion("timelimit", _mm(29.5, 43.5, 84.0, 50.5), 32, charset=TIMELIMIT_CHARSET, max_gap=8.0,
-                        width_scale=0.9)
+AUTHORITY = FieldRegion(
+    "authority", _mm(29.5, 36.5, 84.0, 43.5), 32, max_gap=8.0, width_scale=0.85, value_x=340
+)
+TIMELIMIT = FieldRegion(
+    "timelimit",
+    _mm(29.5, 43.5, 84.0, 50.5),
+    32,
+    charset=TIMELIMIT_CHARSET,
+    max_gap=8.0,
+    width_scale=0.9,
+    value_x=340,
+)
 
 ADDRESS_LINES = 3
 ADDRESS_LINE_PITCH = 48  # px between the tops of consecutive address lines

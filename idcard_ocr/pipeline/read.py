@@ -37,6 +37,7 @@ MIN_NEUTRAL_RATIO = 0.55  # contrast in the brightest channel / in the darkest: 
 # input (and the cost, which grows with the width) for no gain in accuracy.
 MARGIN_Y = 0.4
 MARGIN_X = 0.4
+MIN_LINE_HEIGHT = 0.8  # of the expected text height: a shorter ink run is a partly lost line
 RETRY_WIDTH_SCALE = 1.15
 MAX_GLYPH_HEIGHT = 1.6  # in expected text heights: taller ink is not part of a text line
 MAX_GLYPH_WIDTH = 3.0
@@ -227,10 +228,14 @@ def locate_lines(card: np.ndarray, region: FieldRegion, max_lines: int = 1) -> l
         cols = text_columns(mask[top:bottom], region.text_height, region.single_char, region.max_gap)
         if cols is None:
             continue
+        short = round(MIN_LINE_HEIGHT * region.text_height) - (bottom - top)
+        if short > 0:  # part of the line washed out (glare): keep a whole line's height
+            top, bottom = top - short // 2, bottom + short - short // 2
         h = bottom - top
         my, mx = max(3, round(MARGIN_Y * h)), max(4, round(MARGIN_X * h))
+        left = x0 + cols[0] if region.value_x is None else min(x0 + cols[0], region.value_x)
         boxes.append((
-            max(0, x0 + cols[0] - mx),
+            max(0, left - mx),
             max(0, y0 + top - my),
             min(card.shape[1], x0 + cols[1] + mx),
             min(card.shape[0], y0 + bottom + my),
