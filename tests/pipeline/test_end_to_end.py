@@ -7,15 +7,20 @@ loaded once); the tests then compare what came back with ``truth.json``.
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import cv2
 import pytest
 from click.testing import CliRunner
 
 from idcard_ocr.pipeline import CardRecognizer, ImageDecodeError, Recognition, load_recognizer
 from idcard_ocr.pipeline.types import BACK_INFO_KEYS, BACK_VALIDITY_KEYS, FRONT_INFO_KEYS, FRONT_VALIDITY_KEYS
+from idcard_ocr.synth.card import downscale, draw_card
+from idcard_ocr.synth.identities import make_identities
 
 pytestmark = pytest.mark.models
 
@@ -155,3 +160,23 @@ def test_scan_command_prints_what_the_api_would_answer(cards_dir: Path, tmp_path
     assert lines[0]["data"]["info"] == expected["info"]
     assert lines[0]["data"]["result"] == 0
     assert lines[2]["msg"]
+
+
+def test_concurrent_recognitions_agree_with_sequential_ones(
+    recognizer: CardRecognizer, results: dict[str, Recognition], photo_bytes: Callable[[str], bytes]
+) -> None:
+    names = ["front_0001.jpg", "front_0002.jpg", "back_0001.jpg", "back_0002.jpg"] * 2
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(lambda n: recognizer.recognize(photo_bytes(n)).api_data(), names))
+    assert outcomes == [results[n].api_data() for n in names]
+
+
+def test_a_card_read_upside_down_and_as_the_wrong_side_is_read_again(recognizer: CardRecognizer) -> None:
+    rng = random.Random(7)
+    identity = make_identities(1, seed=7)[0]
+    card = downscale(draw_card(identity, "front", rng)).bgr
+    # As if the geometry had taken the card for a back and missed that it lay upside down.
+    result, turned = recognizer._read_card_photo(cv2.rotate(card, cv2.ROTATE_180), "back", {})
+    assert turned
+    assert result.side == "front"
+    assert result.info["number"] == identity.number
