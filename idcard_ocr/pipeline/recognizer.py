@@ -244,8 +244,11 @@ _shared_lock = threading.Lock()
 
 
 def load_recognizer(threads: int = 1) -> CardRecognizer:
-    """The process-wide recogniser for ``threads`` onnxruntime threads: models loaded (sha256
-    checked) and warmed up on first call, then shared."""
+    """The process-wide recogniser for ``threads`` onnxruntime intra-op threads (0: onnxruntime's
+    own choice): models loaded (sha256 checked) and warmed up on first call, then shared.
+
+    Raises ``ModelFileError`` when a shipped model file is missing or not the tested one.
+    """
     with _shared_lock:
         if threads not in _shared:
             recognizer = CardRecognizer(threads)
