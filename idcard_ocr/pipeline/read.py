@@ -87,15 +87,14 @@ def ink_mask(region_bgr: np.ndarray) -> np.ndarray:
     blue, green, red = cv2.split(region_bgr)
     darkness = _darkness(cv2.max(cv2.max(blue, green), red))
     local_peak = cv2.dilate(darkness, _NEARBY_KERNEL)
-    threshold = cv2.max(cv2.convertScaleAbs(local_peak, alpha=0.45), MIN_INK_CONTRAST)
+    threshold = np.maximum(cv2.convertScaleAbs(local_peak, alpha=0.45), np.uint8(MIN_INK_CONTRAST))
     # Labels are printed in colour, values in black: a black stroke darkens every channel about
     # equally, a blue one mostly the red and green. Comparing with the darkest channel's contrast
     # (rather than measuring hue) keeps working under a colour cast or a tinted card.
     deepest = _darkness(cv2.min(cv2.min(blue, green), red))
     neutral = cv2.compare(darkness, cv2.convertScaleAbs(deepest, alpha=MIN_NEUTRAL_RATIO), cv2.CMP_GE)
     ink = cv2.compare(darkness, threshold, cv2.CMP_GT)
-    texty = cv2.compare(local_peak, MIN_TEXT_CONTRAST, cv2.CMP_GE)
-    return cv2.bitwise_and(cv2.bitwise_and(ink, neutral), texty) > 0
+    return (cv2.bitwise_and(ink, neutral) > 0) & (local_peak >= MIN_TEXT_CONTRAST)
 
 
 def text_sized(mask: np.ndarray, text_height: int) -> np.ndarray:
