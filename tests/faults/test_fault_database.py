@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from idcard_ocr.settings import Settings
 from idcard_ocr.storage.sql import SqlStore
 from tests.api.support import Caller, jpeg_bytes
-from tests.faults.fault_support import FlakyStore, app_client, ledger_of
+from tests.faults.fault_support import FlakyStore, app_client, connection_lost, ledger_of
 
 pytestmark = pytest.mark.anyio
 
@@ -137,3 +137,37 @@ async def test_postgres_backend_killed_mid_charge(
     assert (first["code"], first["charge"]) == (200, True)
     assert (second["code"], second["charge"]) == (200, True)
     assert (ledger.balance, ledger.billed, ledger.by_code) == (3, 2, {200: 2})
+
+
+class _DownStore:
+    """A store whose database went away after start-up: every call raises OperationalError."""
+
+    def __init__(self, inner: SqlStore) -> None:
+        self.inner = inner
+
+    def allocate_node_id(self) -> int:
+        return self.inner.allocate_node_id()
+
+    def __getattr__(self, name: str) -> Any:
+        def unreachable(*_args: Any, **_kwargs: Any) -> Any:
+            raise connection_lost()
+
+        return unreachable
+
+
+async def test_a_database_gone_before_the_request_gets_a_999_envelope_for_every_step(
+    store: SqlStore, settings_for: Callable[..., Settings], database_url: str
+) -> None:
+    caller = caller_on(store)
+    async with app_client(settings_for(database_url, switch_refresh_s=0), _DownStore(store)) as http:
+        for _ in range(2):  # the switches, then the sign check, both need the database
+            started = time.perf_counter()
+            response = await http.post(
+                "/ocr/idcard-v1", data=caller.signed(), files={"file": ("c.jpg", jpeg_bytes())}
+            )
+            assert response.status_code == 200 and time.perf_counter() - started < 2.0
+            body = response.json()
+            assert (body["code"], body["msg"], body["charge"]) == (999, "其他", False)
+            assert len(body["taskNo"]) == 20
+    ledger = ledger_of(store, caller.app_id)
+    assert (ledger.balance, ledger.billed, ledger.by_code) == (5, 0, {})
