@@ -236,7 +236,7 @@ def locate_lines(card: np.ndarray, region: FieldRegion, max_lines: int = 1) -> l
         boxes.append((
             max(0, left - mx),
             max(0, y0 + top - my),
-            min(card.shape[1], x0 + cols[1] + mx),
+            min(card.shape[1], x1, x0 + cols[1] + mx),  # never past the band: the portrait
             min(card.shape[0], y0 + bottom + my),
         ))
     return boxes

@@ -29,18 +29,30 @@ UNSURE_DIGIT = 0.9  # a digit read with less than this probability may be change
 MAX_UNSURE_DIGITS = 4  # with more unsure digits than this, some valid number is always near: no fix
 AMBIGUITY_MARGIN = math.log(4.0)  # the best fix must be 4x likelier than the next valid one
 
-# Traditional forms the recogniser sometimes prefers; cards print the simplified form.
-TRADITIONAL_TO_SIMPLIFIED = str.maketrans({
-    "漢": "汉", "強": "强", "維": "维", "爾": "尔", "壯": "壮", "納": "纳", "錫": "锡", "達": "达",
-    "門": "门", "烏": "乌", "別": "别", "東": "东", "鄉": "乡", "倫": "伦", "蘇": "苏", "區": "区",
-    "縣": "县", "華": "华", "國": "国", "陳": "陈", "張": "张", "楊": "杨", "黃": "黄", "趙": "赵",
-    "劉": "刘", "孫": "孙", "馬": "马", "許": "许", "鄭": "郑", "謝": "谢", "韓": "韩", "馮": "冯",
-    "鄧": "邓", "葉": "叶", "蕭": "萧", "呂": "吕", "龍": "龙", "鳳": "凤", "軍": "军", "偉": "伟",
-    "麗": "丽", "紅": "红", "輝": "辉", "燕": "燕", "廣": "广", "荊": "荆", "灣": "湾", "島": "岛",
-    "顏": "颜", "曉": "晓", "靜": "静", "濤": "涛", "傑": "杰", "嶺": "岭", "莊": "庄", "車": "车",
-    "號": "号", "樓": "楼", "單": "单", "與": "与", "鎮": "镇", "農": "农", "場": "场", "開": "开",
-    "瑤": "瑶",
-})  # fmt: skip
+# Traditional forms the recogniser sometimes prefers where the card prints the simplified one
+# (cards use the standard simplified characters). Forms that are also standard characters in
+# their own right (於, 後, 乾, 餘 ...) are left out: they can be genuinely printed.
+_TRADITIONAL = (
+    "漢強維爾壯納錫達門烏別東鄉倫蘇區縣華國陳張楊黃趙劉孫馬許鄭謝韓馮鄧葉蕭呂龍鳳軍偉"
+    "麗紅輝廣荊灣島顏曉靜濤傑嶺莊車號樓單與鎮農場開瑤溫涼陽陰橋長興寧雲臺遼蘭貴齊魯豐"
+    "濟濱溝滄頭陝隴關陸隊塢壩壽嶼層帶師廠廟彌徑慶懷撫揚時晉書會榮樂橫歐氣漁滿潛無熱獅"
+    "環產畢當發盧盤礦禮窯綏經綠總羅義聖舊藍蘆衛裏誠貝賀資賓連進遠遷選邊鄒醫鐵鋼錦閩閣"
+    "隨雙雞電靈順頓額風飛館駐騰驛魚鳥鴨鶴鹽麥黨龜庫穩頂臨匯貿團園圍圖壇學實寶將專導紀"
+    "約紡組結絲線練纜業機極樹櫻歸漿濰瀘鑼銀鋒錢鐘鍾嬌婭嬋瑩瓊璣釗鈞銘鋭銳勝勳寬峯崗嶽"
+    "湯滬潤澗瀏灘煒燁燦爍琿瑋璽紋綺綿緒縉繡聰聲肅蓮蔣薩藝蘊詩誼譚豔贇躍輪軒郵鄺釧鈴闊"
+    "陣雋雜霽靚韋頌顧颯餅驊驕鬱鴻鵬鷹齡"
+)
+_SIMPLIFIED = (
+    "汉强维尔壮纳锡达门乌别东乡伦苏区县华国陈张杨黄赵刘孙马许郑谢韩冯邓叶萧吕龙凤军伟"
+    "丽红辉广荆湾岛颜晓静涛杰岭庄车号楼单与镇农场开瑶温凉阳阴桥长兴宁云台辽兰贵齐鲁丰"
+    "济滨沟沧头陕陇关陆队坞坝寿屿层带师厂庙弥径庆怀抚扬时晋书会荣乐横欧气渔满潜无热狮"
+    "环产毕当发卢盘矿礼窑绥经绿总罗义圣旧蓝芦卫里诚贝贺资宾连进远迁选边邹医铁钢锦闽阁"
+    "随双鸡电灵顺顿额风飞馆驻腾驿鱼鸟鸭鹤盐麦党龟库稳顶临汇贸团园围图坛学实宝将专导纪"
+    "约纺组结丝线练缆业机极树樱归浆潍泸锣银锋钱钟钟娇娅婵莹琼玑钊钧铭锐锐胜勋宽峰岗岳"
+    "汤沪润涧浏滩炜烨灿烁珲玮玺纹绮绵绪缙绣聪声肃莲蒋萨艺蕴诗谊谭艳赟跃轮轩邮邝钏铃阔"
+    "阵隽杂霁靓韦颂顾飒饼骅骄郁鸿鹏鹰龄"
+)
+TRADITIONAL_TO_SIMPLIFIED = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
 
 
 def _support(candidates: Sequence[tuple[str, float]], char: str) -> float:
