@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 
 .PHONY: help install demo serve test lint typecheck fonts bench bench-accuracy bench-speed \
-        bench-service bench-load samples testset lock clean
+        bench-service bench-load fuzz samples testset lock clean
 
 help:
 	@echo "make demo            install everything, create a demo account, serve on 127.0.0.1:8000"
@@ -55,6 +55,10 @@ bench-service: install
 bench-load: install
 	$(BIN)/python bench/load.py
 
+# A longer run of the property-based fuzzers than the test command's (IDCARD_FUZZ_EXAMPLES there).
+fuzz: install
+	$(BIN)/python bench/fuzz.py --examples 2000
+
 samples: install fonts
 	$(BIN)/python bench/contact_sheet.py
 
@@ -62,7 +66,8 @@ testset: install fonts
 	$(BIN)/python tools/make_testset.py
 
 lock:
-	$(BIN)/pip freeze --exclude-editable | sort -f > constraints.txt
+	(echo '# Exact versions installed by make install (pip install -c constraints.txt). Regenerate with make lock.'; \
+	  $(BIN)/pip freeze --exclude-editable | sort -f) > constraints.txt
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache bench/out

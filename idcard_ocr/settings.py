@@ -12,7 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Every operator setting. The environment variable is ``IDCARD_`` + the upper-cased name."""
 
-    model_config = SettingsConfigDict(env_prefix="IDCARD_", extra="ignore")
+    # A refused value (a short key, say) must never be echoed into a start-up error or its log.
+    model_config = SettingsConfigDict(env_prefix="IDCARD_", extra="ignore", hide_input_in_errors=True)
 
     # Storage
     data_dir: Path = Field(Path("var"), description="Where the default SQLite database and its key live.")

@@ -37,13 +37,3 @@ def database_url(module_sqlite: tuple[str, SqlStore]) -> str:
 @pytest.fixture
 def store(module_sqlite: tuple[str, SqlStore]) -> SqlStore:
     return module_sqlite[1]
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Audit every log record of the run for private data (see ``tests/hostile/log_audit.py``)."""
-    from tests.api.support import FRONT_INFO
-    from tests.conftest import TEST_SECRET_KEY
-    from tests.hostile.log_audit import register
-
-    # The contract's sample number has a wrong check character, so it is listed by value too.
-    register(config, (FRONT_INFO["name"], FRONT_INFO["number"], FRONT_INFO["address"], TEST_SECRET_KEY))
