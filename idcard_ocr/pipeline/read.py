@@ -44,6 +44,10 @@ MAX_GLYPH_WIDTH = 3.0
 MAX_REGISTER_SHIFT = 50  # px a card's print may sit above or below where the layout puts it
 REGISTER_SCALES = tuple(round(0.85 + 0.01 * i, 2) for i in range(31))
 MIN_REGISTER_GAIN = 0.05  # a fit must beat the plain layout clearly to be used
+SHEAR_SLOPES = tuple(round(-0.06 + 0.005 * i, 3) for i in range(25))  # about +-3.4 degrees
+MIN_SHEAR_PIXELS = 300
+MIN_SHEAR = 0.01  # slopes below this (0.6 degrees) are left alone
+MIN_OFFSET_LINES = 2
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class CardReading:
     side: Side
     lines: dict[str, list[ReadLine]] = field(default_factory=dict)
     elapsed_ms: float = 0.0
+    card: np.ndarray | None = None  # the card the boxes refer to (levelled when it was askew)
 
     def first(self, key: str) -> ReadLine | None:
         """The field's first line, if any ink was found for it."""
@@ -168,6 +173,41 @@ def text_columns(
     return start, end
 
 
+def _row_mask(card: np.ndarray, side: Side) -> tuple[np.ndarray, int]:
+    """Character-sized value ink of the side's value columns at half resolution, and its x0."""
+    x0, x1 = row_template(side).columns
+    # Half resolution is plenty for row profiles and four times cheaper.
+    small = cv2.resize(card[:, x0:x1], None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    return text_sized(ink_mask(small), 17), x0
+
+
+def estimate_shear(card: np.ndarray, side: Side) -> float:
+    """How far the text lines slope (dy/dx) on ``card``: 0 when they run level.
+
+    An outline found a degree or two askew tilts every line, and a tilted line smears the row
+    profiles. The slope is the one whose sheared row profile is sharpest.
+    """
+    mask, _ = _row_mask(card, side)
+    ys, xs = np.nonzero(mask)
+    if ys.size < MIN_SHEAR_PIXELS:
+        return 0.0
+    xs = xs - mask.shape[1] / 2.0
+    best, best_sharpness = 0.0, -1.0
+    for slope in SHEAR_SLOPES:
+        rows = np.round(ys - xs * slope).astype(int) + mask.shape[0]
+        sharpness = float(np.square(np.bincount(rows).astype(np.float64)).sum())
+        if sharpness > best_sharpness:
+            best, best_sharpness = slope, sharpness
+    return best
+
+
+def level_lines(card: np.ndarray, slope: float) -> np.ndarray:
+    """``card`` sheared so that lines sloping by ``slope`` run level (about its centre)."""
+    centre = card.shape[1] / 2.0
+    matrix = np.array([[1, 0, 0], [-slope, 1, slope * centre]], dtype=np.float32)
+    return cv2.warpAffine(card, matrix, (card.shape[1], card.shape[0]), borderMode=cv2.BORDER_REPLICATE)
+
+
 def register_rows(card: np.ndarray, side: Side) -> tuple[float, float]:
     """``(scale, shift)`` such that a layout row at ``y`` lies at ``scale * y + shift`` on ``card``.
 
@@ -176,10 +216,7 @@ def register_rows(card: np.ndarray, side: Side) -> tuple[float, float]:
     should be recovers that, so the field bands follow the print. (1, 0) when no better fit.
     """
     template = row_template(side)
-    # Half resolution is plenty for a row profile and four times cheaper.
-    small = cv2.resize(card[:, template.columns[0] : template.columns[1]], None, fx=0.5, fy=0.5,
-                       interpolation=cv2.INTER_AREA)
-    mask = text_sized(ink_mask(small), 17)
+    mask, _ = _row_mask(card, side)
     profile = np.repeat(mask.sum(axis=1).astype(np.float64), 2)
     if profile.max() <= 0:
         return 1.0, 0.0
@@ -207,12 +244,14 @@ def register_rows(card: np.ndarray, side: Side) -> tuple[float, float]:
 
 def registered(region: FieldRegion, scale: float, shift: float) -> FieldRegion:
     """``region`` with its band moved to where this card's print puts it."""
+    if (scale, shift) == (1.0, 0.0):
+        return region
     x0, y0, x1, y1 = region.band
     return replace(region, band=(x0, round(y0 * scale + shift), x1, round(y1 * scale + shift)))
 
 
-def locate_lines(card: np.ndarray, region: FieldRegion, max_lines: int = 1) -> list[Box]:
-    """Tight boxes (with a reading margin) around the value text found in ``region``'s band."""
+def ink_lines(card: np.ndarray, region: FieldRegion, max_lines: int = 1) -> list[Box]:
+    """The ink extent (x0, y0, x1, y1 on the card) of each value line found in ``region``'s band."""
     x0, y0, x1, y1 = region.band
     y0, y1 = max(0, y0), min(card.shape[0], y1)
     if y1 - y0 < region.text_height // 2:  # a registered band that falls off the card
@@ -222,24 +261,51 @@ def locate_lines(card: np.ndarray, region: FieldRegion, max_lines: int = 1) -> l
     if max_lines == 1 and rows:
         # The line with the most ink: a neighbouring field's descenders leave only thin runs.
         rows = [max(rows, key=lambda r: int(mask[r[0] : r[1]].sum()))]
-    boxes: list[Box] = []
+    inks: list[Box] = []
     for top, bottom in rows[:max_lines]:
         cols = text_columns(mask[top:bottom], region.text_height, region.single_char, region.max_gap)
-        if cols is None:
-            continue
-        short = round(MIN_LINE_HEIGHT * region.text_height) - (bottom - top)
-        if short > 0:  # part of the line washed out (glare): keep a whole line's height
-            top, bottom = top - short // 2, bottom + short - short // 2
-        h = bottom - top
-        my, mx = max(3, round(MARGIN_Y * h)), max(4, round(MARGIN_X * h))
-        left = x0 + cols[0] if region.value_x is None else min(x0 + cols[0], region.value_x)
-        boxes.append((
-            max(0, left - mx),
-            max(0, y0 + top - my),
-            min(card.shape[1], x1, x0 + cols[1] + mx),  # never past the band: the portrait
-            min(card.shape[0], y0 + bottom + my),
-        ))
-    return boxes
+        if cols is not None:
+            inks.append((x0 + cols[0], y0 + top, x0 + cols[1], y0 + bottom))
+    return inks
+
+
+def reading_box(ink: Box, region: FieldRegion, card_shape: tuple[int, ...], x_offset: float = 0.0) -> Box:
+    """The crop to read for one line: its ink plus margins, never past the band's right edge.
+
+    The crop reaches back to where the value is printed to start (the layout's ``value_x`` moved
+    by this card's ``x_offset``): a glare spot that washes out the first character must not cut
+    it off. A line shorter than a character (its top washed out) keeps a whole line's height.
+    """
+    left, top, right, bottom = ink
+    short = round(MIN_LINE_HEIGHT * region.text_height) - (bottom - top)
+    if short > 0:
+        top, bottom = top - short // 2, bottom + short - short // 2
+    h = bottom - top
+    my, mx = max(3, round(MARGIN_Y * h)), max(4, round(MARGIN_X * h))
+    if region.value_x is not None:
+        left = min(left, round(region.value_x + x_offset))
+    return (
+        max(0, left - mx),
+        max(0, top - my),
+        min(card_shape[1], region.band[2], right + mx),  # never past the band: the portrait
+        min(card_shape[0], bottom + my),
+    )
+
+
+def value_offset(inks: dict[str, list[Box]], regions: tuple[FieldRegion, ...]) -> float:
+    """How far right of the layout this card's values start (median over lines that show it).
+
+    An outline found too wide moves every value sideways; without this, reaching back to the
+    layout's start could take in the label instead.
+    """
+    offsets = [found[0][0] - region.value_x for region in regions
+               if region.value_x is not None and (found := inks.get(region.key))]
+    return float(np.median(offsets)) if len(offsets) >= MIN_OFFSET_LINES else 0.0
+
+
+def locate_lines(card: np.ndarray, region: FieldRegion, max_lines: int = 1) -> list[Box]:
+    """Reading boxes around the value text found in ``region``'s band (no offset correction)."""
+    return [reading_box(ink, region, card.shape) for ink in ink_lines(card, region, max_lines)]
 
 
 def reread_line(card: np.ndarray, line: ReadLine, region: FieldRegion, recognizer: TextRecognizer,
@@ -257,14 +323,18 @@ def reread_line(card: np.ndarray, line: ReadLine, region: FieldRegion, recognize
 def read_card(card: np.ndarray, side: Side, recognizer: TextRecognizer) -> CardReading:
     """Read every field of ``side`` from the canonical upright card (BGR, 856 x 540)."""
     started = time.perf_counter()
-    result = CardReading(side)
+    slope = estimate_shear(card, side)
+    if abs(slope) >= MIN_SHEAR:
+        card = level_lines(card, slope)
+    result = CardReading(side, card=card)
     scale, shift = register_rows(card, side)
-    for region in regions_for(side):
-        if (scale, shift) != (1.0, 0.0):
-            region = registered(region, scale, shift)
-        max_lines = ADDRESS_LINES if region.key == ADDRESS.key else 1
+    regions = tuple(registered(r, scale, shift) for r in regions_for(side))
+    inks = {r.key: ink_lines(card, r, ADDRESS_LINES if r.key == ADDRESS.key else 1) for r in regions}
+    x_offset = value_offset(inks, regions)
+    for region in regions:
         lines: list[ReadLine] = []
-        for box in locate_lines(card, region, max_lines):
+        for ink in inks[region.key]:
+            box = reading_box(ink, region, card.shape, x_offset)
             crop = card[box[1] : box[3], box[0] : box[2]]
             reading = recognizer.read(crop, region.charset, region.width_scale)
             if reading.text:

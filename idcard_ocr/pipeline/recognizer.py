@@ -126,7 +126,8 @@ class CardRecognizer:
         for validity_key, region in RETRIED_FIELDS[side]:
             line = reading.first(region.key)
             if not validity[validity_key] and line is not None:
-                reading.lines[region.key] = [reread_line(card, line, region, self.text)]
+                read_from = card if reading.card is None else reading.card
+                reading.lines[region.key] = [reread_line(read_from, line, region, self.text)]
                 retried = True
         if retried:
             info, validity, sources = _fields_of(reading, side)
