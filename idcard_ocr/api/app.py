@@ -23,6 +23,7 @@ from idcard_ocr.limits.redis_backed import connect as connect_redis
 from idcard_ocr.limits.switch_cache import make_switch_cache
 from idcard_ocr.observability import TimedRecognizer, metrics_response, service_metrics
 from idcard_ocr.observability.readiness import check_readiness
+from idcard_ocr.pipeline.assess import header_reader_for
 from idcard_ocr.pipeline.types import Recognizer
 from idcard_ocr.settings import Settings
 from idcard_ocr.storage.base import Store
@@ -63,7 +64,7 @@ def create_app(
     """
     parts = parts or build_parts(settings, store)
     timed = TimedRecognizer(recognizer, parts.metrics)
-    endpoint = IdcardEndpoint(settings, store, timed, parts)
+    endpoint = IdcardEndpoint(settings, store, timed, parts, header_reader_for(recognizer))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -17,13 +17,13 @@ from typing import Any
 from idcard_ocr.api.envelope import ApiError
 from idcard_ocr.api.request_form import RequestForm
 from idcard_ocr.pipeline.assess import (
+    HeaderReader,
     assess_quality,
     assess_risk,
     card_crop,
     encode_jpeg,
     number_check,
     portrait_crop,
-    read_header,
     view_photo,
 )
 from idcard_ocr.pipeline.assess.photo_view import PhotoView
@@ -107,20 +107,11 @@ def _jpeg_base64(image: Any) -> str:
     return base64.b64encode(encode_jpeg(image)).decode("ascii")
 
 
-def _header_text(view: PhotoView, side: Side, ocr_threads: int) -> str:
-    if view.card is None:
-        return ""
-    # The process-wide recogniser: the one the service loaded at start-up (same thread count),
-    # so its models are reused, never loaded per request.
-    from idcard_ocr.pipeline import load_recognizer
-
-    models = load_recognizer(threads=ocr_threads)
-    return read_header(view.card, side, models.detector, models.text)
-
-
-def _risk(view: PhotoView, recognition: Recognition, info: dict[str, str], ocr_threads: int,
-          today: date) -> dict[str, Any]:
-    header = _header_text(view, recognition.side, ocr_threads)
+def _risk(
+    view: PhotoView, recognition: Recognition, info: dict[str, str], header_reader: HeaderReader | None,
+    today: date,
+) -> dict[str, Any]:
+    header = header_reader(view.card, recognition.side) if header_reader and view.card is not None else ""
     report = assess_risk(view, recognition.side, info.get("timelimit", ""), header, today)
     return {
         "flags": report.flags,
@@ -133,12 +124,12 @@ def extras_for(
     options: ExtraOptions,
     photo: bytes,
     recognition: Recognition,
-    ocr_threads: int = 1,
+    header_reader: HeaderReader | None = None,
     today: date | None = None,
 ) -> dict[str, Any]:
     """The keys to add to ``data`` for ``options``: CPU work (decoding the photo again, cutting
-    the card, measuring it, reading its header for ``risk`` with the process-wide models of
-    ``ocr_threads`` threads), to be run off the event loop."""
+    the card, measuring it, reading its header for ``risk`` with ``header_reader``, the served
+    recogniser's own models), to be run off the event loop."""
     today = today or date.today()
     info = recognition.api_data()["info"]
     assert isinstance(info, dict)
@@ -158,7 +149,7 @@ def extras_for(
             report = assess_quality(view, recognition.side, recognition.fields, keys)
             extra["quality"] = {"score": report.score, "flags": report.flags, "metrics": report.metrics}
         if options.risk:
-            extra["risk"] = _risk(view, recognition, info, ocr_threads, today)
+            extra["risk"] = _risk(view, recognition, info, header_reader, today)
     if options.expected_side is not None:
         extra["sideMatch"] = recognition.side == options.expected_side
     return extra

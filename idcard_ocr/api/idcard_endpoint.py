@@ -42,6 +42,7 @@ from idcard_ocr.limits import RateLimiter, ReplayGuard
 from idcard_ocr.limits.quota import QuotaCounter
 from idcard_ocr.limits.switch_cache import LocalSwitchCache
 from idcard_ocr.observability import ServiceMetrics
+from idcard_ocr.pipeline.assess import HeaderReader
 from idcard_ocr.pipeline.types import ImageDecodeError, Recognition, Recognizer
 from idcard_ocr.settings import Settings
 from idcard_ocr.storage.base import Account, CallRecord, ChargeOutcome, Store
@@ -88,9 +89,15 @@ class IdcardEndpoint:
     """Everything one worker process needs to answer the endpoint, shared by all requests."""
 
     def __init__(
-        self, settings: Settings, store: Store, recognizer: Recognizer, parts: EndpointParts
+        self,
+        settings: Settings,
+        store: Store,
+        recognizer: Recognizer,
+        parts: EndpointParts,
+        header_reader: HeaderReader | None = None,
     ) -> None:
         self._settings = settings
+        self._header_reader = header_reader
         self._store = store
         self._recognizer = recognizer
         self._parts = parts
@@ -162,7 +169,7 @@ class IdcardEndpoint:
         data = recognition.api_data()
         if options.requested:  # added before billing, which depends on ``result`` alone
             data.update(
-                await run_in_threadpool(extras_for, options, photo, recognition, self._settings.ocr_threads)
+                await run_in_threadpool(extras_for, options, photo, recognition, self._header_reader)
             )
         price = self._settings.price_per_call if data["result"] == 0 else 0
         outcome = await run_in_threadpool(self._finish, call, 200, price)

@@ -49,15 +49,15 @@ class Recognition:
 
     def api_data(self) -> dict[str, object]:
         """The contract's ``data`` object, keys in contract order."""
-        info_keys, validity_keys = (
-            (FRONT_INFO_KEYS, FRONT_VALIDITY_KEYS) if self.side == "front" else (BACK_INFO_KEYS, BACK_VALIDITY_KEYS)
-        )
+        front = self.side == "front"
+        info_keys = FRONT_INFO_KEYS if front else BACK_INFO_KEYS
+        validity_keys = FRONT_VALIDITY_KEYS if front else BACK_VALIDITY_KEYS
         failed = self.result == 1
         data: dict[str, object] = {"result": self.result, "side": self.side}
         if self.rotate:
             data["rotate"] = f"cw{self.rotate}"
         data["info"] = {k: ("" if failed else self.info.get(k, "")) for k in info_keys}
-        data["validity"] = {k: (False if failed else bool(self.validity.get(k, False))) for k in validity_keys}
+        data["validity"] = {k: not failed and bool(self.validity.get(k, False)) for k in validity_keys}
         return data
 
 

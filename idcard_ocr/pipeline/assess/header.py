@@ -7,6 +7,7 @@ the line recogniser on at most a few lines found there.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,6 +16,8 @@ from idcard_ocr.pipeline.types import Side
 
 if TYPE_CHECKING:  # the engine imports onnxruntime; only its types are needed here
     from idcard_ocr.pipeline.engine import TextDetector, TextRecognizer
+
+HeaderReader = Callable[[np.ndarray, Side], str]
 
 # Top of the card that holds the header: the front's is above the name (y < 12 mm); the back's
 # title block (中华人民共和国 / 居民身份证) reaches y 21 mm.
@@ -37,3 +40,13 @@ def read_header(card: np.ndarray, side: Side, finder: TextDetector, reader: Text
         if crop.size:
             texts.append(reader.read(crop).text)
     return " ".join(text for text in texts if text)
+
+
+def header_reader_for(recognizer: object) -> HeaderReader | None:
+    """A header reader on ``recognizer``'s own loaded models, or None for a recogniser without them
+    (a stand-in in tests, say): the models are never loaded a second time for the header."""
+    from idcard_ocr.pipeline.recognizer import CardRecognizer
+
+    if not isinstance(recognizer, CardRecognizer):
+        return None
+    return lambda card, side: read_header(card, side, recognizer.detector, recognizer.text)
