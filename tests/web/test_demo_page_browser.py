@@ -45,6 +45,9 @@ return {
     .map((li) => [li.id.replace('valid-', ''), li.dataset.valid])),
   cropsShown: !document.getElementById('crops').hidden,
   warningsShown: !document.getElementById('warnings').hidden,
+  warnings: [...document.querySelectorAll('#warnings li')].map((li) => li.innerText),
+  score: document.getElementById('quality-score').hidden ? null
+    : document.querySelector('#quality-score output').innerText,
   photoShown: document.getElementById('preview').naturalWidth > 0,
 };
 """
@@ -89,8 +92,15 @@ def test_root_leads_to_the_demo_page_that_shows_a_front_card(
     assert shown["ticks"]["name"] == "false" and shown["ticks"]["day"] == "true"
     assert shown["ticks"]["nation"] == ""
     assert shown["photoShown"]
-    # Nothing extra came back, so nothing extra is shown.
-    assert not shown["cropsShown"] and not shown["warningsShown"]
+    # The page asks for every extra; the real server measured this photo around the stub's answer.
+    # The stub gives no card outline, so there is nothing to crop and no quality to judge: the
+    # score is 0 and says why, beside the warnings rather than as one. The only warning is the one
+    # the server really raised: the contract's sample number has a wrong check character
+    # (numberCheck 0). Flags that are false are not shown.
+    assert not shown["cropsShown"]
+    assert shown["warningsShown"]
+    assert shown["score"] == "0/100（未找到卡片轮廓，无法评估 no card outline found）"
+    assert len(shown["warnings"]) == 1 and shown["warnings"][0].startswith("号码无效"), shown["warnings"]
     # The server got this very photo, signed well enough to bill the demo account once.
     assert stub.seen == [FRONT_PHOTO.read_bytes()]
     assert service.balance() == 9
@@ -104,7 +114,7 @@ def test_a_back_side_shows_authority_and_term(
         text_found=True,
         side="back",
         rotate=270,
-        info={"authority": "杭州市公安局余杭分局", "timelimit": "20190806-长期"},
+        info={"authority": "杭州市公安局余杭分局", "timelimit": "20100806-20200806"},
         validity={"authority": True, "timelimit": True},
     )
     service = demo_service(StubRecognizer(answer=back))
@@ -113,9 +123,11 @@ def test_a_back_side_shows_authority_and_term(
 
     assert shown["side"].startswith("back")
     assert shown["rotate"].startswith("cw270")
-    assert shown["fields"] == {"authority": "杭州市公安局余杭分局", "timelimit": "20190806-长期"}
+    assert shown["fields"] == {"authority": "杭州市公安局余杭分局", "timelimit": "20100806-20200806"}
     assert shown["ticks"] == {"authority": "true", "timelimit": "true"}
     assert shown["labels"] == ["签发机关", "有效期限"]
+    # The term ended in 2020: the server's risk check raises "expired", and the page says so.
+    assert shown["warnings"] == ["证件已过期 card has expired"]
 
 
 @sqlite_only

@@ -103,6 +103,8 @@
       form.append("timestamp", timestamp);
       form.append("sign", await window.IdcardSign.signOf(appId, appSecret, timestamp));
       for (const option of document.querySelectorAll("#options input:checked")) form.append(option.name, "1");
+      const side = document.querySelector("#options select[name=side]").value;
+      if (side) form.append("side", side);
       form.append("file", photo.blob, file.name || "photo.jpg");
       const started = performance.now();
       const response = await fetch("ocr/idcard-v1", { method: "POST", body: form, credentials: "same-origin" });
@@ -151,8 +153,7 @@
     tbody.replaceChildren();
     const info = (data && data.info) || {};
     const validity = (data && data.validity) || {};
-    const anyConfidence = Object.values(details).some((entry) => typeof entry.confidence === "number");
-    $("fields").dataset.confidence = anyConfidence ? "some" : "none";
+    $("fields").dataset.confidence = Object.keys(details).length ? "some" : "none"; // detail=1 answered
     for (const [key, value] of Object.entries(info)) {
       const row = el("tr", { "data-field": key });
       row.append(el("th", {}, LABELS[key] || key));
@@ -160,10 +161,15 @@
       const vKey = VALIDITY_OF[key];
       const tick = vKey in validity ? (validity[vKey] ? "✓" : "✗") : "";
       row.append(el("td", { class: "tick", "data-valid": vKey in validity ? String(validity[vKey]) : "" }, tick));
-      const conf = details[key] && details[key].confidence;
-      row.append(el("td", { class: "confidence" }, typeof conf === "number" ? conf.toFixed(3) : ""));
+      row.append(el("td", { class: "confidence" }, confidenceText(details[key])));
       tbody.append(row);
     }
+  }
+
+  // A field the server did not find comes with box null and confidence 0: say "not found".
+  function confidenceText(entry) {
+    if (!entry || typeof entry.confidence !== "number") return "";
+    return !entry.box && entry.confidence === 0 ? "—" : entry.confidence.toFixed(3);
   }
 
   function renderValidity(data) {

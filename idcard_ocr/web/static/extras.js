@@ -1,101 +1,64 @@
-// The extra output a request may ask for (detail=1, cropCard=1, cropPortrait=1, quality=1, risk=1):
-// field boxes and confidences, crops, quality and risk warnings. Each is shown when present in
-// `data` and silently skipped when absent, and the readers accept the usual shapes (points as
-// [[x, y], ...], flat [x1, y1, ...] or {x, y, width, height}; crops as base64 or data: URLs).
+// The extra output a request may ask for (detail, cropCard, cropPortrait, quality, risk, side), in
+// the shapes docs/extras.md gives: field boxes and confidences, crops, quality and risk warnings.
+// Each part is shown when its key is in `data` and hidden when absent.
 "use strict";
 
 (function (global) {
   const SVG = "http://www.w3.org/2000/svg";
-  const BOX_KEYS = ["box", "quad", "points", "polygon", "location", "bbox", "position"];
-  const CONFIDENCE_KEYS = ["confidence", "score", "conf", "probability"];
-  const DETAIL_SOURCES = ["detail", "fields", "boxes", "locations", "words"];
-  const CARD_KEYS = ["card", "cardQuad", "card_quad", "quad"];
+  // Only raised (true) flags are warnings; each gets a Chinese + English label.
+  const FLAG_LABELS = {
+    blur: "照片模糊 blurred",
+    glare: "反光遮字 glare over the print",
+    overexposed: "曝光过度 overexposed",
+    underexposed: "光线太暗 underexposed",
+    cutOff: "卡片不完整 card cut off by the frame",
+    occluded: "有遮挡 something covers the card",
+    tooSmall: "卡片太小 card too small in the photo",
+    photocopy: "疑似复印件 looks like a photocopy",
+    screen: "疑似翻拍屏幕 looks photographed from a screen",
+    temporary: "临时身份证 temporary ID card",
+    expired: "证件已过期 card has expired",
+  };
+  // risk.numberCheck: 1 (agrees) and -1 (nothing to check) are not warnings.
+  const NUMBER_CHECK_LABELS = {
+    0: "号码无效（校验码、出生日期或长度有误） the number is malformed (check character, birth date or length)",
+    2: "号码与出生日期不符 the number disagrees with the printed birth date",
+    3: "号码与性别不符 the number disagrees with the printed sex",
+    4: "住址与号码不在同一省（迁居后常见，仅供参考） address in another province than the number's region " +
+      "(common after a move; information only)",
+    5: "号码与多项信息不符 the number disagrees with several printed items (birth date, sex, province)",
+  };
 
   function isObject(value) {
     return value !== null && typeof value === "object" && !Array.isArray(value);
   }
 
-  function toPoints(value) {
-    if (Array.isArray(value)) {
-      if (value.length >= 3 && value.every((p) => Array.isArray(p) && p.length >= 2)) {
-        return value.map((p) => [Number(p[0]), Number(p[1])]);
-      }
-      if (value.length >= 3 && value.every((p) => isObject(p) && "x" in p && "y" in p)) {
-        return value.map((p) => [Number(p.x), Number(p.y)]);
-      }
-      if (value.length >= 6 && value.length % 2 === 0 && value.every((n) => typeof n === "number")) {
-        const points = [];
-        for (let i = 0; i < value.length; i += 2) points.push([value[i], value[i + 1]]);
-        return points;
-      }
-      if (value.length === 4 && value.every((n) => typeof n === "number")) {
-        const [x1, y1, x2, y2] = value; // [left, top, right, bottom]
-        return [[x1, y1], [x2, y1], [x2, y2], [x1, y2]];
-      }
-      return null;
-    }
-    if (isObject(value)) {
-      const x = value.x ?? value.left, y = value.y ?? value.top;
-      if ([x, y, value.width, value.height].every((n) => typeof n === "number")) {
-        return [[x, y], [x + value.width, y], [x + value.width, y + value.height], [x, y + value.height]];
-      }
-    }
-    return null;
-  }
-
-  function readEntry(value) {
-    const entry = { box: toPoints(value), confidence: null };
-    if (isObject(value)) {
-      for (const key of BOX_KEYS) if (!entry.box && key in value) entry.box = toPoints(value[key]);
-      for (const key of CONFIDENCE_KEYS) {
-        if (entry.confidence === null && typeof value[key] === "number") entry.confidence = value[key];
-      }
-    }
-    return entry;
-  }
-
-  // {fieldName: {box, confidence}} from whichever detail shape the server sent.
+  // {field: {box: [[x, y] x4] | null, confidence}} from data.detail.fields; {} without detail=1.
   function fieldDetails(data) {
+    const fields = isObject(data) && isObject(data.detail) && isObject(data.detail.fields) ? data.detail.fields : {};
     const details = {};
-    if (!isObject(data)) return details;
-    const holders = [data, data.detail].filter(isObject); // e.g. data.detail.fields
-    for (const [holder, source] of holders.flatMap((h) => DETAIL_SOURCES.map((s) => [h, s]))) {
-      const value = holder[source];
-      const pairs = Array.isArray(value)
-        ? value.filter(isObject).map((item) => [item.name ?? item.field ?? item.key ?? item.label, item])
-        : isObject(value) ? Object.entries(value) : [];
-      for (const [name, item] of pairs) {
-        if (typeof name !== "string" || CARD_KEYS.includes(name) || name in details) continue;
-        const entry = readEntry(item);
-        if (entry.box || entry.confidence !== null) details[name] = entry;
-      }
+    for (const [name, entry] of Object.entries(fields)) {
+      if (!isObject(entry)) continue;
+      details[name] = {
+        box: Array.isArray(entry.box) ? entry.box : null,
+        confidence: typeof entry.confidence === "number" ? entry.confidence : null,
+      };
     }
     return details;
   }
 
   function cardQuad(data) {
-    if (!isObject(data)) return null;
-    for (const holder of [data, data.detail, data.card].filter(isObject)) {
-      for (const key of CARD_KEYS) {
-        if (key in holder) {
-          const points = readEntry(holder[key]).box;
-          if (points) return points;
-        }
-      }
-    }
-    return null;
+    return isObject(data) && isObject(data.detail) && Array.isArray(data.detail.card) ? data.detail.card : null;
   }
 
   function polygon(points, cls, label) {
     const shape = document.createElementNS(SVG, "polygon");
     shape.setAttribute("points", points.map((p) => p.join(",")).join(" "));
     shape.setAttribute("class", cls);
-    if (label) {
-      shape.dataset.field = label;
-      const title = document.createElementNS(SVG, "title");
-      title.textContent = label;
-      shape.append(title);
-    }
+    shape.dataset.field = label;
+    const title = document.createElementNS(SVG, "title");
+    title.textContent = label;
+    shape.append(title);
     return shape;
   }
 
@@ -115,69 +78,67 @@
     else image.addEventListener("load", draw, { once: true });
   }
 
-  function imageSource(value) {
-    if (isObject(value)) value = value.image ?? value.base64 ?? value.data ?? value.src;
-    if (typeof value !== "string" || value.length === 0) return null;
-    if (value.startsWith("data:image/")) return value;
-    const base64 = value.replace(/\s+/g, "");
-    if (!/^[A-Za-z0-9+/=_-]+$/.test(base64)) return null; // never a remote URL: the photo stays here
-    return `data:image/${base64.startsWith("iVBOR") ? "png" : "jpeg"};base64,${base64}`;
-  }
-
+  // Crops are plain base64 JPEG; anything else is ignored (never a URL: the photo stays here).
   function renderCrops(container, data) {
     const list = container.querySelector(".crop-list");
     list.replaceChildren();
-    const candidates = [];
-    if (isObject(data)) {
-      candidates.push(["card", data.cropCard], ["portrait", data.cropPortrait]);
-      if (isObject(data.crops)) candidates.push(...Object.entries(data.crops));
-    }
-    const seen = new Set();
-    for (const [name, value] of candidates) {
-      const src = imageSource(value);
-      if (!src || seen.has(name)) continue;
-      seen.add(name);
+    const crops = [["card", "卡片 card", data && data.cropCard], ["portrait", "头像 portrait", data && data.cropPortrait]];
+    for (const [name, caption, base64] of crops) {
+      if (typeof base64 !== "string" || !/^[A-Za-z0-9+/]+=*$/.test(base64)) continue;
       const figure = document.createElement("figure");
       const image = document.createElement("img");
-      image.src = src;
+      image.src = "data:image/jpeg;base64," + base64;
       image.alt = name;
       image.dataset.crop = name;
-      const caption = document.createElement("figcaption");
-      caption.textContent = name === "card" ? "卡片 card" : name === "portrait" ? "头像 portrait" : name;
-      figure.append(image, caption);
+      const label = document.createElement("figcaption");
+      label.textContent = caption;
+      figure.append(image, label);
       list.append(figure);
     }
-    container.hidden = seen.size === 0;
+    container.hidden = list.childElementCount === 0;
   }
 
-  function describe(prefix, value, out) {
-    if (value === null || value === undefined || value === false) return;
-    if (value === true) out.push(prefix);
-    else if (typeof value === "string" || typeof value === "number") out.push(prefix ? `${prefix}: ${value}` : String(value));
-    else if (Array.isArray(value)) for (const item of value) describe(prefix, item, out);
-    else if (isObject(value)) {
-      const text = value.msg ?? value.message ?? value.description;
-      const code = value.code ?? value.type ?? value.name;
-      if (text !== undefined || code !== undefined) {
-        out.push([prefix, [code, text].filter((p) => p !== undefined).join(" ")].filter(Boolean).join(": "));
-      } else {
-        for (const [key, item] of Object.entries(value)) describe(prefix ? `${prefix}.${key}` : key, item, out);
-      }
+  function raisedFlags(section) {
+    const flags = isObject(section) && isObject(section.flags) ? section.flags : {};
+    return Object.entries(flags).filter(([, raised]) => raised === true).map(([name]) => FLAG_LABELS[name] || name);
+  }
+
+  // The warnings worth a person's attention, in words; [] when every check passed.
+  function warningsOf(data) {
+    if (!isObject(data)) return [];
+    const lines = [...raisedFlags(data.quality), ...raisedFlags(data.risk)];
+    const check = isObject(data.risk) ? data.risk.numberCheck : undefined;
+    if (check in NUMBER_CHECK_LABELS) lines.push(NUMBER_CHECK_LABELS[check]);
+    else if (typeof check === "number" && check !== 1 && check !== -1) lines.push(`numberCheck ${check}`);
+    if (data.sideMatch === false) {
+      lines.push(`不是所选的一面 not the side expected (识别为 read as ${data.side === "back" ? "back 国徽面" : "front 人像面"})`);
     }
+    return lines;
   }
 
+  // quality.score as a number; with no card outline found nothing could be judged, so say so.
+  function scoreText(quality) {
+    if (!isObject(quality) || typeof quality.score !== "number") return "";
+    const noCard = isObject(quality.metrics) && quality.metrics.cardFound === 0;
+    return `${quality.score}/100` + (noCard ? "（未找到卡片轮廓，无法评估 no card outline found）" : "");
+  }
+
+  // Shown whenever quality, risk or side was asked for: the score, then only what is wrong.
   function renderWarnings(container, data) {
     const list = container.querySelector("ul");
     list.replaceChildren();
-    const lines = [];
-    if (isObject(data)) for (const source of ["quality", "risk", "warnings"]) describe(source, data[source], lines);
-    for (const line of lines) {
+    for (const line of warningsOf(data)) {
       const item = document.createElement("li");
       item.textContent = line;
       list.append(item);
     }
-    container.hidden = lines.length === 0;
+    const score = scoreText(data && data.quality);
+    const scoreLine = container.querySelector("#quality-score");
+    scoreLine.hidden = score === "";
+    scoreLine.querySelector("output").textContent = score;
+    const asked = isObject(data) && ("quality" in data || "risk" in data || "sideMatch" in data);
+    container.hidden = !asked;
   }
 
-  global.IdcardExtras = { fieldDetails, cardQuad, drawBoxes, renderCrops, renderWarnings, toPoints };
+  global.IdcardExtras = { fieldDetails, cardQuad, drawBoxes, renderCrops, renderWarnings, warningsOf };
 })(window);
