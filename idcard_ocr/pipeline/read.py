@@ -43,6 +43,7 @@ MAX_GLYPH_HEIGHT = 1.6  # in expected text heights: taller ink is not part of a 
 MAX_GLYPH_WIDTH = 3.0
 MAX_REGISTER_SHIFT = 50  # px a card's print may sit above or below where the layout puts it
 REGISTER_SCALES = tuple(round(0.85 + 0.01 * i, 2) for i in range(31))
+CARD_EDGE_PX = 16  # rows this close to the top or bottom edge are left out of the row profile
 MIN_REGISTER_GAIN = 0.05  # a fit must beat the plain layout clearly to be used
 SHEAR_SLOPES = tuple(round(-0.06 + 0.005 * i, 3) for i in range(25))  # about +-3.4 degrees
 MIN_SHEAR_PIXELS = 300
@@ -178,7 +179,8 @@ def _row_mask(card: np.ndarray, side: Side) -> tuple[np.ndarray, int]:
     x0, x1 = row_template(side).columns
     # Half resolution is plenty for row profiles and four times cheaper.
     small = cv2.resize(card[:, x0:x1], None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    return text_sized(ink_mask(small), 17), x0
+    # The back's title characters are twice the height of the values and belong to the profile.
+    return text_sized(ink_mask(small), 17 if side == "front" else 34), x0
 
 
 def estimate_shear(card: np.ndarray, side: Side) -> float:
@@ -218,6 +220,9 @@ def register_rows(card: np.ndarray, side: Side) -> tuple[float, float]:
     template = row_template(side)
     mask, _ = _row_mask(card, side)
     profile = np.repeat(mask.sum(axis=1).astype(np.float64), 2)
+    # The card's own edge (a shadow, the table beside it) is no line of print.
+    profile[:CARD_EDGE_PX] = 0
+    profile[-CARD_EDGE_PX:] = 0
     if profile.max() <= 0:
         return 1.0, 0.0
     cumulative = np.concatenate([[0.0], np.cumsum(profile / profile.max())])
