@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from idcard_ocr.api.extras import FLAG_FIELDS, ExtraOptions, extras_for
-from idcard_ocr.pipeline.types import FieldReading, Recognition
+from idcard_ocr.pipeline.types import FieldReading, Recognition, Side
 from idcard_ocr.settings import Settings
 from idcard_ocr.web import DemoAccount, demo_router, write_demo_account
 from tests.web.chromium import Browser
@@ -88,7 +88,9 @@ def _stand_in_app(data_dir: Path, seen: list[dict[str, Any]]) -> FastAPI:
         photo = await upload.read() if not isinstance(upload, str) else b""
         seen.append({**{k: v for k, v in form.items() if isinstance(v, str)}, "photo": photo})
         asked = {attribute: form.get(name) == "1" for name, attribute in FLAG_FIELDS.items()}
-        options = ExtraOptions(**asked, expected_side=form.get("side") or None)  # type: ignore[arg-type]
+        side = form.get("side")
+        expected_side: Side | None = "front" if side == "front" else "back" if side == "back" else None
+        options = ExtraOptions(**asked, expected_side=expected_side)
         extra = await run_in_threadpool(extras_for, options, photo, recognition)
         data = {**recognition.api_data(), **extra}
         return JSONResponse({"code": 200, "msg": "成功", "taskNo": "1" * 20, "charge": True, "data": data})
@@ -142,3 +144,21 @@ def test_extras_are_drawn_and_the_request_is_signed(browser: Browser, tmp_path: 
         "不是所选的一面 not the side expected (识别为 read as front 人像面)",
     ]
     assert shown["rotate"].startswith("cw180")
+
+
+def test_with_every_option_off_nothing_extra_is_asked_for_or_shown(browser: Browser, tmp_path: Path) -> None:
+    write_demo_account(tmp_path, ACCOUNT)
+    seen: list[dict[str, Any]] = []
+    with serve_in_thread(_stand_in_app(tmp_path, seen)) as url:
+        browser.open(url + "/demo")
+        browser.wait_for("return document.getElementById('status').dataset.state === 'ready'")
+        browser.run("document.querySelectorAll('#options input').forEach((box) => { box.checked = false; })")
+        browser.choose_file("#photo", PHOTO)
+        browser.wait_for("return document.getElementById('status').dataset.state === 'done'", timeout_s=30)
+        shown = browser.run(READ_EXTRAS)
+        confidence_column = browser.run("return document.getElementById('fields').dataset.confidence")
+
+    # The contract's request only, so the contract's body only: no boxes, crops or warnings.
+    assert set(seen[0]) == {"appId", "timestamp", "sign", "photo"}  # photo: the file part
+    assert shown["boxes"] == [] and not shown["cropsShown"] and not shown["warningsShown"]
+    assert confidence_column == "none"
