@@ -41,6 +41,7 @@ MIN_LINE_HEIGHT = 0.8  # of the expected text height: a shorter ink run is a par
 RETRY_WIDTH_SCALE = 1.15
 MAX_GLYPH_HEIGHT = 1.6  # in expected text heights: taller ink is not part of a text line
 MAX_GLYPH_WIDTH = 3.0
+MIN_GLYPH_AREA = 5  # px: smaller blobs are specks, not strokes
 MAX_REGISTER_SHIFT = 50  # px a card's print may sit above or below where the layout puts it
 REGISTER_SCALES = tuple(round(0.85 + 0.01 * i, 2) for i in range(31))
 CARD_EDGE_PX = 16  # rows this close to the top or bottom edge are left out of the row profile
@@ -112,6 +113,7 @@ def text_sized(mask: np.ndarray, text_height: int) -> np.ndarray:
     _, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     heights, widths = stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_WIDTH]
     keep = (heights <= MAX_GLYPH_HEIGHT * text_height) & (widths <= MAX_GLYPH_WIDTH * text_height)
+    keep &= stats[:, cv2.CC_STAT_AREA] >= MIN_GLYPH_AREA  # toner specks, sensor noise
     keep[0] = False  # the background label
     return np.asarray(keep[labels])
 
@@ -137,7 +139,9 @@ def text_rows(mask: np.ndarray, text_height: int) -> list[tuple[int, int]]:
     """Row ranges that hold a text line (tall runs are split at the expected line pitch)."""
     width = mask.shape[1]
     counts = mask.sum(axis=1)
-    rows = _runs(counts > max(2, 0.01 * width), max_gap=2)
+    # A line may hold one character (the last address line's 号): a few pixels a row is enough,
+    # specks having been dropped already.
+    rows = _runs(counts > max(1, 0.004 * width), max_gap=2)
     lines: list[tuple[int, int]] = []
     for top, bottom in rows:
         height = bottom - top
