@@ -34,18 +34,9 @@ from idcard_ocr.client import (
     ServiceUnavailable,
 )
 from idcard_ocr.pipeline.types import FRONT_VALIDITY_KEYS, Recognition
+from tests.api.support import FRONT_INFO as CARD
 
 BASE_URL = "http://testserver"
-CARD = {
-    "name": "赵宁宁",
-    "number": "330106198912014010",
-    "sex": "男",
-    "nation": "汉",
-    "year": "1989",
-    "month": "12",
-    "day": "1",
-    "address": "浙江省杭州市西湖区文二路108号",
-}
 
 
 def png_photo() -> bytes:

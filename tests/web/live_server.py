@@ -13,17 +13,8 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from idcard_ocr.pipeline.types import FieldReading, Recognition
+from tests.api.support import FRONT_INFO
 
-FRONT_INFO = {
-    "name": "赵宁宁",
-    "number": "330106198912014010",
-    "sex": "男",
-    "nation": "汉",
-    "year": "1989",
-    "month": "12",
-    "day": "1",
-    "address": "浙江省杭州市西湖区文二路108号",
-}
 FRONT_VALIDITY = {"birthday": True, "number": True, "address": True, "sex": True, "name": False}
 
 
