@@ -16,7 +16,7 @@ from idcard_ocr.storage.sql import SqlStore, open_store
 from tests.api.conftest import anyio_backend, service, service_factory
 from tests.conftest import settings_for
 
-__all__ = ["anyio_backend", "database_url", "service", "service_factory", "store"]
+__all__ = ["anyio_backend", "database_url", "module_sqlite", "service", "service_factory", "store"]
 
 
 @pytest.fixture(scope="module")
