@@ -13,15 +13,8 @@ from PIL import Image, ImageDraw, ImageFont
 from idcard_ocr.domain.dates import split_birth
 from idcard_ocr.pipeline.engine import TextRecognizer
 from idcard_ocr.pipeline.layout import ADDRESS, ADDRESS_LINES, CARD_HEIGHT, CARD_WIDTH, regions_for
-from idcard_ocr.pipeline.read import (
-    ink_mask,
-    locate_lines,
-    read_card,
-    register_rows,
-    text_columns,
-    text_rows,
-    text_sized,
-)
+from idcard_ocr.pipeline.ink import ink_mask, text_columns, text_rows, text_sized
+from idcard_ocr.pipeline.read import locate_lines, read_card, register_rows
 from idcard_ocr.pipeline.recognizer import back_fields, front_fields
 from idcard_ocr.synth.card import downscale, draw_card
 from idcard_ocr.synth.identities import make_identities
