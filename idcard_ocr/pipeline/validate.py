@@ -190,6 +190,11 @@ def correct_timelimit(reading: LineReading | None, normalized: str) -> str:
 # --- validity --------------------------------------------------------------------------------
 
 
+def address_starts_with_province(address: str) -> bool:
+    """True when ``address`` begins with a province-level name (``浙江省…``, ``北京市…``, ``内蒙古…``)."""
+    return any(address_province_matches(address, prefix + "0000") for prefix in province_prefixes())
+
+
 def front_validity(info: dict[str, str], today: date | None = None) -> dict[str, bool]:
     """The API's front ``validity``: each field read and consistent with the rules and the number."""
     facts = _number_ok(info.get("number", ""), today)
@@ -204,11 +209,9 @@ def front_validity(info: dict[str, str], today: date | None = None) -> dict[str,
     sex = info.get("sex", "")
     name = info.get("name", "")
     address = info.get("address", "")
-    address_ok = len(address) >= 6 and (
-        address_province_matches(address, facts.region6)
-        if facts is not None
-        else any(address_province_matches(address, p + "0000") for p in province_prefixes())
-    )
+    # Any province will do: the number keeps the region of first registration while the address
+    # follows the holder (the mismatch is reported separately, as the extras' numberCheck).
+    address_ok = len(address) >= 6 and address_starts_with_province(address)
     return {
         "birthday": birthday_ok,
         "number": facts is not None,

@@ -109,10 +109,18 @@ def test_front_validity() -> None:
     wrong = {**info, "sex": "女", "day": "2", "address": "江苏省南京市玄武区", "number": NUMBER[:-1] + "1"}
     assert front_validity(wrong, TODAY) == {"birthday": True, "number": False, "address": True,
                                             "sex": True, "name": True}
-    # With a valid number, the other fields must agree with it.
+    # With a valid number, sex and birthday must agree with it; the address need not: the number
+    # keeps the province of first registration while the holder moves (a Jiangsu address on a
+    # Zhejiang number is a real card).
     disagree = {**info, "sex": "女", "day": "2", "address": "江苏省南京市玄武区"}
-    assert front_validity(disagree, TODAY) == {"birthday": False, "number": True, "address": False,
+    assert front_validity(disagree, TODAY) == {"birthday": False, "number": True, "address": True,
                                                "sex": False, "name": True}
+    # An address is valid only when it begins with a province-level name: label ink leaking in
+    # (主址…), a lost first line or a cut-off start all fail.
+    for bad in ("主址广东省广州市天河区", "广州市天河区体育西路1号", "省杭州市西湖区文二路", "浙江省杭"):
+        assert not front_validity({**info, "address": bad}, TODAY)["address"], bad
+    for good in ("北京市海淀区中关村大街1号", "内蒙古自治区呼和浩特市新城区", "广西壮族自治区南宁市青秀区"):
+        assert front_validity({**info, "address": good}, TODAY)["address"], good
     assert not any(front_validity(dict.fromkeys(info, ""), TODAY).values())
 
 
