@@ -7,8 +7,9 @@
 
 Sets are generated once into ``bench/out/sets/`` and reused while the generator's code is
 unchanged. Prints per-field exact-match rates, all-fields-correct, side and rotation rates by
-condition, each condition's share of the set, and every miss (synthetic data, so printing the
-values is fine); writes ``bench/out/accuracy.json``.
+condition, each condition's share of the set, the silent-error rate of each field (value wrong
+but marked valid: the failure a KYC client cannot see), and every miss (synthetic data, so
+printing the values is fine); writes ``bench/out/accuracy.json``.
 """
 
 from __future__ import annotations
@@ -156,6 +157,12 @@ def main() -> int:
     misses = result["misses"]
     print(f"misses: {len(misses)}" + (f" (first {args.max_misses})" if len(misses) > args.max_misses else ""))
     for miss in misses[: args.max_misses]:
+        print(
+            f"  {miss['file']:<34} {miss['field']:<10} expected {miss['expected']!r:<34} got {miss['got']!r}"
+        )
+    silent = result["silent_misses"]
+    print(f"silent errors (wrong but marked valid): {len(silent)}")
+    for miss in silent[: args.max_misses]:
         print(
             f"  {miss['file']:<34} {miss['field']:<10} expected {miss['expected']!r:<34} got {miss['got']!r}"
         )

@@ -3,6 +3,10 @@
 Pure functions: the benchmark feeds (truth record, recognition) pairs in and prints the table.
 A field counts as right only when the API would return exactly the true string, so a correct
 reading that the recogniser then blanks (``result`` 1) counts as wrong, as it would for a user.
+
+A *silent error* is worse than a miss: the value is wrong (and not empty) while the API marks it
+valid, so a client that trusts ``validity`` takes it. ``nation`` has no validity flag of its
+own, so any wrong non-empty nation is silent.
 """
 
 from __future__ import annotations
@@ -18,6 +22,12 @@ FIELD_COLUMNS: tuple[str, ...] = (*FRONT_INFO_KEYS, *BACK_INFO_KEYS)
 CLEAN_GROUP = "clean"
 PHOTO_GROUP = "photo"
 NOT_CARD_GROUP = "not_card"  # photos with text but no card, or no text at all
+# The ``validity`` flag that vouches for each info field (None: the API has no flag for it).
+VALIDITY_OF: dict[str, str | None] = {
+    "name": "name", "number": "number", "sex": "sex", "nation": None, "year": "birthday",
+    "month": "birthday", "day": "birthday", "address": "address", "authority": "authority",
+    "timelimit": "timelimit",
+}  # fmt: skip
 
 
 @dataclass
@@ -30,6 +40,7 @@ class Outcome:
     side_ok: bool
     rotate_ok: bool
     fields_ok: dict[str, bool] = field(default_factory=dict)
+    silent: dict[str, bool] = field(default_factory=dict)  # wrong, not empty, yet marked valid
     misses: list[dict[str, str]] = field(default_factory=list)
     elapsed_ms: float | None = None
 
@@ -64,11 +75,16 @@ def score_one(truth: dict[str, Any], recognition: Recognition | None, error: str
         return outcome
     outcome.side_ok = recognition.side == truth["side"]
     outcome.rotate_ok = recognition.rotate == truth["rotate"]
-    info = recognition.api_data()["info"] if recognition.text_found else {}
-    assert isinstance(info, dict)
+    data = recognition.api_data() if recognition.text_found else {}
+    info, validity = data.get("info", {}), data.get("validity", {})
+    assert isinstance(info, dict) and isinstance(validity, dict)
     for key, expected in truth["info"].items():
         got = str(info.get(key, "")) if outcome.side_ok else ""
         outcome.fields_ok[key] = got == expected
+        flag = VALIDITY_OF.get(key)
+        vouched = bool(validity.get(flag, False)) if flag is not None else True
+        shown = str(info.get(key, ""))
+        outcome.silent[key] = shown != expected and shown != "" and vouched
         if got != expected:
             outcome.misses.append({"file": truth["file"], "field": key, "expected": expected, "got": got})
     if not outcome.side_ok:
@@ -101,6 +117,7 @@ def summarise(outcomes: Sequence[Outcome], total: int) -> dict[str, Any]:
         "side": _pct(o.side_ok for o in cards),
         "rotate": _pct(o.rotate_ok for o in cards),
         "fields": {k: _pct(o.fields_ok[k] for o in cards if k in o.fields_ok) for k in FIELD_COLUMNS},
+        "silent": {k: _pct(o.silent[k] for o in cards if k in o.silent) for k in FIELD_COLUMNS},
         "all_fields": _pct(o.all_ok for o in outcomes),
         "verdict": _pct(o.fields_ok["verdict"] for o in outcomes if o.kind is not None),
     }
@@ -127,6 +144,7 @@ def report(outcomes: Sequence[Outcome]) -> dict[str, Any]:
             "p90": round(sorted(times)[int(0.9 * (len(times) - 1))], 1) if times else None,
         },
         "misses": [m for o in outcomes for m in o.misses],
+        "silent_misses": [m for o in outcomes for m in o.misses if o.silent.get(m["field"])],
     }
 
 
@@ -150,4 +168,14 @@ def format_table(result: dict[str, Any]) -> str:
     lines += [row(name, s) for name, s in result["conditions"].items()]
     lines.append("-" * len(lines[0]))
     lines += [row(name, s) for name, s in result["groups"].items() if s["n"]]
+    lines.append("")
+    lines.append("silent errors (% of cards: value wrong but marked valid)")
+    lines.append("condition  " + " ".join(f"{short.get(k, k[:4]):>6}" for k in FIELD_COLUMNS))
+
+    def silent_row(name: str, s: dict[str, Any]) -> str:
+        cells = [s.get("silent", {}).get(k) for k in FIELD_COLUMNS]
+        return f"{name:<10} " + " ".join(f"{'-' if v is None else v:>6}" for v in cells)
+
+    lines += [silent_row(name, s) for name, s in result["conditions"].items() if s["n"]]
+    lines += [silent_row(name, s) for name, s in result["groups"].items() if s["n"]]
     return "\n".join(lines)
