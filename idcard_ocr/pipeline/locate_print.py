@@ -24,6 +24,10 @@ CARD_MM = (85.6, 54.0)
 PRINT_EXTENT_MM = {"front": (5.7, 8.7, 75.5, 49.6), "back": (10.6, 7.4, 73.7, 49.1)}
 EXTENT_PERCENTILE = 1.5
 MIN_BLOCK_FRACTION = 0.01  # a print block smaller than this share of the photo is no card
+TEXT_CHECK_MAX_SIDE = 960  # the text-marks check looks at a copy no larger than this
+# Fewer glyph-like marks than this and a photo holds no text. Bare surfaces (wood grain, cloth,
+# a mug seen from above) give 0-2; the faintest card photo (low resolution, blur) gives 17 or more.
+MIN_TEXT_MARKS = 8
 
 
 def _ink_mask(small: np.ndarray) -> np.ndarray:
@@ -37,6 +41,39 @@ def _ink_mask(small: np.ndarray) -> np.ndarray:
     if count > 1 and len(specks):
         mask[np.isin(labels, specks)] = 0
     return mask
+
+
+def text_marks(img: np.ndarray) -> int:
+    """How many glyph-like dark marks (a character, a digit, part of one) the photo holds.
+
+    Thin dark strokes are taken from the ink mask, then each connected mark is kept only when it
+    has a glyph's size and shape: a small share of the photo's short side, neither a long streak
+    (wood grain, a shadow line) nor a sparse outline. Cheap (a few ms): one black-hat filter and
+    one connected-components pass on a copy of at most ``TEXT_CHECK_MAX_SIDE`` pixels.
+    """
+    small, _factor = shrink_for_locating(img, TEXT_CHECK_MAX_SIDE)
+    count, _labels, stats, _ = cv2.connectedComponentsWithStats(_ink_mask(small), connectivity=8)
+    if count <= 1:
+        return 0
+    short = float(min(small.shape[:2]))
+    width = stats[1:, cv2.CC_STAT_WIDTH].astype(np.float64)
+    height = stats[1:, cv2.CC_STAT_HEIGHT].astype(np.float64)
+    filled = stats[1:, cv2.CC_STAT_AREA].astype(np.float64)
+    glyph = (height >= max(4.0, 0.006 * short)) & (height <= 0.08 * short)
+    glyph &= (width >= 2.0) & (width <= 0.12 * short)
+    glyph &= np.maximum(width, height) <= 4.0 * np.minimum(width, height)  # not a streak
+    glyph &= filled >= 0.15 * width * height  # not a thin ring around a blob
+    return int(glyph.sum())
+
+
+def has_text_marks(img: np.ndarray) -> bool:
+    """False when a BGR photo shows nothing that looks like print at all (the API's 301 case).
+
+    Meant for photos where no card was found, before any text detection: a bare table, cloth or
+    a blank wall says "no text" here, while a receipt, a page or a card whose edges were missed
+    says True. Biased towards True: a faint card photo has several times the threshold.
+    """
+    return text_marks(img) >= MIN_TEXT_MARKS
 
 
 def _print_block(mask: np.ndarray) -> np.ndarray | None:

@@ -12,6 +12,7 @@ import pytest
 from idcard_ocr.pipeline.decode import decode_image
 from idcard_ocr.pipeline.geometry import straighten, unwarp_points, warp
 from idcard_ocr.pipeline.locate import find_candidates, locate_card
+from idcard_ocr.pipeline.locate_print import has_text_marks, text_marks
 from idcard_ocr.pipeline.quad import (
     CARD_HEIGHT,
     CARD_WIDTH,
@@ -142,6 +143,27 @@ def test_every_committed_photo_has_its_card_found(
 @pytest.mark.parametrize("name", ["notext.jpg"])
 def test_photo_without_a_card(name: str, cards_dir: Any, photo_bytes: Callable[[str], bytes]) -> None:
     assert straighten(decode_image(photo_bytes(name)).image) is None
+
+
+def test_bare_surfaces_have_no_text_marks_and_pages_do() -> None:
+    """A table or cloth with blobs on it says "no text" (the API's 301); a receipt does not."""
+    import random
+
+    from idcard_ocr.synth.nocard import no_text_photo, text_page_photo
+
+    for seed in range(6):
+        bare = decode_image(no_text_photo(random.Random(f"bare:{seed}"), 1600)).image
+        page = decode_image(text_page_photo(random.Random(f"page:{seed}"), 1600)).image
+        assert not has_text_marks(bare), (seed, text_marks(bare))
+        assert text_marks(page) >= 40, seed
+
+
+def test_card_photos_have_text_marks(
+    card_photos: list[dict[str, Any]], photo_bytes: Callable[[str], bytes]
+) -> None:
+    """Every card photo, however faint, counts as text: a missed card is never a 301."""
+    for record in card_photos:
+        assert has_text_marks(decode_image(photo_bytes(record["file"])).image), record["file"]
 
 
 def test_geometry_facade_exports() -> None:
