@@ -38,6 +38,9 @@ MIN_SCORE = 0.35
 MIN_ASPECT, MAX_ASPECT = 1.3, 2.3
 CLEAR_OUTLINE = 0.6  # a contour candidate this good makes the slower line search unnecessary
 REFINED_PER_MAP = 8  # rough quads refined per edge map, after a cheap first look
+# Line quads are many and alike (a receipt's border and its text rows make rectangles too): more
+# of them go on to refinement and to the layout check, so the card is among them.
+LINE_QUADS_REFINED = 16
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,8 @@ def _contour_candidates(small: np.ndarray, edges: np.ndarray) -> list[tuple[floa
 def _line_candidates(small: np.ndarray, edges: np.ndarray) -> list[tuple[float, float, np.ndarray]]:
     """(score, edge support, quad) for quads assembled from straight edge lines."""
     closed = cv2.dilate(edges, np.ones((3, 3), np.uint8))
-    return _scored(small, closed, list(best_line_quads(edges, closed, min_area=MIN_AREA_FRACTION)))
+    quads = best_line_quads(edges, closed, keep=LINE_QUADS_REFINED, min_area=MIN_AREA_FRACTION)
+    return _scored(small, closed, list(quads), how_many=LINE_QUADS_REFINED)
 
 
 def _outline_score(quad: np.ndarray, edges: np.ndarray, frame_area: float) -> tuple[float, float] | None:
@@ -204,7 +208,7 @@ def _outline_score(quad: np.ndarray, edges: np.ndarray, frame_area: float) -> tu
 
 
 def _scored(
-    small: np.ndarray, closed: np.ndarray, rough: list[np.ndarray]
+    small: np.ndarray, closed: np.ndarray, rough: list[np.ndarray], how_many: int = REFINED_PER_MAP
 ) -> list[tuple[float, float, np.ndarray]]:
     """Score the rough quads, refine the most promising on ``small``: (score, edge support, quad)."""
     frame_area = float(small.shape[0] * small.shape[1])
@@ -220,7 +224,7 @@ def _scored(
             first.append((judged[0], ordered))
     first.sort(key=lambda item: -item[0])
     found: list[tuple[float, float, np.ndarray]] = []
-    for _score, quad in first[:REFINED_PER_MAP]:
+    for _score, quad in first[:how_many]:
         refined = refine_quad(small, quad, search_px=6.0)
         judged = _outline_score(refined, closed, frame_area)
         if judged is not None:

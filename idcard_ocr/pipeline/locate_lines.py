@@ -12,7 +12,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-MAX_LINES = 18  # the longest merged lines kept; the card's four sides are among them
+MAX_LINES = 28  # the longest merged lines kept; the card's four sides are among them, even
+# beside a receipt whose borders and text rows give long lines too
 MAX_PARALLEL_DEG = 18.0  # opposite sides of a card in perspective stay roughly parallel
 MIN_CROSSING_DEG = 50.0  # adjacent sides meet at 90 degrees give or take perspective
 

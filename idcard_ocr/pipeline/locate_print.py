@@ -14,6 +14,8 @@ import numpy as np
 
 from idcard_ocr.pipeline.locate import shrink_for_locating
 from idcard_ocr.pipeline.quad import order_clockwise
+from idcard_ocr.pipeline.side import GRID_H, GRID_W, templates
+from idcard_ocr.pipeline.types import Side
 
 CARD_MM = (85.6, 54.0)
 # Where the dark print starts and ends on each side (x0, y0, x1, y1 in mm from the top-left),
@@ -164,3 +166,50 @@ def print_block_quads(
             card = origin[None, :] + u * u_axis[None, :] + v * v_axis[None, :]
             quads.append((card + 0.5) * factor - 0.5)
     return quads
+
+
+REGISTER_MARGIN_MM = 10  # how far around the placed card the print is looked for
+REGISTER_SCALES = (0.9, 0.95, 1.0, 1.05, 1.1)
+
+
+def register_to_layout(small: np.ndarray, quad: np.ndarray, side: Side) -> tuple[np.ndarray, float]:
+    """Move and scale a card placed from its print until the print fits ``side``'s layout best.
+
+    ``quad`` (TL, TR, BR, BL of the upright card, as ``orient_card`` returns it) is on
+    ``small``. The darkness of the print is sampled on a 1 mm grid over the card and a margin
+    around it, and the layout template is slid over it at a few sizes;
+    returns the best-fitting quad (same order) and its normalised correlation.
+    """
+    margin = float(REGISTER_MARGIN_MM)
+    width_mm, height_mm = CARD_MM[0] + 2 * margin, CARD_MM[1] + 2 * margin
+    pixels_per_mm = 2
+    size = (round(width_mm * pixels_per_mm), round(height_mm * pixels_per_mm))
+    card_mm = np.array([[0, 0], [CARD_MM[0], 0], [CARD_MM[0], CARD_MM[1]], [0, CARD_MM[1]]], np.float64)
+    to_photo = cv2.getPerspectiveTransform(card_mm.astype(np.float32), quad.astype(np.float32))
+    frame = np.array([[-margin, -margin], [CARD_MM[0] + margin, -margin],
+                      [CARD_MM[0] + margin, CARD_MM[1] + margin], [-margin, CARD_MM[1] + margin]])
+    frame_photo = cv2.perspectiveTransform(frame.reshape(-1, 1, 2), to_photo).reshape(-1, 2)
+    target = np.array([[0, 0], [size[0], 0], [size[0], size[1]], [0, size[1]]], np.float32)
+    to_grid = cv2.getPerspectiveTransform(frame_photo.astype(np.float32), target)
+    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
+    patch = cv2.warpPerspective(grey, to_grid, size, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
+    background = cv2.GaussianBlur(cv2.medianBlur(patch, 51).astype(np.float32), (0, 0), 3.0)
+    dark = np.clip((background - patch.astype(np.float32)) / 90.0, 0.0, 1.0)
+    grid = cv2.resize(dark, (round(width_mm), round(height_mm)), interpolation=cv2.INTER_AREA)
+    template = templates()[(side, False)]
+    best_score = -1.0
+    best_rect: tuple[float, float, float] = (margin, margin, 1.0)  # x, y (mm in the grid), scale
+    for scale in REGISTER_SCALES:
+        scaled_size = (round(GRID_W * scale), round(GRID_H * scale))
+        scaled = cv2.resize(template, scaled_size, interpolation=cv2.INTER_AREA)
+        if scaled.shape[0] >= grid.shape[0] or scaled.shape[1] >= grid.shape[1]:
+            continue
+        result = cv2.matchTemplate(grid, scaled, cv2.TM_CCOEFF_NORMED)
+        _low, score, _where, (x, y) = cv2.minMaxLoc(result)
+        if score > best_score:
+            best_score, best_rect = float(score), (float(x), float(y), scale)
+    left, top, size_factor = best_rect
+    right, bottom = left + CARD_MM[0] * size_factor, top + CARD_MM[1] * size_factor
+    placed = np.array([[left, top], [right, top], [right, bottom], [left, bottom]]) - margin
+    moved = cv2.perspectiveTransform(placed.reshape(-1, 1, 2), to_photo).reshape(-1, 2)
+    return moved, best_score

@@ -166,6 +166,31 @@ def test_card_photos_have_text_marks(
         assert has_text_marks(decode_image(photo_bytes(record["file"])).image), record["file"]
 
 
+def test_a_card_placed_a_centimetre_off_is_slid_back_onto_its_layout(
+    card_photos: list[dict[str, Any]], photo_bytes: Callable[[str], bytes]
+) -> None:
+    """A card placed 9 mm off from its print alone moves to within a few mm of its corners once
+    the layout is matched (the layout boxes are coarse: the edge refinement does the rest)."""
+    from idcard_ocr.pipeline.locate import shrink_for_locating
+    from idcard_ocr.pipeline.locate_print import register_to_layout
+
+    checked = 0
+    for record in card_photos[:: max(1, len(card_photos) // 8)]:
+        decoded = decode_image(photo_bytes(record["file"]))
+        small, factor = shrink_for_locating(decoded.image)
+        truth = (np.array(record["quad"], dtype=np.float64) / decoded.scale + 0.5) / factor - 0.5
+        mm = float(np.linalg.norm(truth[1] - truth[0])) / 85.6
+        along, across = (truth[1] - truth[0]) / 85.6, (truth[3] - truth[0]) / 54.0
+        placed = truth + 7.0 * along - 5.0 * across  # 7 mm right, 5 mm up
+        moved, score = register_to_layout(small, placed, record["side"])
+        before = float(np.linalg.norm(placed - truth, axis=1).max()) / mm
+        after = float(np.linalg.norm(moved - truth, axis=1).max()) / mm
+        assert after < 6.0 and after < 0.7 * before, (record["file"], before, after)
+        assert score > 0.4, record["file"]
+        checked += 1
+    assert checked >= 4
+
+
 def test_geometry_facade_exports() -> None:
     from idcard_ocr.pipeline import geometry
 
