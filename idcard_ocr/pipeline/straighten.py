@@ -41,7 +41,7 @@ PRINT_MIN_SIDE_MARGIN = 0.25
 FRONTAL_ANGLE_DEG = 4.0  # corners this close to square: seen from the front, shape kept
 ASPECT_TOLERANCE = 0.05  # 1.585 give or take this is the card's own shape
 ASPECT_MIN_GAIN = 0.03  # a repaired quad must match the layout better by this much
-REGISTER_ROUNDS = 2  # layout registrations of a card placed from its print
+REGISTER_ROUNDS = 1  # layout registrations of a card placed from its print (more: no better)
 PRINT_SEARCH_MM = 3.0  # the print fixes the card to a few mm; edges, if any, are sought that far
 
 
@@ -125,7 +125,7 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
             width = float(np.linalg.norm(quad[1] - quad[0]))
             best = _Choice(LAYOUT_WEIGHT * match, 0.0, quad, max(4.0, width * PRINT_SEARCH_MM / 85.6))
         timings["print_fallback"] = (time.perf_counter() - mark) * 1000.0
-    if best is not None:
+    if best is not None and best.outline > 0.0:  # a card placed from its print has the card's shape
         mark = time.perf_counter()
         best.quad = _repair_aspect(located.small, located.factor, best.quad)
         timings["aspect"] = (time.perf_counter() - mark) * 1000.0
