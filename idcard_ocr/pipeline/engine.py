@@ -136,7 +136,10 @@ class TextRecognizer:
             columns = self._columns(charset)
             probs = probs[:, columns]
             probs = probs / np.maximum(probs.sum(axis=1, keepdims=True), 1e-9)
-        best = probs.argmax(axis=1)
+        return self._emit(probs, probs.argmax(axis=1), columns)
+
+    def _emit(self, probs: np.ndarray, best: np.ndarray, columns: np.ndarray | None) -> LineReading:
+        """Collapse a frame-by-frame class path into text, with top-k candidates per character."""
         frames = len(best)
         text: list[str] = []
         candidates: list[tuple[tuple[str, float], ...]] = []
@@ -162,6 +165,62 @@ class TextRecognizer:
             start = end + 1
         confidence = float(np.mean([c[0][1] for c in candidates])) if candidates else 0.0
         return LineReading("".join(text), confidence, tuple(candidates), tuple(positions))
+
+    def decode_length(self, probs: np.ndarray, length: int, charset: str | None = None) -> LineReading:
+        """The most probable CTC path that emits exactly ``length`` characters (Viterbi).
+
+        For a field of known length (the 18-character number) whose greedy reading came out one
+        short or long: a doubled digit whose two runs touched, or a blur smear read as an extra
+        digit. The result is only a proposal; the caller must check it (check character, date).
+        Returns ``EMPTY_READING`` when no such path exists (too few frames).
+        """
+        columns: np.ndarray | None = None
+        if charset is not None:
+            columns = self._columns(charset)
+            probs = probs[:, columns]
+            probs = probs / np.maximum(probs.sum(axis=1, keepdims=True), 1e-9)
+        frames, classes = probs.shape
+        if length <= 0 or frames < length:
+            return EMPTY_READING
+        logp = np.log(np.maximum(probs, 1e-12))
+        rows = np.arange(length + 1)
+        # score[n, c]: best log-probability of a path up to frame t that has emitted n characters
+        # and shows class c (0: blank) at frame t; came_from[t, n, c]: that path's class at t-1
+        # (its count at t-1 follows: n, or n-1 when frame t starts a new character).
+        score = np.full((length + 1, classes), -np.inf)
+        score[0, 0] = logp[0, 0]
+        score[1, 1:] = logp[0, 1:]
+        came_from = np.zeros((frames, length + 1, classes), dtype=np.int32)
+        started_char = np.zeros((frames, length + 1, classes), dtype=bool)
+        for t in range(1, frames):
+            order = np.argsort(score, axis=1)
+            first, second = order[:, -1], order[:, -2]
+            best = score[rows, first]
+            new = np.empty_like(score)
+            new[:, 0] = best + logp[t, 0]  # a blank: the count stays
+            came_from[t, :, 0] = first
+            # A new character c follows anything but c itself (two equal characters need a blank
+            # between them); from count n-1.
+            prev_best = np.full((length + 1, classes - 1), -np.inf)
+            prev_class = np.zeros((length + 1, classes - 1), dtype=np.int64)
+            own = first[:-1, np.newaxis] == np.arange(1, classes)[np.newaxis, :]
+            prev_class[1:] = np.where(own, second[:-1, np.newaxis], first[:-1, np.newaxis])
+            prev_best[1:] = np.take_along_axis(score[:-1], prev_class[1:], axis=1)
+            stay = score[:, 1:]  # the same character's run goes on: the count stays
+            starts = prev_best > stay
+            new[:, 1:] = np.maximum(prev_best, stay) + logp[t, 1:]
+            came_from[t, :, 1:] = np.where(starts, prev_class, np.arange(1, classes)[np.newaxis, :])
+            started_char[t, :, 1:] = starts
+            score = new
+        if not np.isfinite(score[length]).any():
+            return EMPTY_READING
+        path = np.zeros(frames, dtype=np.int64)
+        n, c = length, int(score[length].argmax())
+        for t in range(frames - 1, 0, -1):
+            path[t] = c
+            n, c = n - int(started_char[t, n, c]), int(came_from[t, n, c])
+        path[0] = c
+        return self._emit(probs, path, columns)
 
 
 class TextDetector:

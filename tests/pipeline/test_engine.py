@@ -82,6 +82,41 @@ def test_ctc_decoding_collapses_repeats_and_keeps_runners_up(recognizer: TextRec
     assert reading.candidates[2][1][0] != "7"
 
 
+def _frames(recognizer: TextRecognizer, steps: list[tuple[str, float, str, float]]) -> np.ndarray:
+    """Frame probabilities from (best, p, runner-up, p) per frame ('' is the blank)."""
+    idx = recognizer.index_of
+    frames = np.full((len(steps), len(recognizer.characters)), 1e-6, np.float32)
+    for t, (char, p, other, q) in enumerate(steps):
+        frames[t, idx[char] if char else 0] = p
+        frames[t, idx[other] if other else 0] = q
+    return frames / frames.sum(axis=1, keepdims=True)
+
+
+def test_length_constrained_decoding_recovers_a_merged_double_digit(recognizer: TextRecognizer) -> None:
+    # "1 0 0 2" where the two 0 runs touch (the blank between them was only the runner-up):
+    # greedy decoding loses a 0; asked for four characters the decoder finds the blank.
+    steps = [("1", 0.9, "", 0.1), ("", 0.9, "1", 0.1), ("0", 0.9, "", 0.1), ("0", 0.6, "", 0.4),
+             ("0", 0.9, "", 0.1), ("", 0.9, "0", 0.1), ("2", 0.9, "", 0.1)]
+    frames = _frames(recognizer, steps)
+    digits = "0123456789X"
+    assert recognizer.decode(frames, digits).text == "102"
+    fixed = recognizer.decode_length(frames, 4, digits)
+    assert fixed.text == "1002"
+    assert len(fixed.candidates) == 4 and fixed.candidates[1][0][0] == "0"
+    # The greedy length is its own best path; impossible lengths give nothing.
+    assert recognizer.decode_length(frames, 3, digits).text == "102"
+    assert recognizer.decode_length(frames, 8, digits).text == ""
+
+
+def test_length_constrained_decoding_drops_the_least_likely_extra(recognizer: TextRecognizer) -> None:
+    # A smear read as a weak extra "7" between 3 and 5: three characters asked, the 7 goes.
+    steps = [("3", 0.95, "", 0.05), ("", 0.9, "3", 0.1), ("7", 0.55, "", 0.45), ("", 0.9, "7", 0.1),
+             ("5", 0.95, "", 0.05)]
+    frames = _frames(recognizer, steps)
+    assert recognizer.decode(frames, "0123456789").text == "375"
+    assert recognizer.decode_length(frames, 2, "0123456789").text == "35"
+
+
 def test_reads_an_id_number_exactly(recognizer: TextRecognizer) -> None:
     reading = recognizer.read(render_line("11010519491231002X", OCRB_FONT), charset="0123456789X")
     assert reading.text == "11010519491231002X"
