@@ -11,10 +11,10 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from idcard_ocr.domain.dates import split_birth
-from idcard_ocr.pipeline.engine import TextRecognizer
-from idcard_ocr.pipeline.layout import ADDRESS, ADDRESS_LINES, CARD_HEIGHT, CARD_WIDTH, regions_for
+from idcard_ocr.pipeline.engine import LineReading, TextRecognizer
 from idcard_ocr.pipeline.ink import ink_mask, text_columns, text_rows, text_sized
-from idcard_ocr.pipeline.read import locate_lines, read_card, register_rows
+from idcard_ocr.pipeline.layout import ADDRESS, ADDRESS_LINES, CARD_HEIGHT, CARD_WIDTH, regions_for
+from idcard_ocr.pipeline.read import is_shaky, locate_lines, read_card, register_rows, sharpened
 from idcard_ocr.pipeline.recognizer import back_fields, front_fields
 from idcard_ocr.synth.card import downscale, draw_card
 from idcard_ocr.synth.identities import make_identities
@@ -142,3 +142,17 @@ def test_a_card_with_offset_print_is_still_read(drawn_cards: list, recognizer: T
     assert info["name"] == identity.name
     assert info["number"] == identity.number
     assert info["address"] == identity.address
+
+
+def test_only_unsure_readings_get_a_second_sharpened_look() -> None:
+    sure = LineReading("赵宁", 0.99, ((("赵", 0.99),), (("宁", 0.99),)))
+    one_weak = LineReading("赵宁", 0.95, ((("赵", 0.99),), (("宁", 0.5),)))
+    assert not is_shaky(sure)
+    assert is_shaky(one_weak)
+    assert is_shaky(LineReading("", 0.0))
+    # Sharpening stretches a washed-out crop to the full range and keeps its size.
+    faint = np.full((40, 120, 3), 150, np.uint8)
+    faint[15:25, 20:100] = 120
+    crisp = sharpened(faint)
+    assert crisp.shape == faint.shape and crisp.dtype == np.uint8
+    assert int(crisp.max()) - int(crisp.min()) == 255
