@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,13 +25,20 @@ from idcard_ocr.pipeline.geometry import straighten, unwarp_points
 from idcard_ocr.pipeline.layout import AUTHORITY, BIRTH, NUMBER, TIMELIMIT, FieldRegion
 from idcard_ocr.pipeline.parse import (
     OcrLine,
-    clean_address,
-    clean_authority,
     clean_name,
+    clean_number,
     normalize_timelimit,
     parse_ocr_lines,
 )
-from idcard_ocr.pipeline.read import Box, CardReading, ReadLine, read_card, reread_line
+from idcard_ocr.pipeline.places import PlaceText, check_address, check_authority
+from idcard_ocr.pipeline.read import (
+    Box,
+    CardReading,
+    ReadLine,
+    read_card,
+    reread_line,
+    reread_with_length,
+)
 from idcard_ocr.pipeline.types import FieldReading, Point, Recognition, Side
 from idcard_ocr.pipeline.validate import (
     back_validity,
@@ -49,7 +57,15 @@ RETRIED_FIELDS: dict[Side, tuple[tuple[str, FieldRegion], ...]] = {
     "back": (("timelimit", TIMELIMIT), ("authority", AUTHORITY)),
 }
 FREE_TEXT_FIELDS = ("name", "address", "authority")
-MIN_FREE_TEXT_CONFIDENCE = 0.75  # correct names and addresses read at >= 0.8 on the synthetic sets
+# Free text has no check character, so it is vouched for only when the recogniser was sure of
+# it as a whole and of its weakest character: one character read at 0.6 is as often a wrong
+# look-alike (华莹 for 华蓥, 宜威 for 宣威) as the right one. Names are held hardest (a wrong
+# name is the worst KYC error) but a rare character (龑 at 0.84 beside 龔) must still pass;
+# authorities use common characters the recogniser is sure of when they are legible. Correct
+# names and addresses read at >= 0.8 as a whole on the synthetic photo sets.
+MIN_LINE_CONFIDENCE = {"name": 0.9, "address": 0.75, "authority": 0.75}
+MIN_CHAR_CONFIDENCE = {"name": 0.8, "address": 0.62, "authority": 0.55}
+NUMBER_LENGTH = 18
 FALLBACK_DETECT_SIDE = 960  # detector input for photos without a card outline
 MAX_FALLBACK_LINES = 40
 
@@ -131,6 +147,21 @@ class CardRecognizer:
                 retried = True
         if retried:
             info, validity, sources = _fields_of(reading, side)
+        number_line = reading.first(NUMBER.key)
+        if side == "front" and not validity["number"] and number_line is not None \
+                and len(clean_number(number_line.reading.text)) != NUMBER_LENGTH:
+            # Read as exactly 18 digits; kept only when the number then passes its check
+            # character AND the birth date printed on its own line agrees with it.
+            read_from = card if reading.card is None else reading.card
+            as_read = reading.lines[NUMBER.key]
+            reading.lines[NUMBER.key] = [
+                reread_with_length(read_from, number_line, NUMBER, self.text, NUMBER_LENGTH)
+            ]
+            fixed = _fields_of(reading, side)
+            if fixed[1]["number"] and fixed[1]["birthday"]:
+                info, validity, sources = fixed
+            else:
+                reading.lines[NUMBER.key] = as_read
         timings["parse"] = timings.get("parse", 0.0) + (time.perf_counter() - mark) * 1000
         fields = {k: FieldReading(s.text, s.confidence, s.box) for k, s in sources.items()}
         return Recognition(True, side, 0, info, validity, fields)
@@ -164,6 +195,8 @@ class FieldSource:
     text: str
     confidence: float
     box: tuple[Point, Point, Point, Point] | None
+    weakest_char: float = 0.0  # the lowest probability of any character it was read from
+    place_known: bool = True  # False: the place it names (address, authority) is not a real one
 
 
 def _corners(boxes: list[Box]) -> tuple[Point, Point, Point, Point] | None:
@@ -174,9 +207,15 @@ def _corners(boxes: list[Box]) -> tuple[Point, Point, Point, Point] | None:
     return ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
 
 
-def _source(text: str, lines: list[ReadLine]) -> FieldSource:
+def _source(text: str, lines: list[ReadLine], place: PlaceText | None = None) -> FieldSource:
     confidence = min((line.reading.confidence for line in lines), default=0.0) if text else 0.0
-    return FieldSource(text, confidence, _corners([line.box for line in lines]))
+    if place is not None:
+        chars: Sequence[float] = place.confidences
+    else:
+        chars = [p for line in lines for p in line.reading.char_confidences]
+    weakest = min(chars, default=0.0) if text else 0.0
+    known = place.known if place is not None else True
+    return FieldSource(text, confidence, _corners([line.box for line in lines]), weakest, known)
 
 
 def front_fields(reading: CardReading, today: date) -> tuple[dict[str, str], dict[str, FieldSource]]:
@@ -191,27 +230,29 @@ def front_fields(reading: CardReading, today: date) -> tuple[dict[str, str], dic
     nation = choose_nation(nation_line.reading if nation_line else None)
     birth = choose_birth(birth_line.reading if birth_line else None, facts) or ("", "", "")
     address_lines = reading.lines.get("address", [])
-    address = clean_address([simplify(line.reading) for line in address_lines])
+    address_place = check_address([line.reading for line in address_lines])
+    address = address_place.text
     info = {"name": name, "number": number, "sex": sex, "nation": nation,
             "year": birth[0], "month": birth[1], "day": birth[2], "address": address}
     line_of = {"name": name_line, "number": number_line, "sex": sex_line, "nation": nation_line}
     sources = {k: _source(info[k], [line] if line else []) for k, line in line_of.items()}
     birth_lines = [birth_line] if birth_line else []
     sources.update({k: _source(info[k], birth_lines) for k in ("year", "month", "day")})
-    sources["address"] = _source(address, address_lines)
+    sources["address"] = _source(address, address_lines, address_place)
     return info, sources
 
 
 def back_fields(reading: CardReading) -> tuple[dict[str, str], dict[str, FieldSource]]:
     """The back ``info`` (contract key order) and where each value came from."""
     authority_line, term_line = reading.first("authority"), reading.first("timelimit")
-    authority = clean_authority(simplify(authority_line.reading)) if authority_line else ""
+    authority_place = check_authority(authority_line.reading) if authority_line else None
+    authority = authority_place.text if authority_place else ""
     term = ""
     if term_line is not None:
         term = correct_timelimit(term_line.reading, normalize_timelimit(term_line.reading.text))
     info = {"authority": authority, "timelimit": term}
     sources = {
-        "authority": _source(authority, [authority_line] if authority_line else []),
+        "authority": _source(authority, [authority_line] if authority_line else [], authority_place),
         "timelimit": _source(term, [term_line] if term_line else []),
     }
     return info, sources
@@ -230,7 +271,12 @@ def _fields_of(
     # Free text has no check character: a shape-valid name read with low confidence is more
     # often a guess at an unreadable crop than the right answer.
     for key in FREE_TEXT_FIELDS:
-        if key in validity and sources[key].confidence < MIN_FREE_TEXT_CONFIDENCE:
+        if key not in validity:
+            continue
+        source = sources[key]
+        if source.confidence < MIN_LINE_CONFIDENCE[key] or source.weakest_char < MIN_CHAR_CONFIDENCE[key]:
+            validity[key] = False
+        if not source.place_known:  # not a real place: a misread, or a place the table lacks
             validity[key] = False
     return info, validity, sources
 

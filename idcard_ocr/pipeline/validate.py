@@ -134,14 +134,18 @@ def choose_sex(reading: LineReading | None, facts: NumberFacts | None) -> str:
 
 
 def choose_nation(reading: LineReading | None) -> str:
-    """The nation as printed, snapped to the nearest of the 56 when the candidates support it."""
+    """One of the 56 nations: as read, or snapped to the one the candidates support best.
+
+    Empty when no nation is supported: the API has no validity flag for the nation, so a value
+    that is not a nation at all would reach the client unflagged.
+    """
     if reading is None:
         return ""
     text = clean_nation(simplify(reading))
     if is_nation(text):
         return text
     cands = reading.candidates
-    best, best_score = "", math.log(0.02)  # below an average 2% per character: leave as read
+    best, best_score = "", math.log(0.02)  # below an average 2% per character: leave it empty
     for nation in NATIONS:
         for offset in range(0, len(cands) - len(nation) + 1):
             window = cands[offset : offset + len(nation)]
@@ -149,7 +153,7 @@ def choose_nation(reading: LineReading | None) -> str:
             score /= len(nation)
             if score > best_score:
                 best, best_score = nation, score
-    return best or text
+    return best
 
 
 def choose_birth(reading: LineReading | None, facts: NumberFacts | None) -> tuple[str, str, str] | None:

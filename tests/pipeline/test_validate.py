@@ -78,7 +78,9 @@ def test_nation_is_snapped_to_the_56_only_with_support() -> None:
     assert choose_nation(reading("维吾尔族")) == "维吾尔"
     assert choose_nation(reading("维吴尔", {1: [("吾", 0.2)]})) == "维吾尔"
     assert choose_nation(reading("民族回")) == "回"
-    assert choose_nation(reading("火星")) == "火星"  # no nation supported: left as read
+    # No nation supported: empty rather than a non-nation the API could not flag as invalid.
+    assert choose_nation(reading("火星")) == ""
+    assert choose_nation(reading("森")) == ""
 
 
 def test_birth_is_cross_checked_with_the_number() -> None:

@@ -1,0 +1,162 @@
+"""Place names on the card checked against the table of China's administrative divisions.
+
+An address begins with its province, prefecture and county (``浙江省杭州市西湖区``, ``北京市朝阳区``)
+and an issuing authority with the place whose bureau it is (``宣威市公安局``,
+``杭州市公安局西湖分局``). Those parts come from a closed list, so a misread character there can
+be found, and put right when the recogniser's candidates at that position support exactly one
+real place (``华莹市`` -> ``华蓥市``, ``宜威市`` -> ``宣威市``). A place that is neither in the
+table nor one supported change away stays as read and is reported unknown, so the field is not
+marked valid.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from idcard_ocr.domain.regions import counties, region_parts
+from idcard_ocr.pipeline.engine import LineReading
+from idcard_ocr.pipeline.parse import ADDRESS_LABEL, AUTHORITY_LABEL
+from idcard_ocr.pipeline.validate import TRADITIONAL_TO_SIMPLIFIED
+
+MAX_PLACE_FIXES = 2  # characters of a place name we are willing to change
+# A changed character needs real support: with a lower bar some other real place is nearly
+# always within reach (宜威 -> 宜城 when the true 宣威 had no support at all).
+MIN_PLACE_SUPPORT = 0.01
+BRANCH = "分局"
+PLACE_AMBIGUITY = math.log(4.0)  # the best place must be 4x likelier than the next one
+BUREAU = "公安局"
+
+Candidates = tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
+class PlaceText:
+    """A field's text after the place check: possibly corrected, and whether its place is real."""
+
+    text: str
+    known: bool
+    confidences: tuple[float, ...] = ()  # per character of ``text`` (1.0 where it was corrected)
+
+
+@lru_cache(maxsize=1)
+def address_prefixes() -> frozenset[str]:
+    """How an address in each county-level division begins: province + prefecture + county."""
+    prefixes: set[str] = set()
+    for code in counties():
+        parts = region_parts(code)
+        if parts is not None:
+            province, city, county = parts
+            prefixes.add(province + city + county)
+    return frozenset(prefixes)
+
+
+@lru_cache(maxsize=1)
+def bureau_places() -> frozenset[str]:
+    """Every place that can name a public security bureau: prefectures and county-level
+    divisions (and the municipalities, which are province-level)."""
+    names: set[str] = set()
+    for code in counties():
+        parts = region_parts(code)
+        if parts is not None:
+            province, city, county = parts
+            names.update(n for n in (city, county) if n)
+            if not city:
+                names.add(province)
+    return frozenset(names)
+
+
+def aligned(lines: Sequence[LineReading], label: str) -> tuple[str, list[Candidates]]:
+    """The lines' text joined, spaces and a leading ``label`` removed, traditional forms
+    simplified, with each remaining character's candidates kept beside it."""
+    chars: list[str] = []
+    cands: list[Candidates] = []
+    for reading in lines:
+        for char, options in zip(reading.text, reading.candidates, strict=False):
+            if not char.isspace():
+                chars.append(char.translate(TRADITIONAL_TO_SIMPLIFIED))
+                cands.append(options)
+    text = "".join(chars)
+    for i in range(len(label)):
+        if text.startswith(label[i:]):
+            drop = len(label) - i
+            return text[drop:], cands[drop:]
+    return text, cands
+
+
+def _support(options: Candidates, char: str) -> float:
+    return max((p for c, p in options if c.translate(TRADITIONAL_TO_SIMPLIFIED) == char), default=0.0)
+
+
+def snap_place(text: str, cands: Sequence[Candidates], names: Iterable[str], start: int = 0) -> str | None:
+    """The real place name that ``text[start:]`` begins with, or the one a supported change of
+    at most two characters makes it begin with (unambiguously); None when neither."""
+    tail = text[start:]
+    exact = [n for n in names if tail.startswith(n)]
+    if exact:
+        return max(exact, key=len)
+    found: list[tuple[float, str]] = []
+    for name in names:
+        if len(name) > len(tail):
+            continue
+        diffs = [i for i in range(len(name)) if name[i] != tail[i]]
+        if len(diffs) > MAX_PLACE_FIXES:
+            continue
+        score = 0.0
+        for i in diffs:
+            options = cands[start + i]
+            support = _support(options, name[i])
+            if support < MIN_PLACE_SUPPORT:
+                break
+            score += math.log(support) - math.log(max(options[0][1], 1e-9))
+        else:
+            found.append((score, name))
+    if not found:
+        return None
+    found.sort(reverse=True)
+    if len(found) > 1 and found[0][0] - found[1][0] < PLACE_AMBIGUITY and found[0][1] != found[1][1]:
+        return None
+    return found[0][1]
+
+
+def _fixed(text: str, cands: Sequence[Candidates], start: int, name: str) -> PlaceText:
+    end = start + len(name)
+    confidences = [c[0][1] if c else 0.0 for c in cands]
+    for i in range(start, end):
+        if text[i] != name[i - start]:
+            # The corrected character is as sure as the recogniser's support for it: the text
+            # is likelier right than before, but is vouched for only if that support is high.
+            confidences[i] = _support(cands[i], name[i - start])
+    return PlaceText(text[:start] + name + text[end:], True, tuple(confidences))
+
+
+def check_address(lines: Sequence[LineReading]) -> PlaceText:
+    """The address with its province-prefecture-county beginning checked (and corrected)."""
+    text, cands = aligned(lines, ADDRESS_LABEL)
+    name = snap_place(text, cands, address_prefixes())
+    if name is None:
+        return PlaceText(text, False, tuple(c[0][1] if c else 0.0 for c in cands))
+    return _fixed(text, cands, 0, name)
+
+
+def check_authority(reading: LineReading) -> PlaceText:
+    """The authority with the place its bureau is named after checked (and corrected)."""
+    text, cands = aligned([reading], AUTHORITY_LABEL)
+    keep = [i for i, c in enumerate(text) if "\u3400" <= c <= "\u9fff" or c == "\u3007"]
+    text, cands = "".join(text[i] for i in keep), [cands[i] for i in keep]
+    bureau_at = text.find(BUREAU)
+    places = [n for n in bureau_places() if len(n) == bureau_at] if bureau_at > 0 else []
+    name = snap_place(text[:bureau_at], cands, places) if places else None
+    if name is None or len(name) != bureau_at:
+        return PlaceText(text, False, tuple(c[0][1] if c else 0.0 for c in cands))
+    fixed = _fixed(text, cands, 0, name)
+    branch = fixed.text[bureau_at + len(BUREAU) :]
+    if branch.endswith(BRANCH) and branch.count(BRANCH) == 1:
+        # A branch is named after its district: 西湖分局 for 西湖区. Another name is a misread
+        # (or a branch the table does not know), not to be vouched for.
+        district = branch[: -len(BRANCH)]
+        if not ({district, district + "区"} & bureau_places()):
+            return PlaceText(fixed.text, False, fixed.confidences)
+    return fixed

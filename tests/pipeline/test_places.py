@@ -1,0 +1,58 @@
+"""Place names checked against the division table: corrected only with the recogniser's support."""
+
+from __future__ import annotations
+
+from idcard_ocr.pipeline.engine import LineReading
+from idcard_ocr.pipeline.places import address_prefixes, bureau_places, check_address, check_authority
+
+
+def reading(text: str, alternatives: dict[int, list[tuple[str, float]]] | None = None,
+            p: float = 0.95) -> LineReading:
+    """A confident reading of ``text`` with runner-up candidates at some positions."""
+    alternatives = alternatives or {}
+    cands = tuple(((c, p), *alternatives.get(i, [])) for i, c in enumerate(text))
+    return LineReading(text, p, cands)
+
+
+def test_tables_hold_real_address_beginnings_and_bureau_places() -> None:
+    assert {"浙江省杭州市西湖区", "北京市朝阳区", "四川省广安市华蓥市", "广东省东莞市"} <= address_prefixes()
+    assert {"杭州市", "宣威市", "长兴县", "北京市", "库伦旗"} <= bureau_places()
+
+
+def test_a_real_address_is_known_and_kept_as_read() -> None:
+    checked = check_address([reading("住址浙江省杭州市西湖区文二"), reading("路108号")])
+    assert checked.text == "浙江省杭州市西湖区文二路108号"
+    assert checked.known
+    assert len(checked.confidences) == len(checked.text)
+
+
+def test_a_misread_county_is_put_right_only_with_support() -> None:
+    # 华莹市 is no place; 四川省广安市华蓥市 is, and the recogniser saw 蓥 at that position.
+    supported = check_address([reading("四川省广安市华莹市柳林街道", {7: [("蓥", 0.3)]})])
+    assert supported.text == "四川省广安市华蓥市柳林街道"
+    assert supported.known
+    assert supported.confidences[7] == 0.3  # vouched for only as far as the recogniser saw it
+    unsupported = check_address([reading("四川省广安市华莹市柳林街道")])
+    assert unsupported.text == "四川省广安市华莹市柳林街道"
+    assert not unsupported.known
+
+
+def test_an_address_whose_county_level_was_lost_is_unknown() -> None:
+    assert not check_address([reading("陕西省咸阳市永寿巷304号")]).known
+    assert not check_address([reading("主址广东省广州市天河区体育西路")]).known
+
+
+def test_authority_place_and_branch_are_checked() -> None:
+    assert check_authority(reading("签发机关杭州市公安局西湖分局")).text == "杭州市公安局西湖分局"
+    assert check_authority(reading("杭州市公安局西湖分局")).known
+    assert check_authority(reading("长兴县公安局")).known
+    fixed = check_authority(reading("宜威市公安局", {0: [("宣", 0.2)]}))
+    assert (fixed.text, fixed.known) == ("宣威市公安局", True)
+    # No support for 宣 (only a weak 城 in the second place): 宜城市 is real but not what was seen.
+    weak = check_authority(reading("宜威市公安局", {1: [("城", 0.002)]}))
+    assert (weak.text, weak.known) == ("宜威市公安局", False)
+    # A branch named after no district (a character dropped from 淇滨) is not vouched for.
+    assert not check_authority(reading("鹤壁市公安局淇分局")).known
+    assert check_authority(reading("鹤壁市公安局淇滨分局")).known
+    # A misread bureau word leaves no place to check.
+    assert not check_authority(reading("天津市山委局武清分局")).known
