@@ -170,7 +170,20 @@ def choose_birth(reading: LineReading | None, facts: NumberFacts | None) -> tupl
     for target in (f"{y}年{m}月{d}日", f"{y}年{m:0>2}月{d:0>2}日", f"{y}{m}{d}", f"{y}{m:0>2}{d:0>2}"):
         if supported(reading, target):
             return expected
+    # Digits washed out (glare) or merged (blur) but none contradicting the number: the year
+    # read in full and every other digit read in the number's order. The date printed in the
+    # number then stands for the one printed on the birth line.
+    digits = "".join(c for c in reading.text if c.isdigit())
+    if digits.startswith(y) and any(_in_order(digits[4:], f"{m}{d}" if pad else f"{m:0>2}{d:0>2}")
+                                    for pad in (True, False)):
+        return expected
     return parsed
+
+
+def _in_order(part: str, whole: str) -> bool:
+    """True when the characters of ``part`` appear in ``whole`` in the same order."""
+    rest = iter(whole)
+    return all(c in rest for c in part)
 
 
 def correct_timelimit(reading: LineReading | None, normalized: str) -> str:

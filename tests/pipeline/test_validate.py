@@ -90,6 +90,13 @@ def test_birth_is_cross_checked_with_the_number() -> None:
     assert choose_birth(reading("1988年12月1日", {3: [("9", 0.1)]}), facts) == ("1989", "12", "1")
     # No candidate supports the number's date: the reading stands.
     assert choose_birth(reading("1988年12月1日"), facts) == ("1988", "12", "1")
+    # A month washed out by glare (1989 _ 1日) or a merged digit: the year and what is left agree
+    # with the number, which prints the same date.
+    assert choose_birth(reading("19891日"), facts) == ("1989", "12", "1")
+    assert choose_birth(reading("1989年2月1日"), facts) == ("1989", "12", "1")
+    # A digit the number does not have, or the year unread: no help from the number.
+    assert choose_birth(reading("1989年12月7日"), facts) == ("1989", "12", "7")
+    assert choose_birth(reading("12月1日"), facts) is None
 
 
 def test_timelimit_end_is_set_from_candidates_and_term_rules() -> None:
