@@ -43,6 +43,10 @@ SHEAR_SLOPES = tuple(round(-0.06 + 0.005 * i, 3) for i in range(25))  # about +-
 MIN_SHEAR_PIXELS = 300
 MIN_SHEAR = 0.01  # slopes below this (0.6 degrees) are left alone
 MIN_OFFSET_LINES = 2
+# A continuation line of the address starting more than this many text heights right of where
+# values start is something else (the portrait's edge, a thumb), not a line of the address.
+MAX_INDENT = 3.0
+CUT_MARGIN = 8  # px: ink this close to the band's left edge may continue beyond it
 # A line read with less mean confidence than this, or with a character below SHAKY_CHAR, is read
 # a second time from a sharpened crop and the more confident of the two readings kept: blur,
 # low resolution and photocopies soften strokes until similar characters merge.
@@ -58,6 +62,9 @@ class ReadLine:
 
     reading: LineReading
     box: Box
+    # The ink ran into the band's left edge: the card was found offset and the line's start may
+    # lie outside the band, cut off.
+    cut_left: bool = False
 
 
 @dataclass
@@ -223,7 +230,7 @@ def reread_line(card: np.ndarray, line: ReadLine, region: FieldRegion, recognize
     """
     box = line.box
     reading = recognizer.read(card[box[1] : box[3], box[0] : box[2]], region.charset, width_scale)
-    return ReadLine(reading, box)
+    return ReadLine(reading, box, line.cut_left)
 
 
 def reread_with_length(card: np.ndarray, line: ReadLine, region: FieldRegion,
@@ -235,7 +242,7 @@ def reread_with_length(card: np.ndarray, line: ReadLine, region: FieldRegion,
     """
     box = line.box
     probs = recognizer.probabilities(card[box[1] : box[3], box[0] : box[2]], RETRY_WIDTH_SCALE)
-    return ReadLine(recognizer.decode_length(probs, length, region.charset), box)
+    return ReadLine(recognizer.decode_length(probs, length, region.charset), box, line.cut_left)
 
 
 def sharpened(crop: np.ndarray) -> np.ndarray:
@@ -275,12 +282,15 @@ def read_card(card: np.ndarray, side: Side, recognizer: TextRecognizer) -> CardR
     x_offset = value_offset(inks, regions)
     for region in regions:
         lines: list[ReadLine] = []
-        for ink in inks[region.key]:
+        for index, ink in enumerate(inks[region.key]):
+            if index and region.value_x is not None \
+                    and ink[0] - (region.value_x + x_offset) > MAX_INDENT * region.text_height:
+                continue  # address lines start flush left: ink further right is not one
             box = reading_box(ink, region, card.shape, x_offset)
             crop = card[box[1] : box[3], box[0] : box[2]]
             reading = read_line(crop, region, recognizer)
             if reading.text:
-                lines.append(ReadLine(reading, box))
+                lines.append(ReadLine(reading, box, ink[0] <= region.band[0] + CUT_MARGIN))
         result.lines[region.key] = lines
     result.elapsed_ms = (time.perf_counter() - started) * 1000
     return result

@@ -197,6 +197,7 @@ class FieldSource:
     box: tuple[Point, Point, Point, Point] | None
     weakest_char: float = 0.0  # the lowest probability of any character it was read from
     place_known: bool = True  # False: the place it names (address, authority) is not a real one
+    cut: bool = False  # a line's start may have been cut off (its ink ran into the band's edge)
 
 
 def _corners(boxes: list[Box]) -> tuple[Point, Point, Point, Point] | None:
@@ -215,7 +216,8 @@ def _source(text: str, lines: list[ReadLine], place: PlaceText | None = None) ->
         chars = [p for line in lines for p in line.reading.char_confidences]
     weakest = min(chars, default=0.0) if text else 0.0
     known = place.known if place is not None else True
-    return FieldSource(text, confidence, _corners([line.box for line in lines]), weakest, known)
+    cut = any(line.cut_left for line in lines)
+    return FieldSource(text, confidence, _corners([line.box for line in lines]), weakest, known, cut)
 
 
 def front_fields(reading: CardReading, today: date) -> tuple[dict[str, str], dict[str, FieldSource]]:
@@ -277,6 +279,8 @@ def _fields_of(
         if source.confidence < MIN_LINE_CONFIDENCE[key] or source.weakest_char < MIN_CHAR_CONFIDENCE[key]:
             validity[key] = False
         if not source.place_known:  # not a real place: a misread, or a place the table lacks
+            validity[key] = False
+        if source.cut:  # free text has no check that would notice a lost first character
             validity[key] = False
     return info, validity, sources
 

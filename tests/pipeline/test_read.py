@@ -156,3 +156,22 @@ def test_only_unsure_readings_get_a_second_sharpened_look() -> None:
     crisp = sharpened(faint)
     assert crisp.shape == faint.shape and crisp.dtype == np.uint8
     assert int(crisp.max()) - int(crisp.min()) == 255
+
+
+def _moved_left(card: np.ndarray, dx: int) -> np.ndarray:
+    """The card's print moved ``dx`` px to the left, as when the outline was found too far right."""
+    matrix = np.float32([[1, 0, -dx], [0, 1, 0]])
+    return cv2.warpAffine(card, matrix, (card.shape[1], card.shape[0]), borderMode=cv2.BORDER_REPLICATE)
+
+
+@pytest.mark.models
+def test_a_name_running_out_of_its_band_is_flagged_cut(drawn_cards: list, recognizer: TextRecognizer) -> None:
+    _identity, _side, front = drawn_cards[0]
+    assert not any(line.cut_left for lines in read_card(front.bgr, "front", recognizer).lines.values()
+                   for line in lines)
+    # 60 px off: the first character of each left-hand value straddles the band's edge.
+    shifted = read_card(_moved_left(front.bgr, 60), "front", recognizer)
+    name = shifted.first("name")
+    assert name is not None and name.cut_left
+    _info, sources = front_fields(shifted, date.today())
+    assert sources["name"].cut
