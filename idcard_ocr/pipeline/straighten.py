@@ -19,7 +19,13 @@ import numpy as np
 from idcard_ocr.pipeline.locate import LOCATE_MAX_SIDE, MIN_SCORE, CardCandidate, line_candidates, locate_pass
 from idcard_ocr.pipeline.locate_print import print_block_quads, register_to_layout
 from idcard_ocr.pipeline.orientation import OrientedCard, orient_card
-from idcard_ocr.pipeline.quad import CARD_ASPECT, corner_angles, long_side_first, order_clockwise
+from idcard_ocr.pipeline.quad import (
+    CARD_ASPECT,
+    aspect_ratio,
+    corner_angles,
+    long_side_first,
+    order_clockwise,
+)
 from idcard_ocr.pipeline.rectify import refine_quad
 from idcard_ocr.pipeline.types import Point, Side
 
@@ -40,7 +46,7 @@ PRINT_MIN_LAYOUT_MATCH = 0.45
 PRINT_MIN_SIDE_MARGIN = 0.25
 FRONTAL_ANGLE_DEG = 4.0  # corners this close to square: seen from the front, shape kept
 ASPECT_TOLERANCE = 0.05  # 1.585 give or take this is the card's own shape
-ASPECT_MIN_GAIN = 0.03  # a repaired quad must match the layout better by this much
+ASPECT_MAX_LOSS = 0.02  # a repaired quad may match the layout this much worse than the wrong one
 REGISTER_ROUNDS = 1  # layout registrations of a card placed from its print (more: no better)
 PRINT_SEARCH_MM = 3.0  # the print fixes the card to a few mm; edges, if any, are sought that far
 
@@ -151,31 +157,32 @@ def _registered(small: np.ndarray, small_quad: np.ndarray) -> OrientedCard:
 
 def _repair_aspect(small: np.ndarray, factor: float, quad: np.ndarray) -> np.ndarray:
     """A seen-from-the-front quad with the wrong shape has one side on something else (the
-    portrait's frame, the edge of the photo): move each side in turn to give the card's true
-    shape and keep the variant whose print matches the layout best, if any beats the quad."""
+    portrait's frame, a receipt the card lies on, the edge of the photo): rebuild each side in
+    turn from the opposite one, along the two sides that meet it, at the card's true shape, and
+    keep the variant whose print matches the layout best, if any beats the quad.
+
+    Only where the kept side's two corners are square: seen from the front, a card's corners
+    are right angles, and a wrong side leaves its own two corners off square but not the others.
+    """
     small_quad = long_side_first(order_clockwise((quad + 0.5) / factor - 0.5))
-    angles = corner_angles(small_quad)
-    if np.abs(angles - 90.0).max() > FRONTAL_ANGLE_DEG:
-        return quad  # in perspective the shape says little about a wrong side
-    top, right, bottom, left = (np.roll(small_quad, -1, axis=0) - small_quad)[[0, 1, 2, 3]]
-    long_len = (np.linalg.norm(top) + np.linalg.norm(bottom)) / 2.0
-    short_len = (np.linalg.norm(right) + np.linalg.norm(left)) / 2.0
-    if abs(long_len / short_len - CARD_ASPECT) <= ASPECT_TOLERANCE:
+    if abs(aspect_ratio(small_quad) - CARD_ASPECT) <= ASPECT_TOLERANCE:
         return quad
-    u = (top - bottom) / 2.0 / long_len  # unit vector along the card's length
-    v = (right - left) / 2.0 / short_len  # unit vector across it
-    tl, tr, br, bl = small_quad
-    grow_long = (CARD_ASPECT * short_len - long_len) * u
-    grow_short = (long_len / CARD_ASPECT - short_len) * v
-    variants = [
-        np.array([tl, tr + grow_long, br + grow_long, bl]),  # the right end was wrong
-        np.array([tl - grow_long, tr, br, bl - grow_long]),  # the left end was wrong
-        np.array([tl, tr, br + grow_short, bl + grow_short]),  # the bottom was wrong
-        np.array([tl - grow_short, tr - grow_short, br, bl]),  # the top was wrong
-    ]
+    angles = corner_angles(small_quad)
     base = orient_card(small, small_quad, PREVIEW_SIZE)
-    best_quad, best_match = quad, base.layout_match + ASPECT_MIN_GAIN
-    for variant in variants:
+    # The card's shape is known, so a square-on quad of another shape is wrong: a variant that
+    # fits the print about as well wins (a blank margin added or cut changes the fit little).
+    best_quad, best_match = quad, base.layout_match - ASPECT_MAX_LOSS
+    for wrong in range(4):  # side ``wrong`` runs from corner ``wrong`` to corner ``wrong + 1``
+        a, b = (wrong + 2) % 4, (wrong + 3) % 4  # the opposite side, kept: corners a -> b
+        if max(abs(angles[a] - 90.0), abs(angles[b] - 90.0)) > FRONTAL_ANGLE_DEG:
+            continue  # in perspective the shape says little about a wrong side
+        kept = float(np.linalg.norm(small_quad[b] - small_quad[a]))
+        # The wrong side's length across: the card's other dimension.
+        reach = kept / CARD_ASPECT if wrong % 2 == 0 else kept * CARD_ASPECT
+        variant = small_quad.copy()
+        for near, far in ((b, (wrong) % 4), (a, (wrong + 1) % 4)):
+            direction = small_quad[far] - small_quad[near]  # along a side that meets the wrong one
+            variant[far] = small_quad[near] + direction / max(float(np.linalg.norm(direction)), 1e-9) * reach
         preview = orient_card(small, variant, PREVIEW_SIZE)
         if preview.layout_match > best_match and preview.side_score >= MIN_SIDE_MARGIN:
             best_quad, best_match = (variant + 0.5) * factor - 0.5, preview.layout_match

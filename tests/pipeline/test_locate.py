@@ -191,6 +191,30 @@ def test_a_card_placed_a_centimetre_off_is_slid_back_onto_its_layout(
     assert checked >= 4
 
 
+def test_a_square_on_quad_with_one_end_on_a_receipt_gets_the_cards_shape_back(
+    card_photos: list[dict[str, Any]], photo_bytes: Callable[[str], bytes]
+) -> None:
+    """A card on a white receipt: the outline's left end runs along the receipt's edge, 8 mm
+    out. The card's shape and its print put that end back where the card ends."""
+    from idcard_ocr.pipeline.locate import shrink_for_locating
+    from idcard_ocr.pipeline.straighten import _repair_aspect
+
+    frontal = [r for r in card_photos if r["condition"] in ("clean", "phone", "colour")]
+    assert frontal
+    for record in frontal[:4]:
+        decoded = decode_image(photo_bytes(record["file"]))
+        small, factor = shrink_for_locating(decoded.image)
+        truth = np.array(record["quad"], dtype=np.float64) / decoded.scale
+        along = (truth[1] - truth[0]) / 85.6  # one mm along the card
+        wrong = truth.copy()
+        wrong[0] -= 8.0 * along
+        wrong[3] -= 8.0 * along
+        repaired = _repair_aspect(small, factor, wrong)
+        mm = float(np.linalg.norm(along))
+        assert _corner_error(wrong, truth) / mm > 7.0
+        assert _corner_error(repaired, truth) / mm < 2.0, record["file"]
+
+
 def test_geometry_facade_exports() -> None:
     from idcard_ocr.pipeline import geometry
 
