@@ -23,6 +23,7 @@ from idcard_ocr.pipeline.decode import decode_image
 from idcard_ocr.pipeline.engine import TextDetector, TextRecognizer
 from idcard_ocr.pipeline.geometry import straighten, unwarp_points
 from idcard_ocr.pipeline.layout import AUTHORITY, BIRTH, NUMBER, TIMELIMIT, FieldRegion
+from idcard_ocr.pipeline.locate_print import has_text_marks
 from idcard_ocr.pipeline.parse import (
     OcrLine,
     clean_name,
@@ -68,6 +69,7 @@ MIN_CHAR_CONFIDENCE = {"name": 0.8, "address": 0.62, "authority": 0.55}
 NUMBER_LENGTH = 18
 FALLBACK_DETECT_SIDE = 960  # detector input for photos without a card outline
 MAX_FALLBACK_LINES = 40
+MIN_FALLBACK_CONFIDENCE = 0.5
 
 
 class CardRecognizer:
@@ -167,6 +169,8 @@ class CardRecognizer:
         return Recognition(True, side, 0, info, validity, fields)
 
     def _without_card(self, img: np.ndarray, timings: dict[str, float]) -> Recognition:
+        if not has_text_marks(img):  # a bare table or wall: nothing that looks like print at all
+            return Recognition(text_found=False)
         mark = time.perf_counter()
         quads = self.detector.detect(img, FALLBACK_DETECT_SIDE)
         timings["detect"] = (time.perf_counter() - mark) * 1000
@@ -178,7 +182,8 @@ class CardRecognizer:
             x0, y0 = np.floor(quad.min(axis=0)).astype(int)
             x1, y1 = np.ceil(quad.max(axis=0)).astype(int)
             reading = self.text.read(img[max(y0, 0) : y1, max(x0, 0) : x1])
-            if reading.text.strip():
+            # A lone dot or a guess at a texture is not text: the detector fires on both.
+            if reading.confidence >= MIN_FALLBACK_CONFIDENCE and any(c.isalnum() for c in reading.text):
                 lines.append(OcrLine(reading.text, float(x0), float(y0)))
         timings["read"] = (time.perf_counter() - mark) * 1000
         if not lines:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import cv2
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -128,6 +129,22 @@ def test_a_photo_with_text_that_is_not_a_card_is_result_1(results: dict[str, Rec
 
 def test_a_photo_without_text_is_not_text_found(results: dict[str, Recognition]) -> None:
     assert results["notext.jpg"].text_found is False
+
+
+def test_bare_textured_surfaces_are_not_text_found(recognizer: CardRecognizer) -> None:
+    # Cloth-like noise, a streaked table and a few specks: the detector fires on such texture
+    # now and then, but nothing there is print.
+    rng = np.random.default_rng(7)
+    noise = np.clip(rng.normal(150, 25, (600, 800, 3)), 0, 255).astype(np.uint8)
+    streaks = np.tile(np.linspace(90, 170, 800, dtype=np.uint8)[np.newaxis, :, np.newaxis], (600, 1, 3))
+    streaks = cv2.GaussianBlur(streaks + rng.integers(0, 20, streaks.shape, dtype=np.uint8), (9, 1), 0)
+    specks = np.full((600, 800, 3), 200, np.uint8)
+    for x, y in rng.integers(50, 550, (6, 2)):
+        cv2.circle(specks, (int(x), int(y)), 3, (40, 40, 40), -1)
+    for surface in (noise, streaks, specks):
+        ok, jpeg = cv2.imencode(".jpg", surface)
+        assert ok
+        assert recognizer.recognize(jpeg.tobytes()).text_found is False
 
 
 def test_timings_cover_each_stage(results: dict[str, Recognition]) -> None:
