@@ -127,3 +127,68 @@ def best_line_quads(
     on_edge = dilated[ys, xs] > 0  # (Q, 4, 32)
     support = 0.5 * on_edge.mean(axis=(1, 2)) + 0.5 * on_edge.mean(axis=2).min(axis=1)
     return quads[np.argsort(-support)[:keep]]
+
+
+def _support(dilated: np.ndarray, starts: np.ndarray, ends: np.ndarray, samples: int = 32) -> np.ndarray:
+    """Share of points on each segment (``(Q, S, 2)`` starts and ends) that lie on an edge: ``(Q, S)``."""
+    height, width = dilated.shape
+    t = np.linspace(0.1, 0.9, samples)
+    points = starts[:, :, None, :] + t[None, None, :, None] * (ends - starts)[:, :, None, :]
+    xs = np.clip(np.round(points[..., 0]).astype(int), 0, width - 1)
+    ys = np.clip(np.round(points[..., 1]).astype(int), 0, height - 1)
+    return (dilated[ys, xs] > 0).mean(axis=2)
+
+
+def three_side_quads(
+    edges: np.ndarray, dilated: np.ndarray, aspect: float, keep: int = 8, min_area: float = 0.03
+) -> np.ndarray:
+    """Card quads of which only three sides are seen: ``(K, 4, 2)``, best supported first.
+
+    A card lying on paper of its own colour, or half over a receipt, can show three clear edges
+    and none on the fourth side. Two near-parallel lines and one crossing them fix three sides;
+    the fourth is placed where the card's shape puts it (either dimension, either way), to be
+    checked against the printed layout by the caller. Support counts the three seen sides only.
+    """
+    lines = _merged_lines(edges)
+    count = len(lines)
+    if count < 3:
+        return np.zeros((0, 4, 2))
+    i, j = np.triu_indices(count, k=1)
+    parallel = _angle_between(lines[i, 0], lines[j, 0]) < MAX_PARALLEL_DEG
+    parallel &= np.abs(np.abs(lines[i, 1]) - np.abs(lines[j, 1])) > 0.06 * min(edges.shape)
+    pair_i, pair_j = i[parallel], j[parallel]
+    if len(pair_i) == 0:
+        return np.zeros((0, 4, 2))
+    grid_p, grid_c = np.meshgrid(np.arange(len(pair_i)), np.arange(count), indexing="ij")
+    p, c = grid_p.ravel(), grid_c.ravel()  # every parallel pair with every other line
+    crossing = _angle_between(lines[pair_i[p], 0], lines[c, 0]) > MIN_CROSSING_DEG
+    p, c = p[crossing], c[crossing]
+    first, second, across = lines[pair_i[p]], lines[pair_j[p]], lines[c]
+    corner_a, corner_b = _intersections(first, across), _intersections(second, across)
+    span = np.linalg.norm(corner_b - corner_a, axis=1)
+    quads = []
+    for ratio in (aspect, 1.0 / aspect):  # the seen end is the card's short or its long side
+        for sign in (1.0, -1.0):  # the card lies on either side of the crossing line
+            direction_a = sign * np.stack([-np.sin(first[:, 0]), np.cos(first[:, 0])], axis=1)
+            direction_b = sign * np.stack([-np.sin(second[:, 0]), np.cos(second[:, 0])], axis=1)
+            # Both parallel lines must run the same way from the crossing line.
+            direction_b *= np.sign(np.sum(direction_a * direction_b, axis=1, keepdims=True) + 1e-12)
+            reach = (span * ratio)[:, None]
+            quads.append(np.stack([corner_a, corner_b, corner_b + reach * direction_b,
+                                   corner_a + reach * direction_a], axis=1))
+    every = np.concatenate(quads)
+    height, width = edges.shape
+    ok = np.all(np.isfinite(every), axis=(1, 2))
+    margin = 0.02 * max(height, width)
+    ok &= np.all((every[:, :, 0] > -margin) & (every[:, :, 0] < width + margin), axis=1)
+    ok &= np.all((every[:, :, 1] > -margin) & (every[:, :, 1] < height + margin), axis=1)
+    x, y = every[:, :, 0], every[:, :, 1]
+    size = np.abs(np.sum(x * np.roll(y, -1, axis=1) - y * np.roll(x, -1, axis=1), axis=1)) / 2.0
+    ok &= size >= min_area * height * width
+    every = every[ok]
+    if len(every) == 0:
+        return every
+    # The seen sides: corner 3 -> 0 (first line), 0 -> 1 (crossing line), 1 -> 2 (second line).
+    seen = _support(dilated, every[:, [3, 0, 1]], every[:, [0, 1, 2]])
+    support = 0.5 * seen.mean(axis=1) + 0.5 * seen.min(axis=1)
+    return every[np.argsort(-support)[:keep]]

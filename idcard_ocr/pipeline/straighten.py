@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from idcard_ocr.pipeline.locate import LOCATE_MAX_SIDE, MIN_SCORE, CardCandidate, line_candidates, locate_pass
+from idcard_ocr.pipeline.locate import (
+    LOCATE_MAX_SIDE,
+    MIN_SCORE,
+    CardCandidate,
+    line_candidates,
+    locate_pass,
+    three_side_candidates,
+)
 from idcard_ocr.pipeline.locate_print import print_block_quads, register_to_layout
 from idcard_ocr.pipeline.orientation import OrientedCard, orient_card
 from idcard_ocr.pipeline.quad import (
@@ -118,8 +125,12 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
         timings["lines"] = (time.perf_counter() - mark) * 1000.0
     if best is None or best_match < SURE_LAYOUT_MATCH:
         mark = time.perf_counter()
-        for quad in print_block_quads(img, located.small, located.factor):
-            preview = _registered(located.small, (quad + 0.5) / located.factor - 0.5)
+        # Cards placed roughly (three edges seen, or the print alone), then slid onto the layout.
+        placed = three_side_candidates(located)
+        from_print = print_block_quads(img, located.small, located.factor)
+        placed += [(quad + 0.5) / located.factor - 0.5 for quad in from_print]
+        for small_quad in placed:
+            preview = _registered(located.small, small_quad)
             quad = (preview.quad + 0.5) * located.factor - 0.5
             match = preview.layout_match
             if (

@@ -215,6 +215,25 @@ def test_a_square_on_quad_with_one_end_on_a_receipt_gets_the_cards_shape_back(
         assert _corner_error(repaired, truth) / mm < 2.0, record["file"]
 
 
+def test_a_card_whose_top_edge_is_lost_on_paper_of_its_colour_is_found_from_three_sides() -> None:
+    """The card lies half under a sheet of its own colour: three edges show, the fourth does not."""
+    from idcard_ocr.pipeline.locate import locate_pass, three_side_candidates
+
+    angle = np.radians(6.0)
+    along, down = np.array([np.cos(angle), np.sin(angle)]), np.array([-np.sin(angle), np.cos(angle)])
+    origin = np.array([260.0, 300.0])
+    width, height = 700 * along, 441.6 * down  # the card's 85.6 x 54 mm shape
+    truth = np.array([origin, origin + width, origin + width + height, origin + height])
+    photo = _card_on_background(truth)
+    sheet = np.array([truth[0] - 200 * down - 100 * along, truth[1] - 200 * down + 100 * along,
+                      truth[1] + 12 * down + 100 * along, truth[0] + 12 * down - 100 * along])
+    cv2.fillConvexPoly(photo, sheet.astype(np.int32), (236, 230, 222))
+    located = locate_pass(photo, limit=12)
+    small_truth = (truth + 0.5) / located.factor - 0.5
+    errors = [_corner_error(quad, small_truth) for quad in three_side_candidates(located)]
+    assert errors and min(errors) < 4.0, errors
+
+
 def test_geometry_facade_exports() -> None:
     from idcard_ocr.pipeline import geometry
 
