@@ -43,7 +43,7 @@ SHEAR_SLOPES = tuple(round(-0.06 + 0.005 * i, 3) for i in range(25))  # about +-
 MIN_SHEAR_PIXELS = 300
 MIN_SHEAR = 0.01  # slopes below this (0.6 degrees) are left alone
 MIN_OFFSET_LINES = 2
-# A continuation line of the address starting more than this many text heights right of where
+# An address line after the first starting more than this many text heights right of where
 # values start is something else (the portrait's edge, a thumb), not a line of the address.
 MAX_INDENT = 3.0
 CUT_MARGIN = 8  # px: ink this close to the band's left edge may continue beyond it
@@ -282,10 +282,14 @@ def read_card(card: np.ndarray, side: Side, recognizer: TextRecognizer) -> CardR
     x_offset = value_offset(inks, regions)
     for region in regions:
         lines: list[ReadLine] = []
-        for index, ink in enumerate(inks[region.key]):
-            if index and region.value_x is not None \
-                    and ink[0] - (region.value_x + x_offset) > MAX_INDENT * region.text_height:
-                continue  # address lines start flush left: ink further right is not one
+        found = [ink for index, ink in enumerate(inks[region.key])
+                 if not index or region.value_x is None
+                 or ink[0] - (region.value_x + x_offset) <= MAX_INDENT * region.text_height]
+        for index, ink in enumerate(found):
+            if index < len(found) - 1:
+                # A line the address wraps from is full: glare that washes out its last
+                # characters must not cut them off the crop.
+                ink = (ink[0], ink[1], region.band[2], ink[3])
             box = reading_box(ink, region, card.shape, x_offset)
             crop = card[box[1] : box[3], box[0] : box[2]]
             reading = read_line(crop, region, recognizer)
