@@ -25,6 +25,7 @@ from idcard_ocr.pipeline.geometry import straighten, unwarp_points
 from idcard_ocr.pipeline.layout import AUTHORITY, BIRTH, NUMBER, TIMELIMIT, FieldRegion
 from idcard_ocr.pipeline.locate_print import has_text_marks
 from idcard_ocr.pipeline.parse import (
+    LONG_TERM,
     OcrLine,
     clean_name,
     clean_number,
@@ -66,6 +67,7 @@ FREE_TEXT_FIELDS = ("name", "address", "authority")
 # names and addresses read at >= 0.8 as a whole on the synthetic photo sets.
 MIN_LINE_CONFIDENCE = {"name": 0.9, "address": 0.75, "authority": 0.75}
 MIN_CHAR_CONFIDENCE = {"name": 0.8, "address": 0.62, "authority": 0.55}
+MIN_LONG_TERM_CHAR = 0.8
 NUMBER_LENGTH = 18
 FALLBACK_DETECT_SIDE = 960  # detector input for photos without a card outline
 MAX_FALLBACK_LINES = 40
@@ -139,7 +141,7 @@ class CardRecognizer:
         reading = read_card(card, side, self.text)
         timings["read"] = timings.get("read", 0.0) + reading.elapsed_ms
         mark = time.perf_counter()
-        info, validity, sources = _fields_of(reading, side)
+        info, validity, sources = fields_of(reading, side)
         retried = False
         for validity_key, region in RETRIED_FIELDS[side]:
             line = reading.first(region.key)
@@ -148,7 +150,7 @@ class CardRecognizer:
                 reading.lines[region.key] = [reread_line(read_from, line, region, self.text)]
                 retried = True
         if retried:
-            info, validity, sources = _fields_of(reading, side)
+            info, validity, sources = fields_of(reading, side)
         number_line = reading.first(NUMBER.key)
         if side == "front" and not validity["number"] and number_line is not None \
                 and len(clean_number(number_line.reading.text)) != NUMBER_LENGTH:
@@ -159,7 +161,7 @@ class CardRecognizer:
             reading.lines[NUMBER.key] = [
                 reread_with_length(read_from, number_line, NUMBER, self.text, NUMBER_LENGTH)
             ]
-            fixed = _fields_of(reading, side)
+            fixed = fields_of(reading, side)
             if fixed[1]["number"] and fixed[1]["birthday"]:
                 info, validity, sources = fixed
             else:
@@ -265,9 +267,11 @@ def back_fields(reading: CardReading) -> tuple[dict[str, str], dict[str, FieldSo
     return info, sources
 
 
-def _fields_of(
+def fields_of(
     reading: CardReading, side: Side
 ) -> tuple[dict[str, str], dict[str, bool], dict[str, FieldSource]]:
+    """``info``, ``validity`` and sources of one card reading: the domain rules, then how sure
+    the recogniser was of free text (no check character there to catch a misread)."""
     today = date.today()
     if side == "front":
         info, sources = front_fields(reading, today)
@@ -287,6 +291,10 @@ def _fields_of(
             validity[key] = False
         if source.cut:  # free text has no check that would notice a lost first character
             validity[key] = False
+    # A long-term card's start date has no end date to agree with: only its own reading vouches.
+    term = sources.get("timelimit")
+    if term is not None and term.text.endswith(LONG_TERM) and term.weakest_char < MIN_LONG_TERM_CHAR:
+        validity["timelimit"] = False
     return info, validity, sources
 
 

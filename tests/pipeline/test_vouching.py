@@ -1,0 +1,60 @@
+"""Validity vouches for a value only when the reading was sure of it: no silent errors."""
+
+from __future__ import annotations
+
+from idcard_ocr.pipeline.engine import LineReading
+from idcard_ocr.pipeline.read import CardReading, ReadLine
+from idcard_ocr.pipeline.recognizer import fields_of
+
+
+def line(text: str, p: float = 0.99, weak: dict[int, float] | None = None, cut: bool = False) -> ReadLine:
+    """A reading of ``text`` at probability ``p``, some positions weaker."""
+    weak = weak or {}
+    cands = tuple(((c, weak.get(i, p)),) for i, c in enumerate(text))
+    mean = sum(c[0][1] for c in cands) / len(cands)
+    return ReadLine(LineReading(text, mean, cands), (150, 70, 300, 120), cut)
+
+
+def back(authority: ReadLine, term: ReadLine) -> tuple[dict[str, str], dict[str, bool]]:
+    reading = CardReading("back", {"authority": [authority], "timelimit": [term]})
+    info, validity, _ = fields_of(reading, "back")
+    return info, validity
+
+
+def front(name: ReadLine, address: list[ReadLine]) -> tuple[dict[str, str], dict[str, bool]]:
+    reading = CardReading("front", {"name": [name], "address": address})
+    info, validity, _ = fields_of(reading, "front")
+    return info, validity
+
+
+def test_a_sure_name_and_address_are_valid_and_an_unsure_character_is_not() -> None:
+    address = [line("浙江省杭州市西湖区文二"), line("路108号")]
+    info, validity = front(line("赵宁宁"), address)
+    assert (info["name"], info["address"]) == ("赵宁宁", "浙江省杭州市西湖区文二路108号")
+    assert validity["name"] and validity["address"]
+    # One character at 0.6: as often a look-alike as the right one.
+    _, validity = front(line("赵宁宁", weak={1: 0.6}), [line("浙江省杭州市西湖区文二", weak={4: 0.4}),
+                                                     line("路108号")])
+    assert not validity["name"] and not validity["address"]
+
+
+def test_a_name_cut_at_its_band_edge_is_not_vouched_for() -> None:
+    _, validity = front(line("宁宁", cut=True), [line("浙江省杭州市西湖区文二路")])
+    assert not validity["name"] and validity["address"]
+
+
+def test_an_address_in_no_real_county_is_not_valid() -> None:
+    info, validity = front(line("赵宁"), [line("陕西省咸阳市永寿巷304号")])
+    assert info["address"] == "陕西省咸阳市永寿巷304号" and not validity["address"]
+
+
+def test_authority_and_long_term_need_sure_readings() -> None:
+    info, validity = back(line("签发机关宣威市公安局"), line("2026.05.05-长期"))
+    assert info == {"authority": "宣威市公安局", "timelimit": "20260505-长期"}
+    assert validity == {"authority": True, "timelimit": True}
+    # A long term's start date has nothing to agree with: a 0.77 digit is not vouched for.
+    _, validity = back(line("宣威市公安局", weak={0: 0.3}), line("2026.06.06-长期", weak={6: 0.77}))
+    assert validity == {"authority": False, "timelimit": False}
+    # A dated term cross-checks itself (end = start + 20 years), so a 0.77 digit may stand.
+    _, validity = back(line("宣威市公安局"), line("2019.08.06-2039.08.06", weak={6: 0.77}))
+    assert validity["timelimit"]
