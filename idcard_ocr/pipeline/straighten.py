@@ -3,10 +3,11 @@
 ``straighten(img)`` is what the reading stages consume. It judges the best few card-shaped
 quadrilaterals (a photo may hold other paper, a phone, another card) on the down-scaled locating
 copy, by how much their outline looks like a card's and how well their print matches an ID
-card's layout; when no outline is convincing it also places a card around the print itself. A
-square-on quad of the wrong shape gets the one side moved that makes the print fit best. Only
-the winner is refined on the full-resolution photo and cut out at full size. A quad whose print
-matches neither side's layout is not a card.
+card's layout. When no outline is convincing it also places cards roughly, from three edges
+seen and the card's shape or around the print itself, and slides each onto the layout
+(``register_to_layout``) before judging it. A square-on quad of the wrong shape gets the one
+side rebuilt that makes the print fit best. Only the winner is refined on the full-resolution
+photo and cut out at full size. A quad whose print matches neither side's layout is not a card.
 """
 
 from __future__ import annotations
@@ -153,8 +154,8 @@ def _registered(small: np.ndarray, small_quad: np.ndarray) -> OrientedCard:
     """A card placed from its print block, slid and scaled until its print fits the layout.
 
     The block's extent says where the card is only to a centimetre or so (a short name, a
-    two-line address); matching the whole layout pins it to a few mm. Done twice, because the
-    first move also changes which part of the photo the layout is compared with.
+    two-line address); matching the whole layout pins it to a few mm. A second round moved it
+    away from the truth as often as towards it, so there is one unless ``REGISTER_ROUNDS`` says.
     """
     preview = orient_card(small, small_quad, PREVIEW_SIZE)
     for _round in range(REGISTER_ROUNDS):
