@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from idcard_ocr.pipeline.locate_lines import best_line_quads, three_side_quads
+from idcard_ocr.pipeline.locate_lines import best_line_quads
 from idcard_ocr.pipeline.quad import (
     CARD_ASPECT,
     area,
@@ -41,7 +41,6 @@ REFINED_PER_MAP = 8  # rough quads refined per edge map, after a cheap first loo
 # Line quads are many and alike (a receipt's border and its text rows make rectangles too): more
 # of them go on to refinement and to the layout check, so the card is among them.
 LINE_QUADS_REFINED = 16
-THREE_SIDE_KEPT = 6  # three-sided quads per edge map that go on to the layout check
 
 
 @dataclass(frozen=True)
@@ -280,23 +279,6 @@ def line_candidates(located: LocatePass, limit: int = 5) -> list[CardCandidate]:
             scored.append((score * weight, support, quad))
     elapsed = (time.perf_counter() - start) * 1000.0
     return _as_candidates(scored, located.factor, limit, elapsed)
-
-
-def three_side_candidates(located: LocatePass, limit: int = THREE_SIDE_KEPT) -> list[np.ndarray]:
-    """Rough card quads (on ``located.small``) of which three sides are seen, best supported
-    first, near-duplicates dropped; for a card whose fourth edge is lost against paper of its
-    own colour. Their fourth side is a guess from the card's shape: check them by layout."""
-    found: list[np.ndarray] = []
-    for edges, _weight in located.edge_maps:
-        closed = cv2.dilate(edges, np.ones((3, 3), np.uint8))
-        for quad in three_side_quads(edges, closed, CARD_ASPECT, keep=limit, min_area=MIN_AREA_FRACTION):
-            ordered = order_clockwise(quad)
-            if not is_convex(ordered):
-                continue
-            if any(np.abs(ordered - other).max() < 6.0 for other in found):
-                continue
-            found.append(ordered)
-    return found[: 2 * limit]
 
 
 def find_candidates(img: np.ndarray, limit: int = 5) -> list[CardCandidate]:

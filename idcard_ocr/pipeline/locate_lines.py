@@ -12,10 +12,13 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from idcard_ocr.pipeline.quad import CARD_ASPECT, is_convex, order_clockwise
+
 MAX_LINES = 28  # the longest merged lines kept; the card's four sides are among them, even
 # beside a receipt whose borders and text rows give long lines too
 MAX_PARALLEL_DEG = 18.0  # opposite sides of a card in perspective stay roughly parallel
 MIN_CROSSING_DEG = 50.0  # adjacent sides meet at 90 degrees give or take perspective
+THREE_SIDE_KEPT = 6  # three-sided quads per edge map that go on to the layout check
 
 
 def _merged_lines(edges: np.ndarray) -> np.ndarray:
@@ -192,3 +195,19 @@ def three_side_quads(
     seen = _support(dilated, every[:, [3, 0, 1]], every[:, [0, 1, 2]])
     support = 0.5 * seen.mean(axis=1) + 0.5 * seen.min(axis=1)
     return every[np.argsort(-support)[:keep]]
+
+
+def three_side_candidates(
+    edge_maps: list[tuple[np.ndarray, float]], min_area: float, limit: int = THREE_SIDE_KEPT
+) -> list[np.ndarray]:
+    """Rough card quads (clockwise, on the edge maps' copy) of which three sides are seen, best
+    supported first, near-duplicates dropped; for a card whose fourth edge is lost against paper
+    of its own colour. Their fourth side is a guess from the card's shape: check them by layout."""
+    found: list[np.ndarray] = []
+    for edges, _weight in edge_maps:
+        closed = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+        for quad in three_side_quads(edges, closed, CARD_ASPECT, keep=limit, min_area=min_area):
+            ordered = order_clockwise(quad)
+            if is_convex(ordered) and not any(np.abs(ordered - other).max() < 6.0 for other in found):
+                found.append(ordered)
+    return found

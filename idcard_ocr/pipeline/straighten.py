@@ -19,12 +19,13 @@ import numpy as np
 
 from idcard_ocr.pipeline.locate import (
     LOCATE_MAX_SIDE,
+    MIN_AREA_FRACTION,
     MIN_SCORE,
     CardCandidate,
     line_candidates,
     locate_pass,
-    three_side_candidates,
 )
+from idcard_ocr.pipeline.locate_lines import three_side_candidates
 from idcard_ocr.pipeline.locate_print import print_block_quads, register_to_layout
 from idcard_ocr.pipeline.orientation import OrientedCard, orient_card
 from idcard_ocr.pipeline.quad import (
@@ -127,7 +128,7 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
     if best is None or best_match < SURE_LAYOUT_MATCH:
         mark = time.perf_counter()
         # Cards placed roughly (three edges seen, or the print alone), then slid onto the layout.
-        placed = three_side_candidates(located)
+        placed = three_side_candidates(located.edge_maps, MIN_AREA_FRACTION)
         from_print = print_block_quads(img, located.small, located.factor)
         placed += [(quad + 0.5) / located.factor - 0.5 for quad in from_print]
         for small_quad in placed:

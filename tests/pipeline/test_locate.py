@@ -217,7 +217,8 @@ def test_a_square_on_quad_with_one_end_on_a_receipt_gets_the_cards_shape_back(
 
 def test_a_card_whose_top_edge_is_lost_on_paper_of_its_colour_is_found_from_three_sides() -> None:
     """The card lies half under a sheet of its own colour: three edges show, the fourth does not."""
-    from idcard_ocr.pipeline.locate import locate_pass, three_side_candidates
+    from idcard_ocr.pipeline.locate import MIN_AREA_FRACTION, locate_pass
+    from idcard_ocr.pipeline.locate_lines import three_side_candidates
 
     angle = np.radians(6.0)
     along, down = np.array([np.cos(angle), np.sin(angle)]), np.array([-np.sin(angle), np.cos(angle)])
@@ -230,7 +231,8 @@ def test_a_card_whose_top_edge_is_lost_on_paper_of_its_colour_is_found_from_thre
     cv2.fillConvexPoly(photo, sheet.astype(np.int32), (236, 230, 222))
     located = locate_pass(photo, limit=12)
     small_truth = (truth + 0.5) / located.factor - 0.5
-    errors = [_corner_error(quad, small_truth) for quad in three_side_candidates(located)]
+    placed = three_side_candidates(located.edge_maps, MIN_AREA_FRACTION)
+    errors = [_corner_error(quad, small_truth) for quad in placed]
     assert errors and min(errors) < 4.0, errors
 
 
