@@ -212,6 +212,18 @@ def address_starts_with_province(address: str) -> bool:
     return any(address_province_matches(address, prefix + "0000") for prefix in province_prefixes())
 
 
+def address_looks_complete(address: str) -> bool:
+    """False when ``address`` visibly stops short: it ends in a digit or a Latin letter.
+
+    A house, building or room number always carries its unit (号, 室, 组, 栋 ...), so an address
+    ending in a digit lost its tail to glare or the crop.
+    """
+    if not address:
+        return False
+    last = address[-1]
+    return not (last.isascii() and last.isalnum()) and not last.isdigit()
+
+
 def front_validity(info: dict[str, str], today: date | None = None) -> dict[str, bool]:
     """The API's front ``validity``: each field read and consistent with the rules and the number."""
     facts = _number_ok(info.get("number", ""), today)
@@ -228,7 +240,9 @@ def front_validity(info: dict[str, str], today: date | None = None) -> dict[str,
     address = info.get("address", "")
     # Any province will do: the number keeps the region of first registration while the address
     # follows the holder (the mismatch is reported separately, as the extras' numberCheck).
-    address_ok = len(address) >= 6 and address_starts_with_province(address)
+    address_ok = (
+        len(address) >= 6 and address_starts_with_province(address) and address_looks_complete(address)
+    )
     return {
         "birthday": birthday_ok,
         "number": facts is not None,

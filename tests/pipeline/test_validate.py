@@ -128,7 +128,11 @@ def test_front_validity() -> None:
     # (主址…), a lost first line or a cut-off start all fail.
     for bad in ("主址广东省广州市天河区", "广州市天河区体育西路1号", "省杭州市西湖区文二路", "浙江省杭"):
         assert not front_validity({**info, "address": bad}, TODAY)["address"], bad
-    for good in ("北京市海淀区中关村大街1号", "内蒙古自治区呼和浩特市新城区", "广西壮族自治区南宁市青秀区"):
+    # An address that stops short of its last unit: its tail was lost.
+    for cut in ("浙江省杭州市西湖区文二路1", "浙江省杭州市西湖区文二路108", "浙江省杭州市西湖区文二路10B"):
+        assert not front_validity({**info, "address": cut}, TODAY)["address"], cut
+    for good in ("北京市海淀区中关村大街1号", "浙江省杭州市西湖区文二路108号3幢2单元",
+                 "内蒙古自治区呼和浩特市新城区", "广西壮族自治区南宁市青秀区"):
         assert front_validity({**info, "address": good}, TODAY)["address"], good
     assert not any(front_validity(dict.fromkeys(info, ""), TODAY).values())
 
