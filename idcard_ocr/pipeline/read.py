@@ -43,9 +43,11 @@ SHEAR_SLOPES = tuple(round(-0.06 + 0.005 * i, 3) for i in range(25))  # about +-
 MIN_SHEAR_PIXELS = 300
 MIN_SHEAR = 0.01  # slopes below this (0.6 degrees) are left alone
 MIN_OFFSET_LINES = 2
-# An address line after the first starting more than this many text heights right of where
-# values start is something else (the portrait's edge, a thumb), not a line of the address.
-MAX_INDENT = 3.0
+# An address line after the first whose ink starts this far across the band (as a fraction of
+# its width) is something else (the portrait's edge, a thumb): address lines start flush left,
+# and even when blur has merged their first characters into blobs too wide to count, the rest
+# starts well before this.
+MAX_INDENT = 0.6
 CUT_MARGIN = 8  # px: ink this close to the band's left edge may continue beyond it
 # A line read with less mean confidence than this, or with a character below SHAKY_CHAR, is read
 # a second time from a sharpened crop and the more confident of the two readings kept: blur,
@@ -282,9 +284,8 @@ def read_card(card: np.ndarray, side: Side, recognizer: TextRecognizer) -> CardR
     x_offset = value_offset(inks, regions)
     for region in regions:
         lines: list[ReadLine] = []
-        found = [ink for index, ink in enumerate(inks[region.key])
-                 if not index or region.value_x is None
-                 or ink[0] - (region.value_x + x_offset) <= MAX_INDENT * region.text_height]
+        right_part = region.band[0] + MAX_INDENT * (region.band[2] - region.band[0])
+        found = [ink for index, ink in enumerate(inks[region.key]) if not index or ink[0] < right_part]
         for index, ink in enumerate(found):
             if index < len(found) - 1:
                 # A line the address wraps from is full: glare that washes out its last
