@@ -20,6 +20,10 @@ MIN_NEUTRAL_RATIO = 0.55  # contrast in the brightest channel / in the darkest: 
 MAX_GLYPH_HEIGHT = 1.6  # in expected text heights: taller ink is not part of a text line
 MAX_GLYPH_WIDTH = 3.0
 MIN_GLYPH_AREA = 5  # px: smaller blobs are specks, not strokes
+# Characters run together by blur: a blob at least this tall (in text heights) and this solid
+# (ink / its bounding box) is a piece of a text line however long; a rule or an edge is thin.
+MIN_MERGED_HEIGHT = 0.6
+MIN_MERGED_FILL = 0.3
 
 
 def _darkness(channel: np.ndarray) -> np.ndarray:
@@ -51,16 +55,25 @@ def ink_mask(region_bgr: np.ndarray) -> np.ndarray:
     return (cv2.bitwise_and(ink, neutral) > 0) & (local_peak >= MIN_TEXT_CONTRAST)
 
 
-def text_sized(mask: np.ndarray, text_height: int) -> np.ndarray:
+def text_sized(mask: np.ndarray, text_height: int, merged_text: bool = False) -> np.ndarray:
     """Only the ink blobs small enough to be (parts of) characters.
 
     Drops what is taller than a line or much longer than a character without being a line of
     text: the edge of the card against a dark table, the portrait, a finger, a printed rule.
+    With ``merged_text``, a long blob of a text line's height and as solid as print is kept:
+    blur runs neighbouring characters together, and dropping them cuts a line's tail.
     """
     _, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     heights, widths = stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_WIDTH]
-    keep = (heights <= MAX_GLYPH_HEIGHT * text_height) & (widths <= MAX_GLYPH_WIDTH * text_height)
-    keep &= stats[:, cv2.CC_STAT_AREA] >= MIN_GLYPH_AREA  # toner specks, sensor noise
+    areas = stats[:, cv2.CC_STAT_AREA]
+    narrow = widths <= MAX_GLYPH_WIDTH * text_height
+    if merged_text:
+        line_like = (heights >= MIN_MERGED_HEIGHT * text_height) & (
+            areas >= MIN_MERGED_FILL * heights * widths
+        )
+        narrow |= line_like
+    keep = (heights <= MAX_GLYPH_HEIGHT * text_height) & narrow
+    keep &= areas >= MIN_GLYPH_AREA  # toner specks, sensor noise
     keep[0] = False  # the background label
     return np.asarray(keep[labels])
 

@@ -73,6 +73,16 @@ def test_blobs_taller_than_a_line_are_not_text() -> None:
     assert not kept[:, 280:].any()
 
 
+def test_characters_merged_by_blur_stay_text_but_a_rule_does_not() -> None:
+    mask = np.zeros((60, 400), bool)
+    mask[15:45, 20:260] = True  # eight characters run together into one solid blob
+    mask[55:58, 0:400] = True  # a thin printed rule
+    assert not text_sized(mask, 30)[15:45, 20:260].any()  # too long for one character
+    kept = text_sized(mask, 30, merged_text=True)
+    assert kept[15:45, 20:260].all()
+    assert not kept[55:58].any()
+
+
 @pytest.fixture(scope="module")
 def recognizer() -> TextRecognizer:
     return TextRecognizer(threads=1)
