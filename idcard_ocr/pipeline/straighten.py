@@ -26,7 +26,7 @@ from idcard_ocr.pipeline.locate import (
     locate_pass,
 )
 from idcard_ocr.pipeline.locate_lines import three_side_candidates
-from idcard_ocr.pipeline.locate_print import print_block_quads, register_to_layout
+from idcard_ocr.pipeline.locate_print import has_text_marks, print_block_quads, register_to_layout
 from idcard_ocr.pipeline.orientation import OrientedCard, orient_card
 from idcard_ocr.pipeline.quad import (
     CARD_ASPECT,
@@ -221,6 +221,10 @@ def straighten(img: np.ndarray) -> Straightened | None:
     oriented = orient_card(img, quad)
     timings["orient"] = (time.perf_counter() - mark) * 1000.0
     timings["straighten"] = (time.perf_counter() - start) * 1000.0
+    if choice.outline == 0.0 and not has_text_marks(oriented.card):
+        # Placed without an outline, its layout fit must come from print: wood grain or cloth
+        # slid onto the layout can correlate with it too.
+        return None
     corners = tuple((float(x), float(y)) for x, y in oriented.quad)
     return Straightened(
         card=oriented.card,

@@ -236,6 +236,19 @@ def test_a_card_whose_top_edge_is_lost_on_paper_of_its_colour_is_found_from_thre
     assert errors and min(errors) < 4.0, errors
 
 
+def test_blank_card_shaped_paper_on_wood_is_not_a_card() -> None:
+    """Grain slid onto the layout can correlate with it; without print there is no card."""
+    import random
+
+    from idcard_ocr.synth.backgrounds import make_background
+
+    rng = random.Random("blank-card")
+    photo = make_background(rng, "wood", 1280, 960)
+    corners = np.array([[300.0, 250.0], [1000.0, 250.0], [1000.0, 692.0], [300.0, 692.0]])
+    cv2.fillConvexPoly(photo, corners.astype(np.int32), (236, 230, 222))
+    assert straighten(photo) is None
+
+
 def test_geometry_facade_exports() -> None:
     from idcard_ocr.pipeline import geometry
 
