@@ -12,10 +12,10 @@ from PIL import Image, ImageDraw, ImageFont
 
 from idcard_ocr.domain.dates import split_birth
 from idcard_ocr.pipeline.engine import LineReading, TextRecognizer
+from idcard_ocr.pipeline.fields import back_fields, front_fields
 from idcard_ocr.pipeline.ink import ink_mask, text_columns, text_rows, text_sized
 from idcard_ocr.pipeline.layout import ADDRESS, ADDRESS_LINES, CARD_HEIGHT, CARD_WIDTH, regions_for
 from idcard_ocr.pipeline.read import is_shaky, locate_lines, read_card, register_rows, sharpened
-from idcard_ocr.pipeline.recognizer import back_fields, front_fields
 from idcard_ocr.synth.card import downscale, draw_card
 from idcard_ocr.synth.identities import make_identities
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from idcard_ocr.pipeline.engine import LineReading
+from idcard_ocr.pipeline.fields import fields_of
 from idcard_ocr.pipeline.read import CardReading, ReadLine
-from idcard_ocr.pipeline.recognizer import fields_of
 
 
 def line(text: str, p: float = 0.99, weak: dict[int, float] | None = None, cut: bool = False) -> ReadLine:

@@ -1,0 +1,143 @@
+"""From a card's read lines to the API's fields: parse, correct with domain knowledge, and decide
+what ``validity`` may vouch for.
+
+Domain rules (check characters, dates, the 56 nations, real places) choose among the recogniser's
+candidates; then free text, which has no check of its own, is vouched for only when it was read
+surely and whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from idcard_ocr.domain.id_number import parse_number
+from idcard_ocr.pipeline.parse import LONG_TERM, clean_name, normalize_timelimit
+from idcard_ocr.pipeline.places import PlaceText, check_address, check_authority
+from idcard_ocr.pipeline.read import Box, CardReading, ReadLine
+from idcard_ocr.pipeline.types import Point, Side
+from idcard_ocr.pipeline.validate import (
+    back_validity,
+    choose_birth,
+    choose_nation,
+    choose_sex,
+    correct_number,
+    correct_timelimit,
+    front_validity,
+    simplify,
+)
+
+FREE_TEXT_FIELDS = ("name", "address", "authority")
+# Free text has no check character, so it is vouched for only when the recogniser was sure of
+# it as a whole and of its weakest character: one character read at 0.6 is as often a wrong
+# look-alike (华莹 for 华蓥, 宜威 for 宣威) as the right one. Names are held hardest (a wrong
+# name is the worst KYC error) but a rare character (龑 at 0.84 beside 龔) must still pass;
+# authorities use common characters the recogniser is sure of when they are legible. Correct
+# names and addresses read at >= 0.8 as a whole on the synthetic photo sets.
+MIN_LINE_CONFIDENCE = {"name": 0.9, "address": 0.75, "authority": 0.75}
+MIN_CHAR_CONFIDENCE = {"name": 0.8, "address": 0.62, "authority": 0.55}
+MIN_LONG_TERM_CHAR = 0.8
+
+
+@dataclass(frozen=True)
+class FieldSource:
+    """A field's final text with the confidence and canonical-card box of what it was read from."""
+
+    text: str
+    confidence: float
+    box: tuple[Point, Point, Point, Point] | None
+    weakest_char: float = 0.0  # the lowest probability of any character it was read from
+    place_known: bool = True  # False: the place it names (address, authority) is not a real one
+    cut: bool = False  # a line's start may have been cut off (its ink ran into the band's edge)
+
+
+def _corners(boxes: list[Box]) -> tuple[Point, Point, Point, Point] | None:
+    if not boxes:
+        return None
+    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    return ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+
+
+def _source(text: str, lines: list[ReadLine], place: PlaceText | None = None) -> FieldSource:
+    confidence = min((line.reading.confidence for line in lines), default=0.0) if text else 0.0
+    if place is not None:
+        chars: Sequence[float] = place.confidences
+    else:
+        chars = [p for line in lines for p in line.reading.char_confidences]
+    weakest = min(chars, default=0.0) if text else 0.0
+    known = place.known if place is not None else True
+    cut = any(line.cut_left for line in lines)
+    return FieldSource(text, confidence, _corners([line.box for line in lines]), weakest, known, cut)
+
+
+def front_fields(reading: CardReading, today: date) -> tuple[dict[str, str], dict[str, FieldSource]]:
+    """The front ``info`` (contract key order) and where each value came from."""
+    number_line = reading.first("number")
+    number = correct_number(number_line.reading, today) if number_line else ""
+    facts = parse_number(number, today)
+    name_line, sex_line = reading.first("name"), reading.first("sex")
+    nation_line, birth_line = reading.first("nation"), reading.first("birth")
+    name = clean_name(simplify(name_line.reading)) if name_line else ""
+    sex = choose_sex(sex_line.reading if sex_line else None, facts)
+    nation = choose_nation(nation_line.reading if nation_line else None)
+    birth = choose_birth(birth_line.reading if birth_line else None, facts) or ("", "", "")
+    address_lines = reading.lines.get("address", [])
+    address_place = check_address([line.reading for line in address_lines])
+    address = address_place.text
+    info = {"name": name, "number": number, "sex": sex, "nation": nation,
+            "year": birth[0], "month": birth[1], "day": birth[2], "address": address}
+    line_of = {"name": name_line, "number": number_line, "sex": sex_line, "nation": nation_line}
+    sources = {k: _source(info[k], [line] if line else []) for k, line in line_of.items()}
+    birth_lines = [birth_line] if birth_line else []
+    sources.update({k: _source(info[k], birth_lines) for k in ("year", "month", "day")})
+    sources["address"] = _source(address, address_lines, address_place)
+    return info, sources
+
+
+def back_fields(reading: CardReading) -> tuple[dict[str, str], dict[str, FieldSource]]:
+    """The back ``info`` (contract key order) and where each value came from."""
+    authority_line, term_line = reading.first("authority"), reading.first("timelimit")
+    authority_place = check_authority(authority_line.reading) if authority_line else None
+    authority = authority_place.text if authority_place else ""
+    term = ""
+    if term_line is not None:
+        term = correct_timelimit(term_line.reading, normalize_timelimit(term_line.reading.text))
+    info = {"authority": authority, "timelimit": term}
+    sources = {
+        "authority": _source(authority, [authority_line] if authority_line else [], authority_place),
+        "timelimit": _source(term, [term_line] if term_line else []),
+    }
+    return info, sources
+
+
+def fields_of(
+    reading: CardReading, side: Side
+) -> tuple[dict[str, str], dict[str, bool], dict[str, FieldSource]]:
+    """``info``, ``validity`` and sources of one card reading: the domain rules, then how sure
+    the recogniser was of free text (no check character there to catch a misread)."""
+    today = date.today()
+    if side == "front":
+        info, sources = front_fields(reading, today)
+        validity = front_validity(info, today)
+    else:
+        info, sources = back_fields(reading)
+        validity = back_validity(info, today)
+    # Free text has no check character: a shape-valid name read with low confidence is more
+    # often a guess at an unreadable crop than the right answer.
+    for key in FREE_TEXT_FIELDS:
+        if key not in validity:
+            continue
+        source = sources[key]
+        if source.confidence < MIN_LINE_CONFIDENCE[key] or source.weakest_char < MIN_CHAR_CONFIDENCE[key]:
+            validity[key] = False
+        if not source.place_known:  # not a real place: a misread, or a place the table lacks
+            validity[key] = False
+        if source.cut:  # free text has no check that would notice a lost first character
+            validity[key] = False
+    # A long-term card's start date has no end date to agree with: only its own reading vouches.
+    term = sources.get("timelimit")
+    if term is not None and term.text.endswith(LONG_TERM) and term.weakest_char < MIN_LONG_TERM_CHAR:
+        validity["timelimit"] = False
+    return info, validity, sources
