@@ -114,16 +114,26 @@ def _print_block(mask: np.ndarray) -> np.ndarray | None:
     return np.stack([xs, ys], axis=1).astype(np.float32)
 
 
-def _robust_box(points: np.ndarray) -> np.ndarray:
-    """The print block's rectangle, side 0-1 along its length (print runs along the card's).
+def _stroke_angle(points: np.ndarray) -> float:
+    """The direction (radians, modulo 90 degrees) that the print's stroke edges mostly follow."""
+    origin = points.min(axis=0)
+    size = (points.max(axis=0) - origin).astype(int) + 3
+    block = np.zeros((int(size[1]), int(size[0])), np.float32)
+    block[(points[:, 1] - origin[1]).astype(int) + 1, (points[:, 0] - origin[0]).astype(int) + 1] = 1.0
+    block = cv2.GaussianBlur(block, (3, 3), 0)
+    gx, gy = cv2.Sobel(block, cv2.CV_32F, 1, 0), cv2.Sobel(block, cv2.CV_32F, 0, 1)
+    weight = np.hypot(gx, gy).ravel()
+    quarter = np.mod(np.arctan2(gy, gx).ravel(), np.pi / 2)  # 4-fold: rows and columns alike
+    histogram, _ = np.histogram(quarter, bins=90, range=(0.0, np.pi / 2), weights=weight)
+    smoothed = np.convolve(np.concatenate([histogram[-2:], histogram, histogram[:2]]), np.ones(5), "valid")
+    return float((np.argmax(smoothed) + 0.5) * np.pi / 180.0)
 
-    The direction comes from the minimum-area rectangle; the extent along each axis from
-    percentiles of the points, which ignore a few stray ones.
-    """
-    corners = cv2.boxPoints(cv2.minAreaRect(points)).astype(np.float64)
-    first, second = corners[1] - corners[0], corners[2] - corners[1]
-    longer = first if np.linalg.norm(first) >= np.linalg.norm(second) else second
-    u_dir = longer / max(float(np.linalg.norm(longer)), 1e-9)
+
+def _robust_box(points: np.ndarray, angle: float) -> np.ndarray:
+    """The print block's rectangle with sides along ``angle`` (radians, modulo 90 degrees),
+    side 0-1 along its length (print runs along the card's). The extent along each axis comes
+    from percentiles of the points, which ignore a few stray ones."""
+    u_dir = np.array([np.cos(angle), np.sin(angle)])
     v_dir = np.array([-u_dir[1], u_dir[0]])
     u = points @ u_dir
     v = points @ v_dir
@@ -136,6 +146,18 @@ def _robust_box(points: np.ndarray) -> np.ndarray:
     if np.linalg.norm(ordered[1] - ordered[0]) < np.linalg.norm(ordered[2] - ordered[1]):
         ordered = np.roll(ordered, -1, axis=0)
     return ordered
+
+
+def _block_angles(points: np.ndarray) -> list[float]:
+    """Directions the card may lie along: the minimum-area rectangle's, and the one the strokes'
+    edges mostly follow (the rectangle can lie diagonally over a sparse block)."""
+    (_cx, _cy), (_w, _h), degrees = cv2.minAreaRect(points)
+    angles = [float(np.radians(degrees)) % (np.pi / 2)]
+    strokes = _stroke_angle(points)
+    gap = abs(strokes - angles[0])
+    if min(gap, np.pi / 2 - gap) > np.radians(3.0):
+        angles.append(strokes)
+    return angles
 
 
 def print_block_quads(
@@ -151,9 +173,8 @@ def print_block_quads(
     points = _print_block(_ink_mask(small))
     if points is None:
         return []
-    box = _robust_box(points)
     quads = []
-    for turned in (False, True):
+    for box, turned in ((_robust_box(points, a), t) for a in _block_angles(points) for t in (False, True)):
         corners = np.roll(box, 2, axis=0) if turned else box
         origin, u_end, v_end = corners[0], corners[1], corners[3]
         u_axis, v_axis = u_end - origin, v_end - origin
