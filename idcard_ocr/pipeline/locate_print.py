@@ -118,9 +118,9 @@ def _stroke_angle(points: np.ndarray) -> float:
     """The direction (radians, modulo 90 degrees) that the print's stroke edges mostly follow."""
     origin = points.min(axis=0)
     size = (points.max(axis=0) - origin).astype(int) + 3
-    block = np.zeros((int(size[1]), int(size[0])), np.float32)
-    block[(points[:, 1] - origin[1]).astype(int) + 1, (points[:, 0] - origin[0]).astype(int) + 1] = 1.0
-    block = cv2.GaussianBlur(block, (3, 3), 0)
+    drawn = np.zeros((int(size[1]), int(size[0])), np.float32)
+    drawn[(points[:, 1] - origin[1]).astype(int) + 1, (points[:, 0] - origin[0]).astype(int) + 1] = 1.0
+    block = cv2.GaussianBlur(drawn, (3, 3), 0)
     gx, gy = cv2.Sobel(block, cv2.CV_32F, 1, 0), cv2.Sobel(block, cv2.CV_32F, 0, 1)
     weight = np.hypot(gx, gy).ravel()
     quarter = np.mod(np.arctan2(gy, gx).ravel(), np.pi / 2)  # 4-fold: rows and columns alike
