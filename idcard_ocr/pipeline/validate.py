@@ -28,6 +28,8 @@ MAX_NUMBER_FIXES = 2  # positions of a number we are willing to change
 UNSURE_DIGIT = 0.9  # a digit read with less than this probability may be changed
 MAX_UNSURE_DIGITS = 4  # with more unsure digits than this, some valid number is always near: no fix
 AMBIGUITY_MARGIN = math.log(4.0)  # the best fix must be 4x likelier than the next valid one
+MIN_NATION_SCORE = math.log(0.02)  # below an average 2% per character a nation is not supported
+NATION_TIE = math.log(2.0)  # nations fitting within 2x per character of the best one tie
 
 # Traditional forms the recogniser sometimes prefers where the card prints the simplified one
 # (cards use the standard simplified characters). Forms that are also standard characters in
@@ -145,15 +147,18 @@ def choose_nation(reading: LineReading | None) -> str:
     if is_nation(text):
         return text
     cands = reading.candidates
-    best, best_score = "", math.log(0.02)  # below an average 2% per character: leave it empty
+    scores: dict[str, float] = {}
     for nation in NATIONS:
         for offset in range(0, len(cands) - len(nation) + 1):
             window = cands[offset : offset + len(nation)]
             score = sum(math.log(max(_support(c, ch), 1e-6)) for c, ch in zip(window, nation, strict=True))
-            score /= len(nation)
-            if score > best_score:
-                best, best_score = nation, score
-    return best
+            scores[nation] = max(scores.get(nation, -math.inf), score / len(nation))
+    fitting = {n: v for n, v in scores.items() if v > MIN_NATION_SCORE}
+    if not fitting:
+        return ""
+    best = max(fitting.values())
+    # A longer name that fits about as well explains more of what was read (土家 over 土).
+    return max((n for n, v in fitting.items() if v >= best - NATION_TIE), key=lambda n: (len(n), fitting[n]))
 
 
 def choose_birth(reading: LineReading | None, facts: NumberFacts | None) -> tuple[str, str, str] | None:

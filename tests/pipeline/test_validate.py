@@ -78,6 +78,9 @@ def test_nation_is_snapped_to_the_56_only_with_support() -> None:
     assert choose_nation(reading("维吾尔族")) == "维吾尔"
     assert choose_nation(reading("维吴尔", {1: [("吾", 0.2)]})) == "维吾尔"
     assert choose_nation(reading("民族回")) == "回"
+    # The label's last character misread into the crop: 土家 explains more than 土 alone.
+    assert choose_nation(reading("埃土家", {2: [("冢", 0.05)]})) == "土家"
+    assert choose_nation(reading("埃土")) == "土"
     # No nation supported: empty rather than a non-nation the API could not flag as invalid.
     assert choose_nation(reading("火星")) == ""
     assert choose_nation(reading("森")) == ""
