@@ -26,6 +26,7 @@ MAX_PLACE_FIXES = 2  # characters of a place name we are willing to change
 # always within reach (宜威 -> 宜城 when the true 宣威 had no support at all).
 MIN_PLACE_SUPPORT = 0.01
 BRANCH = "分局"
+MAX_LABEL_CHARS = 2  # stray label characters a value may begin with
 PLACE_AMBIGUITY = math.log(4.0)  # the best place must be 4x likelier than the next one
 BUREAU = "公安局"
 
@@ -90,6 +91,11 @@ def _support(options: Candidates, char: str) -> float:
     return max((p for c, p in options if c.translate(TRADITIONAL_TO_SIMPLIFIED) == char), default=0.0)
 
 
+def _looks_like_label(options: Candidates, label: str) -> bool:
+    """True when the recogniser saw one of ``label``'s characters at this position."""
+    return any(c in label for c, p in options if p >= MIN_PLACE_SUPPORT)
+
+
 def snap_place(text: str, cands: Sequence[Candidates], names: Iterable[str], start: int = 0) -> str | None:
     """The real place name that ``text[start:]`` begins with, or the one a supported change of
     at most two characters makes it begin with (unambiguously); None when neither."""
@@ -135,10 +141,12 @@ def _fixed(text: str, cands: Sequence[Candidates], start: int, name: str) -> Pla
 def check_address(lines: Sequence[LineReading]) -> PlaceText:
     """The address with its province-prefecture-county beginning checked (and corrected)."""
     text, cands = aligned(lines, ADDRESS_LABEL)
-    name = snap_place(text, cands, address_prefixes())
-    if name is None:
-        return PlaceText(text, False, tuple(c[0][1] if c else 0.0 for c in cands))
-    return _fixed(text, cands, 0, name)
+    for start in range(MAX_LABEL_CHARS + 1):
+        # Characters before the province are label ink read into the crop (主址…, 址…).
+        name = snap_place(text, cands, address_prefixes(), start)
+        if name is not None:
+            return _fixed(text[start:], cands[start:], 0, name)
+    return PlaceText(text, False, tuple(c[0][1] if c else 0.0 for c in cands))
 
 
 def check_authority(reading: LineReading) -> PlaceText:
@@ -147,10 +155,21 @@ def check_authority(reading: LineReading) -> PlaceText:
     keep = [i for i, c in enumerate(text) if "\u3400" <= c <= "\u9fff" or c == "\u3007"]
     text, cands = "".join(text[i] for i in keep), [cands[i] for i in keep]
     bureau_at = text.find(BUREAU)
-    places = [n for n in bureau_places() if len(n) == bureau_at] if bureau_at > 0 else []
-    name = snap_place(text[:bureau_at], cands, places) if places else None
-    if name is None or len(name) != bureau_at:
+    name = None
+    for start in range(min(MAX_LABEL_CHARS, max(bureau_at - 2, 0)) + 1):
+        # Characters before the place are label ink read into the crop (关宣威市…), but only
+        # when they look like the label: place names are short, and dropping a misread first
+        # character could leave another real place (长沙县 -> 沙县).
+        if start and not all(_looks_like_label(cands[i], AUTHORITY_LABEL) for i in range(start)):
+            break
+        places = [n for n in bureau_places() if len(n) == bureau_at - start]
+        name = snap_place(text[:bureau_at], cands, places, start) if places else None
+        if name is not None:
+            text, cands = text[start:], cands[start:]
+            break
+    if name is None:
         return PlaceText(text, False, tuple(c[0][1] if c else 0.0 for c in cands))
+    bureau_at = len(name)
     fixed = _fixed(text, cands, 0, name)
     branch = fixed.text[bureau_at + len(BUREAU) :]
     if branch.endswith(BRANCH) and branch.count(BRANCH) == 1:

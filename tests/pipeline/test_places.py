@@ -39,7 +39,7 @@ def test_a_misread_county_is_put_right_only_with_support() -> None:
 
 def test_an_address_whose_county_level_was_lost_is_unknown() -> None:
     assert not check_address([reading("陕西省咸阳市永寿巷304号")]).known
-    assert not check_address([reading("主址广东省广州市天河区体育西路")]).known
+    assert not check_address([reading("广州市天河区体育西路")]).known  # the province line lost
 
 
 def test_authority_place_and_branch_are_checked() -> None:
@@ -56,3 +56,14 @@ def test_authority_place_and_branch_are_checked() -> None:
     assert check_authority(reading("鹤壁市公安局淇滨分局")).known
     # A misread bureau word leaves no place to check.
     assert not check_authority(reading("天津市山委局武清分局")).known
+
+
+def test_label_ink_before_the_value_is_dropped() -> None:
+    # The label's right half read into the crop: the address must begin with its province.
+    checked = check_address([reading("主址广东省广州市天河区体育西"), reading("路1号")])
+    assert (checked.text, checked.known) == ("广东省广州市天河区体育西路1号", True)
+    assert check_authority(reading("关宣威市公安局")).text == "宣威市公安局"
+    # A first character that is no label ink is not dropped to reach some other place:
+    # 沙县 is real, but 氏沙县 is a misread 长沙县, not 沙县.
+    misread = check_authority(reading("氏沙县公安局"))
+    assert (misread.text, misread.known) == ("氏沙县公安局", False)
