@@ -67,7 +67,7 @@ def _generator_fingerprint() -> str:
 def build_sets(count: int, seed: int, regenerate: bool) -> list[tuple[Path, list[dict[str, Any]]]]:
     """The cached (or freshly written) clean, photo and not-card sets."""
     fingerprint = _generator_fingerprint()
-    sets = []
+    sets: list[tuple[Path, list[dict[str, Any]]]] = []
     for group, mix in GROUP_MIXES.items():
         directory = OUT / "sets" / f"{group}-{count}-s{seed}"
         stamp = directory / "generator.txt"
