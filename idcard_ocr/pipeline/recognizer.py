@@ -37,6 +37,10 @@ MAX_FALLBACK_LINES = 40
 MIN_FALLBACK_CONFIDENCE = 0.5
 
 
+# Below this layout-match score the side and half-turn from straightening are open to question.
+UNSURE_SIDE_SCORE = 0.3
+
+
 class CardRecognizer:
     """Loaded models plus the pipeline; one instance per process, safe to share between threads."""
 
@@ -64,7 +68,7 @@ class CardRecognizer:
         if straight is None:
             result = self._without_card(decoded.image, timings)
         else:
-            result, turned = self._read_card_photo(straight.card, straight.side, timings)
+            result, turned = self._read_card_photo(straight.card, straight.side, straight.side_score, timings)
             quad = np.asarray(straight.quad, dtype=np.float64)
             result.rotate = straight.rotate
             if turned:  # the card lay the other way up from what its outline and print suggested
@@ -80,13 +84,15 @@ class CardRecognizer:
         return result
 
     def _read_card_photo(
-        self, card: np.ndarray, side: Side, timings: dict[str, float]
+        self, card: np.ndarray, side: Side, side_score: float, timings: dict[str, float]
     ) -> tuple[Recognition, bool]:
-        """Read the straightened card; when nothing on it passes a check, also try it turned
-        half-way round and as the other side, and keep whichever reading validates most."""
+        """Read the straightened card; when nothing on it passes a check and the layout match was
+        itself unsure, also try it turned half-way round and as the other side, and keep whichever
+        reading validates most. A confidently placed card is not second-guessed: on a blurred one
+        a wrong reading can validate a stray field (a title line taken for a name)."""
         result = self._from_card(card, side, timings)
         turned = False
-        if not any(result.validity.values()):
+        if not any(result.validity.values()) and side_score < UNSURE_SIDE_SCORE:
             mark = time.perf_counter()
             other: Side = "back" if side == "front" else "front"
             upside_down = cv2.rotate(card, cv2.ROTATE_180)

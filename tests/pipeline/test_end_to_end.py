@@ -192,8 +192,13 @@ def test_a_card_read_upside_down_and_as_the_wrong_side_is_read_again(recognizer:
     rng = random.Random(7)
     identity = make_identities(1, seed=7)[0]
     card = downscale(draw_card(identity, "front", rng)).bgr
-    # As if the geometry had taken the card for a back and missed that it lay upside down.
-    result, turned = recognizer._read_card_photo(cv2.rotate(card, cv2.ROTATE_180), "back", {})
+    # As if the geometry had taken the card for a back, unsure of it, and missed that it lay upside
+    # down: the other readings are tried.
+    upside_down = cv2.rotate(card, cv2.ROTATE_180)
+    result, turned = recognizer._read_card_photo(upside_down, "back", 0.1, {})
     assert turned
     assert result.side == "front"
     assert result.info["number"] == identity.number
+    # Placed with a clear margin, the same card is not second-guessed: nothing validates as a back.
+    sure, turned = recognizer._read_card_photo(upside_down, "back", 1.0, {})
+    assert not turned and sure.side == "back" and not any(sure.validity.values())
