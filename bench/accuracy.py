@@ -6,10 +6,16 @@
     python bench/accuracy.py --fake     # check the harness with a recogniser that returns the truth
 
 Sets are generated once into ``bench/out/sets/`` and reused while the generator's code is
-unchanged. Prints per-field exact-match rates, all-fields-correct, side and rotation rates by
-condition, each condition's share of the set, the silent-error rate of each field (value wrong
-but marked valid: the failure a KYC client cannot see), and every miss (synthetic data, so
-printing the values is fine); writes ``bench/out/accuracy.json``.
+unchanged (and while their truth records carry ``legibility``; older sets are redrawn). Prints
+per-field exact-match rates, all-fields-correct, side and rotation rates by condition, each
+condition's share of the set, the silent-error rate of each field (value wrong but marked valid:
+the failure a KYC client cannot see), and every miss (synthetic data, so printing the values is
+fine); writes ``bench/out/accuracy.json``.
+
+Photos are also split into ``photo-legible`` and ``photo-illegible`` by the generator's own
+verdict (characters too small or too blurred for a person; see ``idcard_ocr.synth.legibility``).
+On illegible photos a reading is not expected: the figure that matters there is the honest
+refusal rate, photos where no value is wrong yet marked valid.
 """
 
 from __future__ import annotations
@@ -64,6 +70,14 @@ def _generator_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def _is_current(directory: Path, fingerprint: str) -> bool:
+    # Drawn by this generator, and every card record says whether a person could read it.
+    stamp = directory / "generator.txt"
+    if not stamp.exists() or stamp.read_text() != fingerprint or not (directory / "truth.json").exists():
+        return False
+    return all("legibility" in r for r in read_truth(directory) if r.get("kind") is None)
+
+
 def build_sets(count: int, seed: int, regenerate: bool) -> list[tuple[Path, list[dict[str, Any]]]]:
     """The cached (or freshly written) clean, photo and not-card sets."""
     fingerprint = _generator_fingerprint()
@@ -71,7 +85,7 @@ def build_sets(count: int, seed: int, regenerate: bool) -> list[tuple[Path, list
     for group, mix in GROUP_MIXES.items():
         directory = OUT / "sets" / f"{group}-{count}-s{seed}"
         stamp = directory / "generator.txt"
-        if regenerate or not stamp.exists() or stamp.read_text() != fingerprint:
+        if regenerate or not _is_current(directory, fingerprint):
             print(f"generating {group}: {count} fronts + {count} backs in {directory} ...", flush=True)
             generate_set(directory, count, count, mix, seed=seed + len(sets), progress=True)
             stamp.write_text(fingerprint)
@@ -151,6 +165,8 @@ def main() -> int:
     print(format_table(result))
     covered = f"nations in the set: {len(NATIONS) - len(missing)}/{len(NATIONS)}"
     print(covered + (f" (missing {len(missing)}, e.g. {''.join(missing[:5])})" if missing else ""))
+    if result["illegible_share_of_photos"] is None:
+        print("no legibility in this set's truth: photos not split into legible and illegible")
     timing = result["timing_ms"]
     spread = f"mean {timing['mean']} p50 {timing['p50']} p90 {timing['p90']}"
     print(f"time per photo ms: {spread}; wall {result['wall_s']} s (noisy on a shared machine)")

@@ -5,7 +5,13 @@ One truth record per image::
     {"file": "front_0001.jpg", "side": "front", "rotate": 90, "condition": "tilt",
      "info": {...exactly what the API must return...},
      "quad": [[x, y], x4],            # upright card's TL, TR, BR, BL in photo pixels
-     "fields": {"name": [[x, y], x4], "address_1": ..., ...}}
+     "fields": {"name": [[x, y], x4], "address_1": ..., ...},
+     "legibility": {"char_px": 14.2, "effective_char_px": 14.2, "blur_sigma": 0.0,
+                    "motion_px": 0.0, "downscale": 1.0, "jpeg_quality": 71, ...,
+                    "legible": true}}
+
+``legibility`` holds what the generator did that decides whether a person could read the values
+(see :mod:`idcard_ocr.synth.legibility`), so accuracy can be scored apart on illegible photos.
 
 Geometry is for the photo as displayed: where a record has ``exif_orientation`` (3, 6 or 8) the
 JPEG's pixels are stored turned and that EXIF tag turns them upright, as phones do. Field boxes
@@ -60,6 +66,7 @@ def photo_case(
         "info": identity.front_info() if side == "front" else identity.back_info(),
         "quad": photo.quad,
         "fields": photo.fields,
+        "legibility": photo.legibility,
     }
     if photo.exif_orientation != 1:
         record["exif_orientation"] = photo.exif_orientation

@@ -13,12 +13,13 @@ import io
 import math
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 import cv2
 import numpy as np
 from PIL import Image
 
-from idcard_ocr.synth import degrade
+from idcard_ocr.synth import degrade, legibility
 from idcard_ocr.synth.backgrounds import BACKGROUND_KINDS, make_background
 from idcard_ocr.synth.card import CardImage, scale_boxes
 from idcard_ocr.synth.occlusion import hold_with_thumb
@@ -72,6 +73,8 @@ class Photo:
     # EXIF Orientation tag stored with the JPEG (1: none). Geometry above is for the photo as
     # displayed, i.e. after the tag is applied, which is what the API does before recognition.
     exif_orientation: int = 1
+    # What decides whether a person could read the values (see ``legibility.assess``).
+    legibility: dict[str, Any] = field(default_factory=dict)
 
 
 def card_to_photo_quad(
@@ -144,12 +147,17 @@ def _resized_card(card: CardImage, target_width: float) -> CardImage:
 
 def encode_jpeg(image: np.ndarray, quality: int) -> bytes:
     """JPEG bytes at ``quality``, lowered as needed to stay within the contract's 2 MB."""
+    return _encode_jpeg(image, quality)[0]
+
+
+def _encode_jpeg(image: np.ndarray, quality: int) -> tuple[bytes, int]:
+    # The bytes and the quality they were finally written at.
     while True:
         ok, buffer = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
         if not ok:  # pragma: no cover - OpenCV cannot fail on a valid uint8 image
             raise RuntimeError("JPEG encoding failed")
         if buffer.size <= MAX_BYTES or quality <= 30:
-            return buffer.tobytes()
+            return buffer.tobytes(), quality
         quality -= 10
 
 
@@ -160,6 +168,10 @@ _STORE_FOR_ORIENTATION = {3: cv2.ROTATE_180, 6: cv2.ROTATE_90_COUNTERCLOCKWISE, 
 def encode_jpeg_with_orientation(image: np.ndarray, quality: int, orientation: int) -> bytes:
     """JPEG bytes whose pixels are stored turned, with the EXIF Orientation tag (3, 6 or 8) that
     displays them as ``image``: what a phone writes when held sideways or upside down."""
+    return _encode_jpeg_with_orientation(image, quality, orientation)[0]
+
+
+def _encode_jpeg_with_orientation(image: np.ndarray, quality: int, orientation: int) -> tuple[bytes, int]:
     stored = cv2.cvtColor(cv2.rotate(image, _STORE_FOR_ORIENTATION[orientation]), cv2.COLOR_BGR2RGB)
     exif = Image.Exif()
     exif[0x0112] = orientation
@@ -167,7 +179,7 @@ def encode_jpeg_with_orientation(image: np.ndarray, quality: int, orientation: i
         buffer = io.BytesIO()
         Image.fromarray(stored).save(buffer, "JPEG", quality=quality, exif=exif.tobytes())
         if buffer.tell() <= MAX_BYTES or quality <= 30:
-            return buffer.getvalue()
+            return buffer.getvalue(), quality
         quality -= 10
 
 
@@ -204,9 +216,23 @@ def _recipe(rng: random.Random, condition: str, max_side: int) -> _Recipe:
     return recipe
 
 
-def _damage(rng: random.Random, condition: str, image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+@dataclass
+class _Blur:
+    # How much each damage step blurred or shrank the photo (photo pixels; 1.0: not shrunk).
+    focus_sigma: float = 0.0
+    motion_length: float = 0.0
+    copy_sigma: float = 0.0
+    downscale: float = 1.0
+
+
+def _damage(
+    rng: random.Random, condition: str, image: np.ndarray, quad: np.ndarray
+) -> tuple[np.ndarray, _Blur]:
+    # Random amounts are drawn here, in the order the damage functions would draw them, so that
+    # recording them leaves every photo of a given seed unchanged.
+    blur = _Blur()
     if condition == "clean":
-        return degrade.sensor_noise(rng, image, sigma=rng.uniform(0.5, 2.0))
+        return degrade.sensor_noise(rng, image, sigma=rng.uniform(0.5, 2.0)), blur
     # Every phone photo gets a little of everything; its named condition gets the heavy dose.
     image = degrade.uneven_light(rng, image, 0.6 if condition == "light" else rng.uniform(0.05, 0.25))
     if condition == "light" or rng.random() < 0.15:
@@ -216,13 +242,22 @@ def _damage(rng: random.Random, condition: str, image: np.ndarray, quad: np.ndar
     image = degrade.colour_cast(rng, image, 0.25 if condition == "colour" else 0.06)
     if condition == "photocopy":
         image = degrade.photocopy(rng, image)
+        blur.copy_sigma = legibility.PHOTOCOPY_SIGMA
     if condition == "blur":
-        image = degrade.motion_blur(rng, image) if rng.random() < 0.5 else degrade.focus_blur(rng, image)
+        if rng.random() < 0.5:
+            blur.motion_length = rng.randint(5, 13)
+            image = degrade.motion_blur(rng, image, int(blur.motion_length))
+        else:
+            blur.focus_sigma = rng.uniform(1.2, 2.6)
+            image = degrade.focus_blur(rng, image, blur.focus_sigma)
     elif rng.random() < 0.3:
-        image = degrade.focus_blur(rng, image, rng.uniform(0.5, 1.0))
+        blur.focus_sigma = rng.uniform(0.5, 1.0)
+        image = degrade.focus_blur(rng, image, blur.focus_sigma)
     if condition == "lowres":
-        image = degrade.lose_resolution(rng, image)
-    return degrade.sensor_noise(rng, image, rng.uniform(8, 16) if condition == "noise" else rng.uniform(1, 5))
+        blur.downscale = rng.uniform(0.3, 0.6)
+        image = degrade.lose_resolution(rng, image, blur.downscale)
+    noise = rng.uniform(8, 16) if condition == "noise" else rng.uniform(1, 5)
+    return degrade.sensor_noise(rng, image, noise), blur
 
 
 def make_photo(
@@ -250,16 +285,19 @@ def make_photo(
     if condition == "held" or (condition != "clean" and rng.random() < 0.1):
         for _ in range(2 if condition == "held" and rng.random() < 0.4 else 1):
             image = hold_with_thumb(rng, image, matrix, card.px_per_mm)
-    image = _damage(rng, condition, image, quad)
+    image, blur = _damage(rng, condition, image, quad)
     fields = {
         key: cv2.perspectiveTransform(np.array([box], np.float64), matrix)[0].round(1).tolist()
         for key, box in card.boxes.items()
     }
     orientation = rng.choice((6, 6, 8, 3)) if condition == "exif" else 1
-    jpeg = (
-        encode_jpeg_with_orientation(image, recipe.quality, orientation)
+    jpeg, quality = (
+        _encode_jpeg_with_orientation(image, recipe.quality, orientation)
         if orientation != 1
-        else encode_jpeg(image, recipe.quality)
+        else _encode_jpeg(image, recipe.quality)
+    )
+    readable = legibility.assess(
+        quad, blur.focus_sigma, blur.motion_length, blur.copy_sigma, blur.downscale, quality
     )
     return Photo(
         jpeg=jpeg,
@@ -271,4 +309,5 @@ def make_photo(
         fields=fields,
         homography=matrix,
         exif_orientation=orientation,
+        legibility=readable,
     )

@@ -7,6 +7,10 @@ reading that the recogniser then blanks (``result`` 1) counts as wrong, as it wo
 A *silent error* is worse than a miss: the value is wrong (and not empty) while the API marks it
 valid, so a client that trusts ``validity`` takes it. ``nation`` has no validity flag of its
 own, so any wrong non-empty nation is silent.
+
+Photos the generator judged illegible (truth ``legibility.legible`` false: characters too small
+or too blurred for a person) are also scored apart. On those the right answer is "not valid",
+not a reading, so what counts there is the *honest refusal* rate: photos with no silent error.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ FIELD_COLUMNS: tuple[str, ...] = (*FRONT_INFO_KEYS, *BACK_INFO_KEYS)
 CLEAN_GROUP = "clean"
 PHOTO_GROUP = "photo"
 NOT_CARD_GROUP = "not_card"  # photos with text but no card, or no text at all
+LEGIBLE_GROUP = "photo-legible"  # photo conditions, split by the generator's legibility verdict
+ILLEGIBLE_GROUP = "photo-illegible"
 # The ``validity`` flag that vouches for each info field (None: the API has no flag for it).
 VALIDITY_OF: dict[str, str | None] = {
     "name": "name", "number": "number", "sex": "sex", "nation": None, "year": "birthday",
@@ -43,6 +49,12 @@ class Outcome:
     silent: dict[str, bool] = field(default_factory=dict)  # wrong, not empty, yet marked valid
     misses: list[dict[str, str]] = field(default_factory=list)
     elapsed_ms: float | None = None
+    legible: bool | None = None  # the generator's verdict; None for non-cards and older sets
+
+    @property
+    def honest(self) -> bool:
+        """No value wrong yet marked valid: every mistake is one a client can see."""
+        return not any(self.silent.values())
 
     @property
     def all_ok(self) -> bool:
@@ -54,6 +66,8 @@ def score_one(truth: dict[str, Any], recognition: Recognition | None, error: str
     """Compare one recognition (None when the recogniser raised ``error``) with its truth record."""
     kind = truth.get("kind")
     outcome = Outcome(truth["file"], truth["condition"], kind, side_ok=False, rotate_ok=False)
+    legible = (truth.get("legibility") or {}).get("legible")
+    outcome.legible = None if legible is None else bool(legible)
     if recognition is None:
         outcome.fields_ok = {k: False for k in truth["info"]} or {"verdict": False}
         outcome.misses.append({"file": truth["file"], "field": "error", "expected": "", "got": error or ""})
@@ -119,6 +133,7 @@ def summarise(outcomes: Sequence[Outcome], total: int) -> dict[str, Any]:
         "fields": {k: _pct(o.fields_ok[k] for o in cards if k in o.fields_ok) for k in FIELD_COLUMNS},
         "silent": {k: _pct(o.silent[k] for o in cards if k in o.silent) for k in FIELD_COLUMNS},
         "all_fields": _pct(o.all_ok for o in outcomes),
+        "honest": _pct(o.honest for o in cards),
         "verdict": _pct(o.fields_ok["verdict"] for o in outcomes if o.kind is not None),
     }
 
@@ -128,13 +143,14 @@ def report(outcomes: Sequence[Outcome]) -> dict[str, Any]:
     total = len(outcomes)
     conditions = sorted({o.condition for o in outcomes}, key=lambda c: (c != CLEAN_GROUP, c))
     times = [o.elapsed_ms for o in outcomes if o.elapsed_ms is not None]
+    photos = [o for o in outcomes if o.kind is None and o.condition != CLEAN_GROUP]
     return {
         "conditions": {c: summarise([o for o in outcomes if o.condition == c], total) for c in conditions},
         "groups": {
             CLEAN_GROUP: summarise([o for o in outcomes if o.condition == CLEAN_GROUP], total),
-            PHOTO_GROUP: summarise(
-                [o for o in outcomes if o.kind is None and o.condition != CLEAN_GROUP], total
-            ),
+            PHOTO_GROUP: summarise(photos, total),
+            LEGIBLE_GROUP: summarise([o for o in photos if o.legible is True], total),
+            ILLEGIBLE_GROUP: summarise([o for o in photos if o.legible is False], total),
             NOT_CARD_GROUP: summarise([o for o in outcomes if o.kind is not None], total),
             "all": summarise(outcomes, total),
         },
@@ -143,16 +159,20 @@ def report(outcomes: Sequence[Outcome]) -> dict[str, Any]:
             "p50": round(statistics.median(times), 1) if times else None,
             "p90": round(sorted(times)[int(0.9 * (len(times) - 1))], 1) if times else None,
         },
+        "illegible_share_of_photos": _pct(o.legible is False for o in photos if o.legible is not None),
         "misses": [m for o in outcomes for m in o.misses],
         "silent_misses": [m for o in outcomes for m in o.misses if o.silent.get(m["field"])],
     }
+
+
+NAME_WIDTH = 15  # fits "photo-illegible"
 
 
 def format_table(result: dict[str, Any]) -> str:
     """A fixed-width text table of ``report``'s rates (percent; '-' where a column does not apply)."""
     short = {"number": "numb", "nation": "natn", "address": "addr", "authority": "auth", "timelimit": "term"}
     columns = ["n", "share", "side", "rot", *[short.get(k, k[:4]) for k in FIELD_COLUMNS], "all"]
-    lines = ["condition  " + " ".join(f"{c:>6}" for c in columns)]
+    lines = [f"{'condition':<{NAME_WIDTH}} " + " ".join(f"{c:>6}" for c in columns)]
 
     def row(name: str, s: dict[str, Any]) -> str:
         cells = [
@@ -163,19 +183,28 @@ def format_table(result: dict[str, Any]) -> str:
             *[s["fields"][k] for k in FIELD_COLUMNS],
             s["all_fields"],
         ]
-        return f"{name:<10} " + " ".join(f"{'-' if v is None else v:>6}" for v in cells)
+        return f"{name:<{NAME_WIDTH}} " + " ".join(f"{'-' if v is None else v:>6}" for v in cells)
 
     lines += [row(name, s) for name, s in result["conditions"].items()]
     lines.append("-" * len(lines[0]))
     lines += [row(name, s) for name, s in result["groups"].items() if s["n"]]
     lines.append("")
     lines.append("silent errors (% of cards: value wrong but marked valid)")
-    lines.append("condition  " + " ".join(f"{short.get(k, k[:4]):>6}" for k in FIELD_COLUMNS))
+    # "honest": % of cards with no silent error at all (on illegible photos: the honest refusals).
+    silent_columns = [*[short.get(k, k[:4]) for k in FIELD_COLUMNS], "honest"]
+    lines.append(f"{'condition':<{NAME_WIDTH}} " + " ".join(f"{c:>6}" for c in silent_columns))
 
     def silent_row(name: str, s: dict[str, Any]) -> str:
-        cells = [s.get("silent", {}).get(k) for k in FIELD_COLUMNS]
-        return f"{name:<10} " + " ".join(f"{'-' if v is None else v:>6}" for v in cells)
+        cells = [*[s.get("silent", {}).get(k) for k in FIELD_COLUMNS], s.get("honest")]
+        return f"{name:<{NAME_WIDTH}} " + " ".join(f"{'-' if v is None else v:>6}" for v in cells)
 
     lines += [silent_row(name, s) for name, s in result["conditions"].items() if s["n"]]
     lines += [silent_row(name, s) for name, s in result["groups"].items() if s["n"]]
+    illegible = result["groups"].get(ILLEGIBLE_GROUP, {})
+    if result.get("illegible_share_of_photos") is not None:
+        lines.append("")
+        lines.append(
+            f"illegible photos: {illegible.get('n', 0)} ({result['illegible_share_of_photos']}% of photos);"
+            f" honest refusals on them (no value wrong yet marked valid): {illegible.get('honest', '-')}%"
+        )
     return "\n".join(lines)

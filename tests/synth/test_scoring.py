@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from idcard_ocr.pipeline.types import Recognition
 from idcard_ocr.synth.scoring import format_table, report, score_one
 
@@ -69,3 +71,30 @@ def test_report_rates_and_table() -> None:
     assert result["groups"]["not_card"]["verdict"] == 0.0
     assert result["timing_ms"]["p50"] == 100.0
     assert "tilt" in format_table(result) and len(result["misses"]) == 2
+
+
+def test_illegible_photos_are_scored_apart_with_their_honest_refusals() -> None:
+    legible = {**FRONT, "legibility": {"legible": True}}
+    illegible = {**FRONT, "file": "front_0002.jpg", "legibility": {"legible": False}}
+    refused = Recognition(True, "front", 90, {**FRONT["info"], "name": "赵守"}, {"name": False})
+    silently_wrong = Recognition(True, "front", 90, {**FRONT["info"], "name": "赵守"}, {"name": True})
+    outcomes = [
+        score_one(legible, _reading()),
+        score_one(illegible, refused),
+        score_one(illegible, silently_wrong),
+        score_one(illegible, refused),
+    ]
+    result = report(outcomes)
+    groups = result["groups"]
+    assert (groups["photo-legible"]["n"], groups["photo-legible"]["all_fields"]) == (1, 100.0)
+    assert groups["photo-illegible"]["n"] == 3
+    assert groups["photo-illegible"]["honest"] == pytest.approx(66.7)  # one of three silently wrong
+    assert result["illegible_share_of_photos"] == 75.0
+    table = format_table(result)
+    assert "photo-illegible" in table and "illegible photos: 3 (75.0% of photos)" in table
+
+
+def test_a_set_without_legibility_is_not_split() -> None:
+    result = report([score_one(FRONT, _reading())])
+    assert result["illegible_share_of_photos"] is None
+    assert result["groups"]["photo-legible"]["n"] == result["groups"]["photo-illegible"]["n"] == 0
