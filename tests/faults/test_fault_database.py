@@ -121,11 +121,10 @@ def _terminate_backend_once(store: SqlStore, base_url: str) -> list[int]:
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # pg_terminate_backend is PostgreSQL's
 async def test_postgres_backend_killed_mid_charge(
     store: SqlStore, settings_for: Callable[..., Settings], database_url: str
 ) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("pg_terminate_backend is PostgreSQL's")
     caller = caller_on(store)
     killed = _terminate_backend_once(store, database_url)
     async with app_client(settings_for(database_url), store) as http:
