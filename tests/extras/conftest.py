@@ -35,54 +35,13 @@ def recognizer() -> Any:
 
 
 @dataclass
-class RealService:
-    """The app on the real recogniser and a fresh SQLite store, with a funded account."""
+class OptionsService:
+    """The app on a recogniser and a fresh SQLite store, with a funded account."""
 
     http: httpx.AsyncClient
     caller: Caller
     store: SqlStore
-
-    async def ask(self, photo: bytes, /, **options: str) -> dict[str, Any]:
-        """POST ``photo`` with ``options`` and return the envelope."""
-        response = await self.http.post(
-            "/ocr/idcard-v1", data=self.caller.signed(None, **options), files={"file": ("card.jpg", photo)}
-        )
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    def balance(self) -> int:
-        account = self.store.get_account(self.caller.app_id)
-        assert account is not None
-        return account.balance
-
-
-@pytest.fixture
-async def real_service(tmp_path: Path, recognizer: Any) -> AsyncIterator[RealService]:
-    """The service with the real recogniser (tests using it are marked ``models``)."""
-    settings = Settings(data_dir=tmp_path)
-    store = open_store(settings)
-    account, secret = store.create_account(balance=100)
-    app = create_app(settings, store, recognizer)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
-        yield RealService(http, Caller(account.app_id, secret), store)
-    app.state.endpoint.close()
-    store.close()
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@dataclass
-class StubService:
-    """The app on a stub recogniser (a fixed answer) and a fresh SQLite store."""
-
-    http: httpx.AsyncClient
-    caller: Caller
-    store: SqlStore
-    recognizer: StubRecognizer
+    recognizer: Any
 
     async def ask(self, photo: bytes | None = None, /, **options: str) -> dict[str, Any]:
         """POST ``photo`` (a small plain JPEG by default) with ``options``; the envelope."""
@@ -101,15 +60,35 @@ class StubService:
         return account.balance
 
 
-@pytest.fixture
-async def stub_service(tmp_path: Path) -> AsyncIterator[StubService]:
-    """The service answering the contract's front sample for any photo."""
+# The two fixtures differ only in the recogniser behind the app.
+RealService = StubService = OptionsService
+
+
+async def _service_on(tmp_path: Path, recognizer: Any) -> AsyncIterator[OptionsService]:
     settings = Settings(data_dir=tmp_path)
     store = open_store(settings)
     account, secret = store.create_account(balance=100)
-    stub = StubRecognizer()
-    app = create_app(settings, store, stub)
+    app = create_app(settings, store, recognizer)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
-        yield StubService(http, Caller(account.app_id, secret), store, stub)
+        yield OptionsService(http, Caller(account.app_id, secret), store, recognizer)
     app.state.endpoint.close()
     store.close()
+
+
+@pytest.fixture
+async def real_service(tmp_path: Path, recognizer: Any) -> AsyncIterator[OptionsService]:
+    """The service with the real recogniser (tests using it are marked ``models``)."""
+    async for service in _service_on(tmp_path, recognizer):
+        yield service
+
+
+@pytest.fixture
+async def stub_service(tmp_path: Path) -> AsyncIterator[OptionsService]:
+    """The service answering the contract's front sample for any photo."""
+    async for service in _service_on(tmp_path, StubRecognizer()):
+        yield service
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
