@@ -80,6 +80,8 @@ class _Choice:
     outline: float
     quad: np.ndarray  # photo pixels
     search_px: float  # how far full-resolution refinement may move each side
+    small: np.ndarray | None = None  # the locating copy the choice was judged on
+    factor: float = 1.0  # photo pixels per locating-copy pixel
 
 
 def _edge_search_px(img: np.ndarray) -> float:
@@ -148,6 +150,8 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
         mark = time.perf_counter()
         best.quad = _repair_aspect(located.small, located.factor, best.quad)
         timings["aspect"] = (time.perf_counter() - mark) * 1000.0
+    if best is not None:
+        best.small, best.factor = located.small, located.factor
     return best
 
 
@@ -216,6 +220,10 @@ def straighten(img: np.ndarray) -> Straightened | None:
         return None
     mark = time.perf_counter()
     quad = refine_quad(img, choice.quad, search_px=choice.search_px)
+    if choice.small is not None and abs(aspect_ratio(quad) - CARD_ASPECT) > ASPECT_TOLERANCE:
+        # Refinement can take a strong edge inside the card (the portrait's frame) for a faint
+        # outline: seen from the front, the card's own shape says which side went astray.
+        quad = _repair_aspect(choice.small, choice.factor, quad)
     timings["refine"] = (time.perf_counter() - mark) * 1000.0
     mark = time.perf_counter()
     oriented = orient_card(img, quad)

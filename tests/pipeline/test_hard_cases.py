@@ -1,0 +1,39 @@
+"""Photos the recogniser once got wrong, kept so that it does not get them wrong again.
+
+Each photo in ``tests/data/hard/`` was drawn by ``idcard_ocr.synth`` for the accuracy benchmark
+and failed there; its ``truth.json`` record says why it is hard and where it came from. Every
+field must come back exact and valid, on the right side and turned the right way.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from idcard_ocr.pipeline import CardRecognizer, load_recognizer
+
+pytestmark = pytest.mark.models
+
+HARD_DIR = Path(__file__).resolve().parent.parent / "data" / "hard"
+RECORDS: list[dict[str, Any]] = json.loads((HARD_DIR / "truth.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> CardRecognizer:
+    return load_recognizer(threads=1)
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=[r["file"] for r in RECORDS])
+def test_a_once_missed_photo_is_read_exactly(recognizer: CardRecognizer, record: dict[str, Any]) -> None:
+    result = recognizer.recognize((HARD_DIR / record["file"]).read_bytes())
+    data = result.api_data()
+    assert (result.side, result.rotate) == (record["side"], record["rotate"]), record["why"]
+    info = data["info"]
+    assert isinstance(info, dict)
+    assert {key: info[key] for key in record["info"]} == record["info"], record["why"]
+    validity = data["validity"]
+    assert isinstance(validity, dict)
+    assert all(validity.values()), (validity, record["why"])
