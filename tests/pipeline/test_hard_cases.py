@@ -1,7 +1,8 @@
 """Photos the recogniser once got wrong, kept so that it does not get them wrong again.
 
 Each photo in ``tests/data/hard/`` was drawn by ``idcard_ocr.synth`` for the accuracy benchmark
-and failed there; its ``truth.json`` record says why it is hard and where it came from. Every
+and failed there; its record in one of the ``*.json`` files beside it says why it is hard and
+where it came from. Every
 field must come back exact and valid, on the right side and turned the right way.
 """
 
@@ -18,7 +19,11 @@ from idcard_ocr.pipeline import CardRecognizer, load_recognizer
 pytestmark = pytest.mark.models
 
 HARD_DIR = Path(__file__).resolve().parent.parent / "data" / "hard"
-RECORDS: list[dict[str, Any]] = json.loads((HARD_DIR / "truth.json").read_text(encoding="utf-8"))
+RECORDS: list[dict[str, Any]] = [
+    record
+    for path in sorted(HARD_DIR.glob("*.json"))
+    for record in json.loads(path.read_text(encoding="utf-8"))
+]
 
 
 @pytest.fixture(scope="module")
