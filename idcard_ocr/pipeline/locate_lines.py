@@ -19,6 +19,14 @@ MAX_LINES = 28  # the longest merged lines kept; the card's four sides are among
 MAX_PARALLEL_DEG = 18.0  # opposite sides of a card in perspective stay roughly parallel
 MIN_CROSSING_DEG = 50.0  # adjacent sides meet at 90 degrees give or take perspective
 THREE_SIDE_KEPT = 6  # three-sided quads per edge map that go on to the layout check
+THREE_SIDE_LOOKED_AT = 4  # times as many are looked at for that many distinct ones
+# A three-sided quad's lines are probed this share of their length past its seen corners, and
+# the parallel ones from FAR_OVERRUN[0] to FAR_OVERRUN[1] past the placed fourth side (a tilted
+# card can be some 10% longer than its shape says), for edges that run on (``_overrun``).
+OVERRUN_REACH = 0.15
+FAR_OVERRUN = (0.15, 0.35)
+FAR_OVERRUN_WEIGHT = 0.5  # the fourth side is a guess, so running on past it counts for less
+CORNER_GAP_PX = 3.0  # probing starts this far past a corner: the rounded corner, the edge's width
 
 
 def _merged_lines(edges: np.ndarray) -> np.ndarray:
@@ -143,14 +151,20 @@ def _support(dilated: np.ndarray, starts: np.ndarray, ends: np.ndarray, samples:
 
 
 def three_side_quads(
-    edges: np.ndarray, dilated: np.ndarray, aspect: float, keep: int = 8, min_area: float = 0.03
+    edges: np.ndarray,
+    dilated: np.ndarray,
+    aspect: float,
+    keep: int = 8,
+    min_area: float = 0.03,
+    ending: bool = False,
 ) -> np.ndarray:
     """Card quads of which only three sides are seen: ``(K, 4, 2)``, best supported first.
 
     A card lying on paper of its own colour, or half over a receipt, can show three clear edges
     and none on the fourth side. Two near-parallel lines and one crossing them fix three sides;
     the fourth is placed where the card's shape puts it (either dimension, either way), to be
-    checked against the printed layout by the caller. Support counts the three seen sides only.
+    checked against the printed layout by the caller. Support counts the three seen sides only;
+    with ``ending``, lines that run on past the card's corners count against it (``_overrun``).
     """
     lines = _merged_lines(edges)
     count = len(lines)
@@ -194,7 +208,38 @@ def three_side_quads(
     # The seen sides: corner 3 -> 0 (first line), 0 -> 1 (crossing line), 1 -> 2 (second line).
     seen = _support(dilated, every[:, [3, 0, 1]], every[:, [0, 1, 2]])
     support = 0.5 * seen.mean(axis=1) + 0.5 * seen.min(axis=1)
+    if ending:
+        support = support - _overrun(dilated, every)
     return every[np.argsort(-support)[:keep]]
+
+
+def _past(
+    corner: np.ndarray, back: np.ndarray, start: float, stop: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Segments ``(Q, 2)`` on the line from ``back`` through ``corner``, beyond ``corner``, from
+    ``start`` to ``stop`` times the side's length (plus the rounded corner's gap)."""
+    step = corner - back
+    length = np.linalg.norm(step, axis=1, keepdims=True)
+    unit = step / np.maximum(length, 1e-9)
+    return corner + (CORNER_GAP_PX + start * length) * unit, corner + (CORNER_GAP_PX + stop * length) * unit
+
+
+def _overrun(dilated: np.ndarray, quads: np.ndarray) -> np.ndarray:
+    """How much the three seen lines of each three-sided quad run on past the card: ``(Q,)``.
+
+    A card's edges end at its corners, while receipt rows, wood grain and a page's border run on
+    through them; with clutter about, those make three well-supported sides at every crossing and
+    crowd the card out. So the seen lines are probed just past the two seen corners (all three
+    lines), and the two parallel lines also beyond where the card's shape puts its fourth side
+    (a quad of the wrong dimension stops short on the real card's edges there).
+    """
+    c0, c1, c2, c3 = (quads[:, index] for index in range(4))
+    near = [_past(c0, c3, 0.0, OVERRUN_REACH), _past(c1, c2, 0.0, OVERRUN_REACH),
+            _past(c0, c1, 0.0, OVERRUN_REACH), _past(c1, c0, 0.0, OVERRUN_REACH)]
+    far = [_past(c3, c0, *FAR_OVERRUN), _past(c2, c1, *FAR_OVERRUN)]
+    near_support = _support(dilated, np.stack([a for a, _b in near], 1), np.stack([b for _a, b in near], 1))
+    far_support = _support(dilated, np.stack([a for a, _b in far], 1), np.stack([b for _a, b in far], 1))
+    return near_support.mean(axis=1) + FAR_OVERRUN_WEIGHT * far_support.mean(axis=1)
 
 
 def three_side_candidates(
@@ -202,12 +247,27 @@ def three_side_candidates(
 ) -> list[np.ndarray]:
     """Rough card quads (clockwise, on the edge maps' copy) of which three sides are seen, best
     supported first, near-duplicates dropped; for a card whose fourth edge is lost against paper
-    of its own colour. Their fourth side is a guess from the card's shape: check them by layout."""
+    of its own colour. Their fourth side is a guess from the card's shape: check them by layout.
+
+    Two rankings each give ``limit`` per edge map: by support alone, and with lines that run on
+    past the corners counted against them. The second finds a card beside clutter (receipt rows,
+    wood grain, another card make many three-sided quads as well supported as the card's own);
+    the first, a card lying on printed paper, whose edges the print beyond them seems to prolong.
+    """
     found: list[np.ndarray] = []
     for edges, _weight in edge_maps:
         closed = cv2.dilate(edges, np.ones((3, 3), np.uint8))
-        for quad in three_side_quads(edges, closed, CARD_ASPECT, keep=limit, min_area=min_area):
-            ordered = order_clockwise(quad)
-            if is_convex(ordered) and not any(np.abs(ordered - other).max() < 6.0 for other in found):
-                found.append(ordered)
+        for ending in (False, True):
+            # One clear rectangle (a bank card, a receipt) is three-sided four ways over: drop
+            # the repeats before counting, so that they do not crowd out the rest.
+            looked_at = THREE_SIDE_LOOKED_AT * limit
+            quads = three_side_quads(edges, closed, CARD_ASPECT, looked_at, min_area, ending=ending)
+            kept = 0
+            for quad in quads:
+                ordered = order_clockwise(quad)
+                if is_convex(ordered) and not any(np.abs(ordered - other).max() < 6.0 for other in found):
+                    found.append(ordered)
+                    kept += 1
+                    if kept == limit:
+                        break
     return found
