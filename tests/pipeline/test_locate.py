@@ -236,6 +236,38 @@ def test_a_card_whose_top_edge_is_lost_on_paper_of_its_colour_is_found_from_thre
     assert errors and min(errors) < 4.0, errors
 
 
+def test_a_card_among_long_lines_and_another_card_is_found_from_three_sides() -> None:
+    """Long lines running through the photo (receipt rows, wood grain) and another card's clean
+    outline make three-sided quads as well supported as the card's own; the card's edges end at
+    its corners, and that keeps it among those checked."""
+    from idcard_ocr.pipeline.locate import MIN_AREA_FRACTION, locate_pass
+    from idcard_ocr.pipeline.locate_lines import three_side_candidates
+
+    angle = np.radians(-8.0)
+    along, down = np.array([np.cos(angle), np.sin(angle)]), np.array([-np.sin(angle), np.cos(angle)])
+    origin = np.array([560.0, 420.0])
+    width, height = 560 * along, 353.3 * down  # the card's 85.6 x 54 mm shape
+    truth = np.array([origin, origin + width, origin + width + height, origin + height])
+    photo = _card_on_background(truth)
+    for y in range(40, 900, 46):  # rows of a receipt, or grain, from edge to edge
+        cv2.line(photo, (0, y), (1199, y + 25), (150, 150, 150), 3)
+    photo = np.ascontiguousarray(photo)
+    other = np.array([[60.0, 60.0], [460.0, 60.0], [460.0, 312.0], [60.0, 312.0]])  # a bank card
+    cv2.fillConvexPoly(photo, other.astype(np.int32), (70, 160, 60))
+    card = np.zeros(photo.shape[:2], np.uint8)
+    cv2.fillConvexPoly(card, truth.astype(np.int32), 255)
+    clean = _card_on_background(truth)
+    photo[card > 0] = clean[card > 0]  # the card lies over the lines
+    sheet = np.array([truth[0] - 300 * down - 100 * along, truth[1] - 300 * down + 100 * along,
+                      truth[1] + 12 * down + 100 * along, truth[0] + 12 * down - 100 * along])
+    cv2.fillConvexPoly(photo, sheet.astype(np.int32), (236, 230, 222))  # its top edge lost on paper
+    located = locate_pass(photo, limit=12)
+    small_truth = (truth + 0.5) / located.factor - 0.5
+    placed = three_side_candidates(located.edge_maps, MIN_AREA_FRACTION)
+    errors = [_corner_error(quad, small_truth) for quad in placed]
+    assert errors and min(errors) < 4.0, sorted(errors)[:3]
+
+
 def test_blank_card_shaped_paper_on_wood_is_not_a_card() -> None:
     """Grain slid onto the layout can correlate with it; without print there is no card."""
     import random
