@@ -144,7 +144,7 @@ def _quad_from_hull(hull: np.ndarray) -> np.ndarray | None:
     return np.array(corners, dtype=np.float64)
 
 
-def _edge_support(quad: np.ndarray, dilated_edges: np.ndarray, samples_per_side: int = 48) -> float:
+def edge_support(quad: np.ndarray, dilated_edges: np.ndarray, samples_per_side: int = 48) -> float:
     """Share of points along the quad's sides (corners left out) that fall on an edge pixel."""
     t = np.linspace(0.1, 0.9, samples_per_side)[:, None]
     points = np.concatenate([quad[i] + t * (quad[(i + 1) % 4] - quad[i]) for i in range(4)])
@@ -202,7 +202,7 @@ def _outline_score(quad: np.ndarray, edges: np.ndarray, frame_area: float) -> tu
     shape = _shape_score(quad)
     if shape == 0.0:
         return None
-    support = _edge_support(quad, edges)
+    support = edge_support(quad, edges)
     # Larger quads win ties: an inner frame (the portrait, a text block) is smaller than the card.
     return support * (0.6 + 0.4 * shape) * (0.85 + 0.15 * min(1.0, size / 0.25)), support
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from idcard_ocr.pipeline.locate import (
@@ -22,6 +23,7 @@ from idcard_ocr.pipeline.locate import (
     MIN_AREA_FRACTION,
     MIN_SCORE,
     CardCandidate,
+    edge_support,
     line_candidates,
     locate_pass,
 )
@@ -58,6 +60,10 @@ ASPECT_TOLERANCE = 0.05  # 1.585 give or take this is the card's own shape
 ASPECT_MAX_LOSS = 0.02  # a repaired quad may match the layout this much worse than the wrong one
 REGISTER_ROUNDS = 1  # layout registrations of a card placed from its print (more: no better)
 PRINT_SEARCH_MM = 3.0  # the print fixes the card to a few mm; edges, if any, are sought that far
+# Among cards placed roughly, layout matches within a few hundredths of each other say little
+# about a few mm of placement (a blurred or noisy card fits its layout about as well 3 mm off);
+# how much of the outline lies on edges tells them apart.
+PLACED_EDGE_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,8 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
         placed = three_side_candidates(located.edge_maps, MIN_AREA_FRACTION)
         from_print = print_block_quads(img, located.small, located.factor)
         placed += [(quad + 0.5) / located.factor - 0.5 for quad in from_print]
+        sensitive = cv2.dilate(located.edge_maps[-1][0], np.ones((3, 3), np.uint8))
+        placed_best = -1.0
         for small_quad in placed:
             preview = _registered(located.small, small_quad)
             quad = (preview.quad + 0.5) * located.factor - 0.5
@@ -140,9 +148,13 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
             if (
                 match < PRINT_MIN_LAYOUT_MATCH
                 or preview.side_score < PRINT_MIN_SIDE_MARGIN
-                or (best is not None and LAYOUT_WEIGHT * match <= best.combined)
+                or (best is not None and best.outline > 0.0 and LAYOUT_WEIGHT * match <= best.combined)
             ):
                 continue
+            placed_score = LAYOUT_WEIGHT * match + PLACED_EDGE_WEIGHT * edge_support(preview.quad, sensitive)
+            if placed_score <= placed_best:
+                continue
+            placed_best = placed_score
             width = float(np.linalg.norm(quad[1] - quad[0]))
             best = _Choice(LAYOUT_WEIGHT * match, 0.0, quad, max(4.0, width * PRINT_SEARCH_MM / 85.6))
         timings["print_fallback"] = (time.perf_counter() - mark) * 1000.0
