@@ -54,6 +54,7 @@ CUT_MARGIN = 8  # px: ink this close to the band's left edge may continue beyond
 # low resolution and photocopies soften strokes until similar characters merge.
 SURE_LINE = 0.93
 SHAKY_CHAR = 0.6
+NARROWER, WIDER = 0.85, 1.2  # width scales of the variant crops that reread_variants tries
 SHARPEN_SIGMA = 1.5
 SHARPEN_AMOUNT = 1.0
 
@@ -245,6 +246,24 @@ def reread_with_length(card: np.ndarray, line: ReadLine, region: FieldRegion,
     box = line.box
     probs = recognizer.probabilities(card[box[1] : box[3], box[0] : box[2]], RETRY_WIDTH_SCALE)
     return ReadLine(recognizer.decode_length(probs, length, region.charset), box, line.cut_left)
+
+
+def reread_variants(card: np.ndarray, line: ReadLine, region: FieldRegion,
+                    recognizer: TextRecognizer) -> list[ReadLine]:
+    """``line`` read again from slightly different crops: narrower, tighter, wider.
+
+    For a short value that matched nothing it must be (a nation): blur can split a left-right
+    character into two (朝 as 0 and 月) or add a ghost one, and a small change of the crop's
+    proportions often reads it whole. Each reading still has to pass the field's own check.
+    """
+    x0, y0, x1, y1 = line.box
+    trim = (y1 - y0) // 8
+    shapes = (((x0, y0, x1, y1), NARROWER), ((x0, y0 + trim, x1, y1 - trim), 1.0), ((x0, y0, x1, y1), WIDER))
+    found = []
+    for (a, b, c, d), scale in shapes:
+        reading = recognizer.read(card[b:d, a:c], region.charset, region.width_scale * scale)
+        found.append(ReadLine(reading, (a, b, c, d), line.cut_left))
+    return found
 
 
 def sharpened(crop: np.ndarray) -> np.ndarray:

@@ -15,16 +15,17 @@ import time
 import cv2
 import numpy as np
 
+from idcard_ocr.domain.nations import is_nation
 from idcard_ocr.pipeline.decode import decode_image
 from idcard_ocr.pipeline.engine import TextDetector, TextRecognizer
 from idcard_ocr.pipeline.fields import fields_of
 from idcard_ocr.pipeline.geometry import straighten, unwarp_points
-from idcard_ocr.pipeline.layout import AUTHORITY, BIRTH, NUMBER, TIMELIMIT, FieldRegion
+from idcard_ocr.pipeline.layout import AUTHORITY, BIRTH, NATION, NUMBER, TIMELIMIT, FieldRegion
 from idcard_ocr.pipeline.locate_print import has_text_marks
-from idcard_ocr.pipeline.parse import OcrLine, clean_number, parse_ocr_lines
-from idcard_ocr.pipeline.read import read_card, reread_line, reread_with_length
+from idcard_ocr.pipeline.parse import OcrLine, clean_nation, clean_number, parse_ocr_lines
+from idcard_ocr.pipeline.read import read_card, reread_line, reread_variants, reread_with_length
 from idcard_ocr.pipeline.types import FieldReading, Point, Recognition, Side
-from idcard_ocr.pipeline.validate import back_validity, front_validity
+from idcard_ocr.pipeline.validate import back_validity, front_validity, simplify
 
 # Fields read once more, unsqueezed, when they fail their checks: (validity key, layout region).
 RETRIED_FIELDS: dict[Side, tuple[tuple[str, FieldRegion], ...]] = {
@@ -35,6 +36,9 @@ NUMBER_LENGTH = 18
 FALLBACK_DETECT_SIDE = 960  # detector input for photos without a card outline
 MAX_FALLBACK_LINES = 40
 MIN_FALLBACK_CONFIDENCE = 0.5
+# A nation read again from a variant crop is taken only when the variant reads a whole nation
+# name this surely: the nation has no validity flag to carry doubt to the client.
+SURE_NATION_VARIANT = 0.7
 
 
 # Below this layout-match score the side and half-turn from straightening are open to question.
@@ -135,6 +139,15 @@ class CardRecognizer:
                 info, validity, sources = fixed
             else:
                 reading.lines[NUMBER.key] = as_read
+        nation_line = reading.first(NATION.key)
+        if side == "front" and not info["nation"] and nation_line is not None:
+            read_from = card if reading.card is None else reading.card
+            for variant in reread_variants(read_from, nation_line, NATION, self.text):
+                if variant.reading.confidence >= SURE_NATION_VARIANT \
+                        and is_nation(clean_nation(simplify(variant.reading))):
+                    reading.lines[NATION.key] = [variant]
+                    info, validity, sources = fields_of(reading, side)
+                    break
         timings["parse"] = timings.get("parse", 0.0) + (time.perf_counter() - mark) * 1000
         fields = {k: FieldReading(s.text, s.confidence, s.box) for k, s in sources.items()}
         return Recognition(True, side, 0, info, validity, fields)
