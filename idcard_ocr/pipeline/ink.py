@@ -24,6 +24,10 @@ MIN_GLYPH_AREA = 5  # px: smaller blobs are specks, not strokes
 # (ink / its bounding box) is a piece of a text line however long; a rule or an edge is thin.
 MIN_MERGED_HEIGHT = 0.6
 MIN_MERGED_FILL = 0.3
+# Rows at the ends of a too-tall text run holding less ink than this share of its densest row
+# are trimmed off: text is dense top to bottom, a stray tail is not.
+MIN_ROW_SHARE = 0.15
+TRIM_ABOVE = 1.3  # in text heights: only runs taller than this are trimmed
 
 
 def _darkness(channel: np.ndarray) -> np.ndarray:
@@ -103,7 +107,13 @@ def text_rows(mask: np.ndarray, text_height: int) -> list[tuple[int, int]]:
     # specks having been dropped already.
     rows = _runs(counts > max(1, 0.004 * width), max_gap=2)
     lines: list[tuple[int, int]] = []
-    for top, bottom in rows:
+    for run_top, run_bottom in rows:
+        top, bottom = run_top, run_bottom
+        if bottom - top > TRIM_ABOVE * text_height:
+            # Taller than a line: a line of characters is dense across its height, and a thin
+            # tail above or below it (the portrait's shoulder at the band's edge) is not part of it.
+            dense = np.flatnonzero(counts[top:bottom] >= MIN_ROW_SHARE * counts[top:bottom].max())
+            top, bottom = run_top + int(dense[0]), run_top + int(dense[-1]) + 1
         height = bottom - top
         if height < 0.35 * text_height:
             continue
