@@ -4,9 +4,10 @@
 quadrilaterals (a photo may hold other paper, a phone, another card) on the down-scaled locating
 copy, by how much their outline looks like a card's and how well their print matches an ID
 card's layout. When no outline is convincing it also places cards roughly, from three edges
-seen and the card's shape or around the print itself, and slides each onto the layout
-(``register_to_layout``) before judging it. A square-on quad of the wrong shape gets the one
-side rebuilt that makes the print fit best. Only the winner is refined on the full-resolution
+seen and the card's shape or around the print itself, slides each onto the layout
+(``register_to_layout``), and refines both the placed and the slid quad onto the photo's edges
+before judging them by layout and edges together. A square-on quad of the wrong shape gets the one
+side rebuilt that makes the print fit best. Only the winner is refined finely on the full-resolution
 photo and cut out at full size. A quad whose print matches neither side's layout is not a card.
 """
 
@@ -23,12 +24,13 @@ from idcard_ocr.pipeline.locate import (
     MIN_AREA_FRACTION,
     MIN_SCORE,
     CardCandidate,
+    LocatePass,
     edge_support,
     line_candidates,
     locate_pass,
 )
 from idcard_ocr.pipeline.locate_lines import three_side_candidates
-from idcard_ocr.pipeline.locate_print import has_text_marks, print_block_quads, register_to_layout
+from idcard_ocr.pipeline.locate_print import CARD_MM, has_text_marks, print_block_quads, register_to_layout
 from idcard_ocr.pipeline.orientation import OrientedCard, orient_card
 from idcard_ocr.pipeline.quad import (
     CARD_ASPECT,
@@ -58,12 +60,14 @@ PRINT_MIN_SIDE_MARGIN = 0.25
 FRONTAL_ANGLE_DEG = 4.0  # corners this close to square: seen from the front, shape kept
 ASPECT_TOLERANCE = 0.05  # 1.585 give or take this is the card's own shape
 ASPECT_MAX_LOSS = 0.02  # a repaired quad may match the layout this much worse than the wrong one
-REGISTER_ROUNDS = 1  # layout registrations of a card placed from its print (more: no better)
 PRINT_SEARCH_MM = 3.0  # the print fixes the card to a few mm; edges, if any, are sought that far
 # Among cards placed roughly, layout matches within a few hundredths of each other say little
 # about a few mm of placement (a blurred or noisy card fits its layout about as well 3 mm off);
 # how much of the outline lies on edges tells them apart.
 PLACED_EDGE_WEIGHT = 0.3
+# A placed quad whose print matches the layout less than this is not refined onto edges: that
+# moves the match by about 0.1 at most, short of PRINT_MIN_LAYOUT_MATCH (and saves the time).
+SNAP_MIN_LAYOUT_MATCH = 0.3
 
 
 @dataclass(frozen=True)
@@ -142,21 +146,20 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
         sensitive = cv2.dilate(located.edge_maps[-1][0], np.ones((3, 3), np.uint8))
         placed_best = -1.0
         for small_quad in placed:
-            preview = _registered(located.small, small_quad)
+            preview, placed_score = _registered(img, located, small_quad, sensitive)
             quad = (preview.quad + 0.5) * located.factor - 0.5
             match = preview.layout_match
             if (
-                match < PRINT_MIN_LAYOUT_MATCH
-                or preview.side_score < PRINT_MIN_SIDE_MARGIN
+                not _placed_clearly(preview)
                 or (best is not None and best.outline > 0.0 and LAYOUT_WEIGHT * match <= best.combined)
             ):
                 continue
-            placed_score = LAYOUT_WEIGHT * match + PLACED_EDGE_WEIGHT * edge_support(preview.quad, sensitive)
             if placed_score <= placed_best:
                 continue
             placed_best = placed_score
-            width = float(np.linalg.norm(quad[1] - quad[0]))
-            best = _Choice(LAYOUT_WEIGHT * match, 0.0, quad, max(4.0, width * PRINT_SEARCH_MM / 85.6))
+            # Already refined within PRINT_SEARCH_MM where that helped: a second search that wide
+            # would wander off the card's edge onto print or a shadow.
+            best = _Choice(LAYOUT_WEIGHT * match, 0.0, quad, _edge_search_px(img))
         timings["print_fallback"] = (time.perf_counter() - mark) * 1000.0
     if best is not None and best.outline > 0.0:  # a card placed from its print has the card's shape
         mark = time.perf_counter()
@@ -167,21 +170,45 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
     return best
 
 
-def _registered(small: np.ndarray, small_quad: np.ndarray) -> OrientedCard:
-    """A card placed from its print block, slid and scaled until its print fits the layout.
+def _placed_clearly(preview: OrientedCard) -> bool:
+    """Whether a card placed without a whole outline matches one side's layout clearly enough."""
+    return preview.layout_match >= PRINT_MIN_LAYOUT_MATCH and preview.side_score >= PRINT_MIN_SIDE_MARGIN
 
-    The block's extent says where the card is only to a centimetre or so (a short name, a
-    two-line address); matching the whole layout pins it to a few mm. A second round moved it
-    away from the truth as often as towards it, so there is one unless ``REGISTER_ROUNDS`` says.
+
+def _registered(
+    img: np.ndarray, located: LocatePass, small_quad: np.ndarray, sensitive: np.ndarray
+) -> tuple[OrientedCard, float]:
+    """A roughly placed card, slid and scaled until its print fits the layout, then put back
+    on the edges it lies on; with its placed score (layout match and edge support together).
+
+    The print fixes a card only to a few mm: the layout's boxes are coarse, and a noisy or
+    blurred card fits them about as well a few mm off. Edges fix it to a pixel. So the quad as
+    placed and the slid one are each refined onto the photo's strongest edges within
+    ``PRINT_SEARCH_MM`` (a side on the card's edge stays there; a guessed side moves onto an
+    edge only if one is that near), and the variant with the best placed score wins: a slide
+    that carries seen edges off their edges loses their support, and a refinement that takes a
+    side onto print inside the card loses layout match.
     """
+    small, factor = located.small, located.factor
     preview = orient_card(small, small_quad, PREVIEW_SIZE)
-    for _round in range(REGISTER_ROUNDS):
-        moved, _score = register_to_layout(small, preview.quad, preview.side)
-        candidate = orient_card(small, moved, PREVIEW_SIZE)
-        if candidate.layout_match <= preview.layout_match:
-            break
-        preview = candidate
-    return preview
+    moved, _score = register_to_layout(small, preview.quad, preview.side)
+    slid = orient_card(small, moved, PREVIEW_SIZE)
+    best, best_key = preview, (False, -1.0)
+    for rough in (preview, slid):
+        variants = [rough]
+        if rough.layout_match >= SNAP_MIN_LAYOUT_MATCH:
+            photo_quad = (rough.quad + 0.5) * factor - 0.5
+            width = float(np.linalg.norm(photo_quad[1] - photo_quad[0]))
+            snapped = refine_quad(img, photo_quad, search_px=max(4.0, width * PRINT_SEARCH_MM / CARD_MM[0]))
+            variants.append(orient_card(small, (snapped + 0.5) / factor - 0.5, PREVIEW_SIZE))
+        for candidate in variants:
+            score = LAYOUT_WEIGHT * candidate.layout_match + PLACED_EDGE_WEIGHT * edge_support(
+                candidate.quad, sensitive
+            )
+            key = (_placed_clearly(candidate), score)  # a variant that qualifies beats one that does not
+            if key > best_key:
+                best, best_key = candidate, key
+    return best, best_key[1]
 
 
 def _repair_aspect(small: np.ndarray, factor: float, quad: np.ndarray) -> np.ndarray:
