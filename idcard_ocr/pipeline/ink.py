@@ -28,6 +28,10 @@ MIN_MERGED_FILL = 0.3
 # are trimmed off: text is dense top to bottom, a stray tail is not.
 MIN_ROW_SHARE = 0.15
 TRIM_ABOVE = 1.3  # in text heights: only runs taller than this are trimmed
+# Rows of a line may hold almost no ink: a thin-stroked 汉 has three rows in a row with a pixel
+# or none between its dots and its lower half. Blank runs this long stay inside one line
+# (lines are 14 px or more apart).
+ROW_GAP = 3
 
 
 def _darkness(channel: np.ndarray) -> np.ndarray:
@@ -105,7 +109,7 @@ def text_rows(mask: np.ndarray, text_height: int) -> list[tuple[int, int]]:
     counts = mask.sum(axis=1)
     # A line may hold one character (the last address line's 号): a few pixels a row is enough,
     # specks having been dropped already.
-    rows = _runs(counts > max(1, 0.004 * width), max_gap=2)
+    rows = _runs(counts > max(1, 0.004 * width), max_gap=ROW_GAP)
     lines: list[tuple[int, int]] = []
     for run_top, run_bottom in rows:
         top, bottom = run_top, run_bottom

@@ -29,6 +29,7 @@ BRANCH = "分局"
 MAX_LABEL_CHARS = 2  # stray label characters a value may begin with
 PLACE_AMBIGUITY = math.log(4.0)  # the best place must be 4x likelier than the next one
 BUREAU = "公安局"
+TRAILING_MARKS = frozenset(".,:;'\"`_~-，。、：；·")  # never the last character of an address
 
 Candidates = tuple[tuple[str, float], ...]
 
@@ -141,6 +142,9 @@ def _fixed(text: str, cands: Sequence[Candidates], start: int, name: str) -> Pla
 def check_address(lines: Sequence[LineReading]) -> PlaceText:
     """The address with its province-prefecture-county beginning checked (and corrected)."""
     text, cands = aligned(lines, ADDRESS_LABEL)
+    # An address ends in a character or a digit; a trailing mark is a speck read as a comma.
+    while text and text[-1] in TRAILING_MARKS:
+        text, cands = text[:-1], cands[:-1]
     for start in range(MAX_LABEL_CHARS + 1):
         # Characters before the province are label ink read into the crop (主址…, 址…).
         name = snap_place(text, cands, address_prefixes(), start)

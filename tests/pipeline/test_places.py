@@ -26,6 +26,13 @@ def test_a_real_address_is_known_and_kept_as_read() -> None:
     assert len(checked.confidences) == len(checked.text)
 
 
+def test_specks_read_as_marks_after_the_address_are_dropped() -> None:
+    checked = check_address([reading("江西省赣州市信丰县滨江"), reading("东路26号.,")])
+    assert checked.text == "江西省赣州市信丰县滨江东路26号"
+    assert len(checked.confidences) == len(checked.text)
+    assert check_address([reading("浙江省杭州市西湖区文二路3-2号")]).text.endswith("3-2号")
+
+
 def test_a_misread_county_is_put_right_only_with_support() -> None:
     # 华莹市 is no place; 四川省广安市华蓥市 is, and the recogniser saw 蓥 at that position.
     supported = check_address([reading("四川省广安市华莹市柳林街道", {7: [("蓥", 0.3)]})])
