@@ -35,10 +35,17 @@ def cast_shadow(rng: random.Random, image: np.ndarray) -> np.ndarray:
     return (image.astype(np.float32) * (1 - darkness * soft[..., None])).clip(0, 255).astype(np.uint8)
 
 
-def glare(rng: random.Random, image: np.ndarray, near: np.ndarray) -> np.ndarray:
-    """One or two bright specular spots, centred inside the polygon ``near`` (the card)."""
+def glare(
+    rng: random.Random, image: np.ndarray, near: np.ndarray, added: list[np.ndarray] | None = None
+) -> np.ndarray:
+    """One or two bright specular spots, centred inside the polygon ``near`` (the card).
+
+    With ``added``, the brightness each pixel gained (grey levels, before clipping) is appended
+    to it, so that the caller can tell where print was washed out.
+    """
     h, w = image.shape[:2]
     out = image.astype(np.float32)
+    before = out.copy() if added is not None else None
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
     for _ in range(rng.randint(1, 2)):
         a, b = rng.random(), rng.random()
@@ -49,6 +56,8 @@ def glare(rng: random.Random, image: np.ndarray, near: np.ndarray) -> np.ndarray
         sy = sx * rng.uniform(0.4, 1.0)
         spot = np.exp(-(((xs - cx) / sx) ** 2 + ((ys - cy) / sy) ** 2))
         out += spot[..., None] * rng.uniform(120, 230)
+    if added is not None and before is not None:
+        added.append((out - before)[..., 0])
     return out.clip(0, 255).astype(np.uint8)
 
 

@@ -11,7 +11,10 @@ The rule is deliberately conservative (a photo called legible must be readable w
 * the value characters must stand at least ``MIN_CHAR_PX`` pixels tall after resolution loss, and
 * the Gaussian blur (focus and copier together, sigma in photo pixels, adding in quadrature)
   must be at most ``MAX_BLUR_PER_CHAR`` of the character height, and
-* a motion smear must be at most ``MAX_MOTION_PER_CHAR`` of the character height.
+* a motion smear must be at most ``MAX_MOTION_PER_CHAR`` of the character height, and
+* no glare spot may wash any value's print out: where a spot adds more than ``MAX_GLARE_ADD``
+  grey levels, black print keeps under ``MIN_GLARE_CONTRAST`` levels against the paper, which
+  has gone white, and the characters there are gone.
 
 A smear is judged by its length, not by an equivalent Gaussian: at the same spread it hurts far
 more (a smear half a character long already doubles every stroke). The thresholds were set by
@@ -25,6 +28,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import cv2
 import numpy as np
 
 # A value character's printed height (ink of a CJK glyph at the card's 3.0-3.35 mm type size,
@@ -36,6 +40,12 @@ MAX_BLUR_PER_CHAR = 0.15
 MAX_MOTION_PER_CHAR = 0.5
 # OpenCV's sigma for the 3 x 3 Gaussian a photocopy applies (0.3 * ((3 - 1) / 2 - 1) + 0.8).
 PHOTOCOPY_SIGMA = 0.8
+# Print under a glare spot: the card's paper (about 235) clips to white at once, black value ink
+# (about 30) keeps 255 - 30 - added levels of contrast. Under 20 levels, in sensor noise and
+# JPEG, a character is not there to read.
+INK_LEVEL = 30.0
+MIN_GLARE_CONTRAST = 20.0
+MAX_GLARE_ADD = 255.0 - INK_LEVEL - MIN_GLARE_CONTRAST
 
 
 def card_height_px(quad: np.ndarray) -> float:
@@ -44,6 +54,23 @@ def card_height_px(quad: np.ndarray) -> float:
     left = float(np.linalg.norm(quad[3] - quad[0]))
     right = float(np.linalg.norm(quad[2] - quad[1]))
     return min(left, right)
+
+
+def glare_peak(added: np.ndarray | None, fields: dict[str, list[list[float]]]) -> float:
+    """The most brightness a glare spot added anywhere inside a value's box (0: no glare).
+
+    ``added`` is the per-pixel brightness the spots added (photo pixels); ``fields`` are the
+    value boxes (four corners each, photo pixels).
+    """
+    if added is None or not fields:
+        return 0.0
+    peak = 0.0
+    for corners in fields.values():
+        mask = np.zeros(added.shape, np.uint8)
+        cv2.fillConvexPoly(mask, np.round(np.asarray(corners)).astype(np.int32), 1)
+        if mask.any():
+            peak = max(peak, float(added[mask > 0].max()))
+    return peak
 
 
 def combined_sigma(focus_sigma: float, copy_sigma: float) -> float:
@@ -58,6 +85,7 @@ def assess(
     copy_sigma: float = 0.0,
     downscale: float = 1.0,
     jpeg_quality: int = 90,
+    glare_peak: float = 0.0,
 ) -> dict[str, Any]:
     """The legibility record of one photo: the quantities that decide it, and the verdict.
 
@@ -71,6 +99,7 @@ def assess(
         effective_char_px >= MIN_CHAR_PX
         and sigma <= MAX_BLUR_PER_CHAR * char_px
         and motion_length <= MAX_MOTION_PER_CHAR * char_px
+        and glare_peak <= MAX_GLARE_ADD
     )
     return {
         "char_px": round(char_px, 2),
@@ -83,5 +112,6 @@ def assess(
         "motion_per_char": round(motion_length / char_px, 3) if char_px else None,
         "downscale": round(downscale, 3),
         "jpeg_quality": jpeg_quality,
+        "glare_peak": round(glare_peak, 1),
         "legible": bool(legible),
     }

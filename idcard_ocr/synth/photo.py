@@ -223,6 +223,7 @@ class _Blur:
     motion_length: float = 0.0
     copy_sigma: float = 0.0
     downscale: float = 1.0
+    glare: np.ndarray | None = None  # grey levels a glare spot added to each photo pixel
 
 
 def _damage(
@@ -238,7 +239,9 @@ def _damage(
     if condition == "light" or rng.random() < 0.15:
         image = degrade.cast_shadow(rng, image)
     if condition == "glare" or rng.random() < 0.1:
-        image = degrade.glare(rng, image, quad)
+        added: list[np.ndarray] = []
+        image = degrade.glare(rng, image, quad, added)
+        blur.glare = added[0]
     image = degrade.colour_cast(rng, image, 0.25 if condition == "colour" else 0.06)
     if condition == "photocopy":
         image = degrade.photocopy(rng, image)
@@ -297,7 +300,8 @@ def make_photo(
         else _encode_jpeg(image, recipe.quality)
     )
     readable = legibility.assess(
-        quad, blur.focus_sigma, blur.motion_length, blur.copy_sigma, blur.downscale, quality
+        quad, blur.focus_sigma, blur.motion_length, blur.copy_sigma, blur.downscale, quality,
+        glare_peak=legibility.glare_peak(blur.glare, fields),
     )
     return Photo(
         jpeg=jpeg,

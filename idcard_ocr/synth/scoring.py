@@ -8,8 +8,8 @@ A *silent error* is worse than a miss: the value is wrong (and not empty) while 
 valid, so a client that trusts ``validity`` takes it. ``nation`` has no validity flag of its
 own, so any wrong non-empty nation is silent.
 
-Photos the generator judged illegible (truth ``legibility.legible`` false: characters too small
-or too blurred for a person) are also scored apart. On those the right answer is "not valid",
+Photos the generator judged illegible (truth ``legibility.legible`` false: characters too small,
+too blurred or washed out by glare for a person) are also scored apart. On those the right answer is "not valid",
 not a reading, so what counts there is the *honest refusal* rate: photos with no silent error.
 """
 

@@ -83,3 +83,28 @@ def test_every_card_record_carries_its_legibility(tmp_path: Path) -> None:
     records = generate_set(tmp_path, 1, 1, {"lowres": 1.0}, seed=2, max_side=640)
     assert [r["legibility"]["legible"] for r in records] == [False, False]
     assert all(r["legibility"]["downscale"] < 1.0 for r in records)
+
+
+def test_glare_that_washes_out_a_value_makes_the_photo_illegible() -> None:
+    quad = _upright_quad(400.0)
+    assert legibility.assess(quad, glare_peak=legibility.MAX_GLARE_ADD)["legible"] is True
+    washed = legibility.assess(quad, glare_peak=legibility.MAX_GLARE_ADD + 1.0)
+    assert washed["legible"] is False
+    assert washed["glare_peak"] == pytest.approx(legibility.MAX_GLARE_ADD + 1.0, abs=0.05)
+    # At the limit black print keeps 20 grey levels against paper gone white.
+    assert legibility.MIN_GLARE_CONTRAST == 255.0 - legibility.INK_LEVEL - legibility.MAX_GLARE_ADD
+
+
+def test_glare_peak_is_the_brightest_spot_inside_any_value_box() -> None:
+    added = np.zeros((100, 200), np.float32)
+    added[10, 150] = 250.0  # a spot outside every value
+    added[50, 40] = 120.0
+    fields = {"name": [[20.0, 40.0], [80.0, 40.0], [80.0, 60.0], [20.0, 60.0]]}
+    assert legibility.glare_peak(added, fields) == pytest.approx(120.0)
+    assert legibility.glare_peak(None, fields) == 0.0
+
+
+def test_a_glare_photo_records_how_much_its_values_were_washed() -> None:
+    photo = make_photo(_plain_card(), random.Random(5), "glare", 0, max_side=800)
+    assert "glare_peak" in photo.legibility
+    assert photo.legibility["glare_peak"] >= 0.0
