@@ -15,15 +15,25 @@ import time
 import cv2
 import numpy as np
 
+from idcard_ocr.domain.id_number import parse_number
 from idcard_ocr.domain.nations import is_nation
 from idcard_ocr.pipeline.decode import decode_image
 from idcard_ocr.pipeline.engine import TextDetector, TextRecognizer
 from idcard_ocr.pipeline.fields import fields_of
 from idcard_ocr.pipeline.geometry import straighten, unwarp_points
-from idcard_ocr.pipeline.layout import AUTHORITY, BIRTH, NATION, NUMBER, TIMELIMIT, FieldRegion
+from idcard_ocr.pipeline.layout import (
+    AUTHORITY,
+    BIRTH,
+    NATION,
+    NUMBER,
+    SEX,
+    SEX_CHARSET,
+    TIMELIMIT,
+    FieldRegion,
+)
 from idcard_ocr.pipeline.locate_print import has_text_marks
 from idcard_ocr.pipeline.parse import OcrLine, clean_nation, clean_number, parse_ocr_lines
-from idcard_ocr.pipeline.read import read_card, reread_line, reread_variants, reread_with_length
+from idcard_ocr.pipeline.read import ReadLine, read_card, reread_line, reread_variants, reread_with_length
 from idcard_ocr.pipeline.types import FieldReading, Point, Recognition, Side
 from idcard_ocr.pipeline.validate import back_validity, front_validity, simplify
 
@@ -39,6 +49,7 @@ MIN_FALLBACK_CONFIDENCE = 0.5
 # A nation read again from a variant crop is taken only when the variant reads a whole nation
 # name this surely: the nation has no validity flag to carry doubt to the client.
 SURE_NATION_VARIANT = 0.7
+SURE_SEX_VARIANT = 0.9  # a 男-or-女 reading of the sex crop must be at least this sure
 
 
 # Below this layout-match score the side and half-turn from straightening are open to question.
@@ -148,6 +159,18 @@ class CardRecognizer:
                     reading.lines[NATION.key] = [variant]
                     info, validity, sources = fields_of(reading, side)
                     break
+        sex_line = reading.first(SEX.key)
+        if side == "front" and not info["sex"] and sex_line is not None and validity["number"]:
+            # Blur turned the character into something else (男 read as 第): asked only whether
+            # it is 男 or 女, the recogniser may still tell them apart. Taken only when it is
+            # sure and agrees with the sex the (valid) number encodes.
+            read_from = card if reading.card is None else reading.card
+            x0, y0, x1, y1 = sex_line.box
+            closed = self.text.read(read_from[y0:y1, x0:x1], SEX_CHARSET)
+            facts = parse_number(info["number"])
+            if closed.confidence >= SURE_SEX_VARIANT and facts is not None and closed.text == facts.sex:
+                reading.lines[SEX.key] = [ReadLine(closed, sex_line.box, sex_line.cut_left)]
+                info, validity, sources = fields_of(reading, side)
         timings["parse"] = timings.get("parse", 0.0) + (time.perf_counter() - mark) * 1000
         fields = {k: FieldReading(s.text, s.confidence, s.box) for k, s in sources.items()}
         return Recognition(True, side, 0, info, validity, fields)

@@ -9,8 +9,9 @@ valid, so a client that trusts ``validity`` takes it. ``nation`` has no validity
 own, so any wrong non-empty nation is silent.
 
 Photos the generator judged illegible (truth ``legibility.legible`` false: characters too small,
-too blurred or washed out by glare for a person) are also scored apart. On those the right answer is "not valid",
-not a reading, so what counts there is the *honest refusal* rate: photos with no silent error.
+too blurred or washed out by glare for a person) are also scored apart. On those the right
+answer is "not valid", not a reading, so what counts there is the *honest refusal* rate: photos
+with no silent error.
 """
 
 from __future__ import annotations
