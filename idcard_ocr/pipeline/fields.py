@@ -9,12 +9,12 @@ surely and whole.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from idcard_ocr.domain.id_number import parse_number
 from idcard_ocr.pipeline.parse import LONG_TERM, clean_name, normalize_timelimit
-from idcard_ocr.pipeline.places import PlaceText, check_address, check_authority
+from idcard_ocr.pipeline.places import PlaceText, check_address, check_authority, without_trailing_marks
 from idcard_ocr.pipeline.read import Box, CardReading, ReadLine
 from idcard_ocr.pipeline.types import Point, Side
 from idcard_ocr.pipeline.validate import (
@@ -83,7 +83,13 @@ def front_fields(reading: CardReading, today: date) -> tuple[dict[str, str], dic
     sex = choose_sex(sex_line.reading if sex_line else None, facts)
     nation = choose_nation(nation_line.reading if nation_line else None)
     birth = choose_birth(birth_line.reading if birth_line else None, facts) or ("", "", "")
-    address_lines = reading.lines.get("address", [])
+    address_lines = list(reading.lines.get("address", []))
+    if address_lines:  # a speck read as a mark after the address is not part of it
+        last = without_trailing_marks(address_lines[-1].reading)
+        if last.text:
+            address_lines[-1] = replace(address_lines[-1], reading=last)
+        else:
+            address_lines.pop()
     address_place = check_address([line.reading for line in address_lines])
     address = address_place.text
     info = {"name": name, "number": number, "sex": sex, "nation": nation,

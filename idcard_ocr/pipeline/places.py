@@ -12,8 +12,9 @@ marked valid.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from idcard_ocr.domain.regions import counties, region_parts
@@ -29,7 +30,8 @@ BRANCH = "分局"
 MAX_LABEL_CHARS = 2  # stray label characters a value may begin with
 PLACE_AMBIGUITY = math.log(4.0)  # the best place must be 4x likelier than the next one
 BUREAU = "公安局"
-TRAILING_MARKS = frozenset(".,:;'\"`_~-，。、：；·")  # never the last character of an address
+# Punctuation, symbols and separators (Unicode categories P*, S*, Z*) never end an address.
+TRAILING_CATEGORIES = frozenset("PSZ")
 
 Candidates = tuple[tuple[str, float], ...]
 
@@ -139,12 +141,26 @@ def _fixed(text: str, cands: Sequence[Candidates], start: int, name: str) -> Pla
     return PlaceText(text[:start] + name + text[end:], True, tuple(confidences))
 
 
+def without_trailing_marks(reading: LineReading) -> LineReading:
+    """``reading`` with trailing punctuation and symbols dropped (its confidence recomputed).
+
+    An address ends in a character or a digit: a mark after it is a speck or a smudge read as
+    a comma or an ellipsis, and must not make the whole address look unsure.
+    """
+    keep = len(reading.text)
+    while keep and unicodedata.category(reading.text[keep - 1])[0] in TRAILING_CATEGORIES:
+        keep -= 1
+    if keep == len(reading.text):
+        return reading
+    candidates = reading.candidates[:keep]
+    confidence = sum(c[0][1] for c in candidates) / keep if keep else 0.0
+    return replace(reading, text=reading.text[:keep], confidence=confidence, candidates=candidates,
+                   positions=reading.positions[:keep])
+
+
 def check_address(lines: Sequence[LineReading]) -> PlaceText:
     """The address with its province-prefecture-county beginning checked (and corrected)."""
     text, cands = aligned(lines, ADDRESS_LABEL)
-    # An address ends in a character or a digit; a trailing mark is a speck read as a comma.
-    while text and text[-1] in TRAILING_MARKS:
-        text, cands = text[:-1], cands[:-1]
     for start in range(MAX_LABEL_CHARS + 1):
         # Characters before the province are label ink read into the crop (主址…, 址…).
         name = snap_place(text, cands, address_prefixes(), start)

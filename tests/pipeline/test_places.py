@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from idcard_ocr.pipeline.engine import LineReading
-from idcard_ocr.pipeline.places import address_prefixes, bureau_places, check_address, check_authority
+from idcard_ocr.pipeline.places import (
+    address_prefixes,
+    bureau_places,
+    check_address,
+    check_authority,
+    without_trailing_marks,
+)
 
 
 def reading(text: str, alternatives: dict[int, list[tuple[str, float]]] | None = None,
@@ -27,10 +35,15 @@ def test_a_real_address_is_known_and_kept_as_read() -> None:
 
 
 def test_specks_read_as_marks_after_the_address_are_dropped() -> None:
-    checked = check_address([reading("江西省赣州市信丰县滨江"), reading("东路26号.,")])
-    assert checked.text == "江西省赣州市信丰县滨江东路26号"
-    assert len(checked.confidences) == len(checked.text)
-    assert check_address([reading("浙江省杭州市西湖区文二路3-2号")]).text.endswith("3-2号")
+    sure = reading("12组23号")
+    marks = (("。", 0.2),), (("…", 0.1),)
+    trimmed = without_trailing_marks(LineReading("12组23号。…", 0.5, sure.candidates + marks))
+    assert trimmed.text == "12组23号"
+    assert trimmed.confidence == pytest.approx(0.95)
+    assert len(trimmed.candidates) == len(trimmed.text)
+    assert without_trailing_marks(reading("东路26号.,")).text == "东路26号"
+    assert without_trailing_marks(reading("文二路3-2号")).text == "文二路3-2号"
+    assert without_trailing_marks(reading(".,")).text == ""
 
 
 def test_a_misread_county_is_put_right_only_with_support() -> None:
