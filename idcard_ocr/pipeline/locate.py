@@ -207,6 +207,14 @@ def _outline_score(quad: np.ndarray, edges: np.ndarray, frame_area: float) -> tu
     return support * (0.6 + 0.4 * shape) * (0.85 + 0.15 * min(1.0, size / 0.25)), support
 
 
+def outline_score(quad: np.ndarray, dilated_edges: np.ndarray) -> float:
+    """How card-like and well-edged a quad placed by other means is, on the contour candidates'
+    scale (0 when its size or shape is no card's), so the two kinds can be weighed together."""
+    frame_area = float(dilated_edges.shape[0] * dilated_edges.shape[1])
+    judged = _outline_score(order_clockwise(quad), dilated_edges, frame_area)
+    return 0.0 if judged is None else judged[0]
+
+
 def _scored(
     small: np.ndarray, closed: np.ndarray, rough: list[np.ndarray], how_many: int = REFINED_PER_MAP
 ) -> list[tuple[float, float, np.ndarray]]:

@@ -28,6 +28,7 @@ from idcard_ocr.pipeline.locate import (
     edge_support,
     line_candidates,
     locate_pass,
+    outline_score,
 )
 from idcard_ocr.pipeline.locate_lines import three_side_candidates
 from idcard_ocr.pipeline.locate_print import CARD_MM, has_text_marks, print_block_quads, register_to_layout
@@ -143,17 +144,23 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
         placed = three_side_candidates(located.edge_maps, MIN_AREA_FRACTION)
         from_print = print_block_quads(img, located.small, located.factor)
         placed += [(quad + 0.5) / located.factor - 0.5 for quad in from_print]
-        sensitive = cv2.dilate(located.edge_maps[-1][0], np.ones((3, 3), np.uint8))
+        sensitive_map, sensitive_weight = located.edge_maps[-1]
+        sensitive = cv2.dilate(sensitive_map, np.ones((3, 3), np.uint8))
         placed_best = -1.0
         for small_quad in placed:
             preview, placed_score = _registered(img, located, small_quad, sensitive)
             quad = (preview.quad + 0.5) * located.factor - 0.5
             match = preview.layout_match
-            if (
-                not _placed_clearly(preview)
-                or (best is not None and best.outline > 0.0 and LAYOUT_WEIGHT * match <= best.combined)
-            ):
+            if not _placed_clearly(preview):
                 continue
+            if best is not None and best.outline > 0.0:
+                # Weighed against a whole outline on the same terms: a placed card that lies on
+                # its edges has an outline too, though part of it was never a closed contour (a
+                # finger or a receipt over it); one on no edges must match the layout that much
+                # better.
+                outline = sensitive_weight * outline_score(preview.quad, sensitive)
+                if LAYOUT_WEIGHT * match + outline <= best.combined:
+                    continue
             if placed_score <= placed_best:
                 continue
             placed_best = placed_score
