@@ -69,6 +69,11 @@ PLACED_EDGE_WEIGHT = 0.3
 # A placed quad whose print matches the layout less than this is not refined onto edges: that
 # moves the match by about 0.1 at most, short of PRINT_MIN_LAYOUT_MATCH (and saves the time).
 SNAP_MIN_LAYOUT_MATCH = 0.3
+# A placed card is slid onto the layout again while each slide improves its match by this much,
+# at most this many slides in all (about 2 ms each): enough for a card placed a third too large.
+REGISTER_STEPS = 4
+REGISTER_MIN_GAIN = 0.02
+SCALED_FULLY = 0.08  # a slide that changed the size this much went to register_to_layout's limit
 
 
 @dataclass(frozen=True)
@@ -198,8 +203,22 @@ def _registered(
     """
     small, factor = located.small, located.factor
     preview = orient_card(small, small_quad, PREVIEW_SIZE)
-    moved, _score = register_to_layout(small, preview.quad, preview.side)
-    slid = orient_card(small, moved, PREVIEW_SIZE)
+    before = preview
+    slid = orient_card(small, register_to_layout(small, preview.quad, preview.side)[0], PREVIEW_SIZE)
+    for _step in range(1, REGISTER_STEPS):
+        # One slide scales by a tenth at most: a card placed a third too large (a guessed side
+        # on the paper under it) is slid again while each slide goes as far as it may and fits
+        # the print better. A slide that stopped short found the card's size; sliding on would
+        # only drift with the noise in the fit, and so would sliding a card that already fits.
+        if (
+            not SNAP_MIN_LAYOUT_MATCH <= slid.layout_match < PRINT_MIN_LAYOUT_MATCH
+            or abs(_size(slid.quad) / _size(before.quad) - 1.0) < SCALED_FULLY
+        ):
+            break
+        further = orient_card(small, register_to_layout(small, slid.quad, slid.side)[0], PREVIEW_SIZE)
+        if further.layout_match < slid.layout_match + REGISTER_MIN_GAIN:
+            break
+        slid, before = further, slid
     best, best_key = preview, (False, -1.0)
     for rough in (preview, slid):
         variants = [rough]
@@ -216,6 +235,11 @@ def _registered(
             if key > best_key:
                 best, best_key = candidate, key
     return best, best_key[1]
+
+
+def _size(quad: np.ndarray) -> float:
+    """A quad's perimeter: how large it is, whichever corner comes first."""
+    return float(sum(np.linalg.norm(quad[(i + 1) % 4] - quad[i]) for i in range(4)))
 
 
 def _repair_aspect(small: np.ndarray, factor: float, quad: np.ndarray) -> np.ndarray:
