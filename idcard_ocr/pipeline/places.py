@@ -72,6 +72,21 @@ def bureau_places() -> frozenset[str]:
     return frozenset(names)
 
 
+@lru_cache(maxsize=4096)
+def districts_of(place: str) -> frozenset[str]:
+    """How the branches of ``place``'s bureau are named: its districts without the 区 that a
+    branch name drops (杭州市 -> 西湖, 上城, ...). Empty for a place with no districts (a county,
+    whose bureau has police stations, 派出所, rather than district branches)."""
+    names: set[str] = set()
+    for code in counties():
+        parts = region_parts(code)
+        if parts is not None and place in (parts[1], parts[0]):
+            county = parts[2]
+            if county.endswith("区") and len(county) > 2:
+                names.add(county[:-1])
+    return frozenset(names)
+
+
 def aligned(lines: Sequence[LineReading], label: str) -> tuple[str, list[Candidates]]:
     """The lines' text joined, spaces and a leading ``label`` removed, traditional forms
     simplified, with each remaining character's candidates kept beside it."""
@@ -130,9 +145,12 @@ def snap_place(text: str, cands: Sequence[Candidates], names: Iterable[str], sta
     return found[0][1]
 
 
-def _fixed(text: str, cands: Sequence[Candidates], start: int, name: str) -> PlaceText:
+def _fixed(text: str, cands: Sequence[Candidates], start: int, name: str,
+           confidences_before: Sequence[float] | None = None) -> PlaceText:
     end = start + len(name)
-    confidences = [c[0][1] if c else 0.0 for c in cands]
+    confidences = list(confidences_before) if confidences_before is not None else [
+        c[0][1] if c else 0.0 for c in cands
+    ]
     for i in range(start, end):
         if text[i] != name[i - start]:
             # The corrected character is as sure as the recogniser's support for it: the text
@@ -197,5 +215,12 @@ def check_authority(reading: LineReading) -> PlaceText:
         # (or a branch the table does not know), not to be vouched for.
         district = branch[: -len(BRANCH)]
         if not ({district, district + "区"} & bureau_places()):
-            return PlaceText(fixed.text, False, fixed.confidences)
+            # A misread district of this very city is put right as its place was: only to one
+            # of the city's own districts, and only where the candidates support it.
+            at = bureau_at + len(BUREAU)
+            own = districts_of(name)
+            snapped = snap_place(fixed.text, cands, own, at) if own else None
+            if snapped is None or fixed.text[at + len(snapped) :] != BRANCH:
+                return PlaceText(fixed.text, False, fixed.confidences)
+            return _fixed(fixed.text, cands, at, snapped, fixed.confidences)
     return fixed

@@ -78,6 +78,17 @@ def test_authority_place_and_branch_are_checked() -> None:
     assert not check_authority(reading("天津市山委局武清分局")).known
 
 
+def test_a_misread_branch_is_put_right_only_to_a_district_of_its_own_city() -> None:
+    # 控桐 is no district; 崆峒 is 平凉市's, and the recogniser saw 崆 and 峒 there.
+    fixed = check_authority(reading("平凉市公安局控桐分局", {6: [("崆", 0.37)], 7: [("峒", 0.03)]}))
+    assert (fixed.text, fixed.known) == ("平凉市公安局崆峒分局", True)
+    assert fixed.confidences[7] == 0.03  # vouched for only as far as the recogniser saw it
+    assert not check_authority(reading("平凉市公安局控桐分局")).known  # no support: as read
+    # 西湖 is a district of 杭州市, not of 平凉市: not a correction the city allows.
+    other = check_authority(reading("平凉市公安局西潮分局", {7: [("湖", 0.3)]}))
+    assert (other.text, other.known) == ("平凉市公安局西潮分局", False)
+
+
 def test_label_ink_before_the_value_is_dropped() -> None:
     # The label's right half read into the crop: the address must begin with its province.
     checked = check_address([reading("主址广东省广州市天河区体育西"), reading("路1号")])
