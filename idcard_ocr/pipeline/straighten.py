@@ -173,12 +173,45 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
             # would wander off the card's edge onto print or a shadow.
             best = _Choice(LAYOUT_WEIGHT * match, 0.0, quad, _edge_search_px(img))
         timings["print_fallback"] = (time.perf_counter() - mark) * 1000.0
+    if best is None:
+        mark = time.perf_counter()
+        best = _judge_repaired(img, located)
+        timings["repaired"] = (time.perf_counter() - mark) * 1000.0
     if best is not None and best.outline > 0.0:  # a card placed from its print has the card's shape
         mark = time.perf_counter()
         best.quad = _repair_aspect(located.small, located.factor, best.quad)
         timings["aspect"] = (time.perf_counter() - mark) * 1000.0
     if best is not None:
         best.small, best.factor = located.small, located.factor
+    return best
+
+
+def _judge_repaired(img: np.ndarray, located: LocatePass) -> _Choice | None:
+    """The best outline that failed the layout check only for having one side on something else.
+
+    A card lying half over a receipt of the same white can lose a corner to the receipt: its
+    outline then runs from that corner along the receipt, the quad is no card's shape, and its
+    print, cut wrongly, matches neither side clearly. Rebuilt at the card's shape from its square
+    corners (``_repair_aspect``), such a quad is judged again, on its own edges, and must match
+    as clearly as a card placed without a whole outline: one side of it is a guess.
+    """
+    sensitive_map, sensitive_weight = located.edge_maps[-1]
+    sensitive = cv2.dilate(sensitive_map, np.ones((3, 3), np.uint8))
+    best: _Choice | None = None
+    for candidate in located.candidates:
+        if candidate.score < MIN_SCORE or candidate.small_quad is None:
+            continue
+        repaired = _repair_aspect(located.small, located.factor, candidate.quad)
+        if repaired is candidate.quad:
+            continue  # the card's shape already, or no side could be rebuilt
+        small_quad = (repaired + 0.5) / located.factor - 0.5
+        preview = orient_card(located.small, small_quad, PREVIEW_SIZE)
+        if not _placed_clearly(preview):
+            continue
+        outline = sensitive_weight * outline_score(small_quad, sensitive)
+        combined = outline + LAYOUT_WEIGHT * preview.layout_match
+        if outline >= MIN_SCORE and (best is None or combined > best.combined):
+            best = _Choice(combined, outline, repaired, _edge_search_px(img))
     return best
 
 
