@@ -225,13 +225,16 @@ def locate_lines(card: np.ndarray, region: FieldRegion, max_lines: int = 1) -> l
 
 
 def reread_line(card: np.ndarray, line: ReadLine, region: FieldRegion, recognizer: TextRecognizer,
-                width_scale: float = RETRY_WIDTH_SCALE) -> ReadLine:
+                width_scale: float = RETRY_WIDTH_SCALE, to_band_end: bool = False) -> ReadLine:
     """Read ``line``'s box again, wider: a second chance for a value that failed its checks.
 
     Squeezed lines are cheaper to read but a repeated digit ("00") or a small dot can merge away;
-    with more frames per character they come back.
+    with more frames per character they come back. With ``to_band_end`` the crop runs on to the
+    band's right end, for a value nothing is printed after (its faint last characters).
     """
     box = line.box
+    if to_band_end:
+        box = (box[0], box[1], max(box[2], region.band[2]), box[3])
     reading = recognizer.read(card[box[1] : box[3], box[0] : box[2]], region.charset, width_scale)
     return ReadLine(reading, box, line.cut_left)
 

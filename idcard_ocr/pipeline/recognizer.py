@@ -138,17 +138,21 @@ class CardRecognizer:
         number_line = reading.first(NUMBER.key)
         if side == "front" and not validity["number"] and number_line is not None \
                 and len(clean_number(number_line.reading.text)) != NUMBER_LENGTH:
-            # Read as exactly 18 digits; kept only when the number then passes its check
-            # character AND the birth date printed on its own line agrees with it.
+            # Digits short: read on to the band's end (nothing is printed after the number, and
+            # glare may have left its last digits too faint to count as ink), then as exactly
+            # 18 digits. Each is kept only when the number then passes its check character AND
+            # the birth date printed on its own line agrees with it.
             read_from = card if reading.card is None else reading.card
             as_read = reading.lines[NUMBER.key]
-            reading.lines[NUMBER.key] = [
-                reread_with_length(read_from, number_line, NUMBER, self.text, NUMBER_LENGTH)
-            ]
-            fixed = fields_of(reading, side)
-            if fixed[1]["number"] and fixed[1]["birthday"]:
-                info, validity, sources = fixed
-            else:
+            for attempt in (
+                lambda: reread_line(read_from, number_line, NUMBER, self.text, to_band_end=True),
+                lambda: reread_with_length(read_from, number_line, NUMBER, self.text, NUMBER_LENGTH),
+            ):
+                reading.lines[NUMBER.key] = [attempt()]
+                fixed = fields_of(reading, side)
+                if fixed[1]["number"] and fixed[1]["birthday"]:
+                    info, validity, sources = fixed
+                    break
                 reading.lines[NUMBER.key] = as_read
         nation_line = reading.first(NATION.key)
         if side == "front" and not info["nation"] and nation_line is not None:
