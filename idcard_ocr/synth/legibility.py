@@ -4,7 +4,7 @@ Some photo conditions (``lowres``, strong ``blur``) make photos that no one can 
 370 px wide in a 1024 x 768 frame, halved in resolution and blurred, leaves its characters as
 mush. The right answer on such a photo is "field not valid", not a reading, so the benchmark
 scores those photos apart. The judgement here uses only the generator's own numbers (card size
-in the photo, blur, resolution loss, JPEG quality), never the recogniser's output.
+in the photo, blur, resolution loss, glare, JPEG quality), never the recogniser's output.
 
 The rule is deliberately conservative (a photo called legible must be readable without effort):
 
@@ -12,15 +12,10 @@ The rule is deliberately conservative (a photo called legible must be readable w
 * the Gaussian blur (focus and copier together, sigma in photo pixels, adding in quadrature)
   must be at most ``MAX_BLUR_PER_CHAR`` of the character height, and
 * a motion smear must be at most ``MAX_MOTION_PER_CHAR`` of the character height, and
-* no glare spot may wash any value's print out: where a spot adds more than ``MAX_GLARE_ADD``
-  grey levels, black print keeps under ``MIN_GLARE_CONTRAST`` levels against the paper, which
-  has gone white, and the characters there are gone.
-
-A smear is judged by its length, not by an equivalent Gaussian: at the same spread it hurts far
-more (a smear half a character long already doubles every stroke). The thresholds were set by
-looking at crops of generated photos on both sides of them: at 8.5 px characters a name is
-readable only with effort; at a Gaussian sigma of 0.16 x the character height the address
-starts to run together; a smear of 0.6 x the character height leaves mush.
+* no glare spot may wash a value's characters out: in every character-sized cell of a value
+  that a spot reached, the photo must keep ``MIN_GLARE_CONTRAST`` grey levels between ink and
+  paper. Measured on the photo itself right after the glare (before blur and noise), so thin
+  strokes of small print, lightened by resampling, count as the light grey they have become.
 """
 
 from __future__ import annotations
@@ -40,12 +35,14 @@ MAX_BLUR_PER_CHAR = 0.15
 MAX_MOTION_PER_CHAR = 0.5
 # OpenCV's sigma for the 3 x 3 Gaussian a photocopy applies (0.3 * ((3 - 1) / 2 - 1) + 0.8).
 PHOTOCOPY_SIGMA = 0.8
-# Print under a glare spot: the card's paper (about 235) clips to white at once, black value ink
-# (about 30) keeps 255 - 30 - added levels of contrast. Under 20 levels, in sensor noise and
-# JPEG, a character is not there to read.
-INK_LEVEL = 30.0
-MIN_GLARE_CONTRAST = 20.0
-MAX_GLARE_ADD = 255.0 - INK_LEVEL - MIN_GLARE_CONTRAST
+# Under a glare spot the paper clips to white and the ink brightens with it. Below 25 grey levels
+# between them (a tenth of the range), after the photo's noise and JPEG, a character breaks up:
+# at 22 a bleached 男 was only just visible when looked for.
+MIN_GLARE_CONTRAST = 25.0
+GLARE_REACH = 40.0  # grey levels a spot must add to a cell for the cell to be judged
+CELL_ASPECT = 0.6  # a judged cell's width in box heights: a digit's width, under a CJK character's
+MIN_PRINTED_CONTRAST = 60.0  # a cell with less spread than this before the glare holds no print
+NO_GLARE = 255.0  # the contrast recorded when no spot reached any value
 
 
 def card_height_px(quad: np.ndarray) -> float:
@@ -56,21 +53,46 @@ def card_height_px(quad: np.ndarray) -> float:
     return min(left, right)
 
 
-def glare_peak(added: np.ndarray | None, fields: dict[str, list[list[float]]]) -> float:
-    """The most brightness a glare spot added anywhere inside a value's box (0: no glare).
+def glare_contrast(
+    unglared: np.ndarray | None,
+    glared: np.ndarray | None,
+    added: np.ndarray | None,
+    fields: dict[str, list[list[float]]],
+) -> float:
+    """The least ink-to-paper contrast left in any inked character cell a glare spot reached.
 
-    ``added`` is the per-pixel brightness the spots added (photo pixels); ``fields`` are the
-    value boxes (four corners each, photo pixels).
+    ``unglared`` and ``glared`` are the photo (BGR) just before and right after its glare,
+    ``added`` the brightness the spots added per pixel, ``fields`` the value boxes (four corners
+    each, the first edge along the text, in photo pixels). Each box is cut along its text into
+    cells ``CELL_ASPECT`` box heights wide; a cell's contrast is the spread between its 2nd and
+    98th percentile grey levels, and only cells that held print before the glare (a space
+    between words does not) are judged. ``NO_GLARE`` when no spot reached a printed cell.
     """
-    if added is None or not fields:
-        return 0.0
-    peak = 0.0
+    if unglared is None or glared is None or added is None or not fields:
+        return NO_GLARE
+    before = cv2.cvtColor(unglared, cv2.COLOR_BGR2GRAY)
+    grey = cv2.cvtColor(glared, cv2.COLOR_BGR2GRAY)
+    lowest = NO_GLARE
     for corners in fields.values():
-        mask = np.zeros(added.shape, np.uint8)
-        cv2.fillConvexPoly(mask, np.round(np.asarray(corners)).astype(np.int32), 1)
-        if mask.any():
-            peak = max(peak, float(added[mask > 0].max()))
-    return peak
+        quad = np.asarray(corners, dtype=np.float64)
+        length = float(np.linalg.norm(quad[1] - quad[0]))
+        height = float(np.linalg.norm(quad[3] - quad[0]))
+        cells = max(1, round(length / max(CELL_ASPECT * height, 1.0)))
+        for i in range(cells):
+            a, b = i / cells, (i + 1) / cells
+            cell = np.array([quad[0] + (quad[1] - quad[0]) * a, quad[0] + (quad[1] - quad[0]) * b,
+                             quad[3] + (quad[2] - quad[3]) * b, quad[3] + (quad[2] - quad[3]) * a])
+            mask = np.zeros(grey.shape, np.uint8)
+            cv2.fillConvexPoly(mask, np.round(cell).astype(np.int32), 1)
+            inside = mask > 0
+            if not inside.any() or float(added[inside].max()) < GLARE_REACH:
+                continue
+            low, high = np.percentile(before[inside], (2, 98))
+            if high - low < MIN_PRINTED_CONTRAST:
+                continue  # no print here to wash out
+            low, high = np.percentile(grey[inside], (2, 98))
+            lowest = min(lowest, float(high - low))
+    return lowest
 
 
 def combined_sigma(focus_sigma: float, copy_sigma: float) -> float:
@@ -85,7 +107,7 @@ def assess(
     copy_sigma: float = 0.0,
     downscale: float = 1.0,
     jpeg_quality: int = 90,
-    glare_peak: float = 0.0,
+    glare_contrast: float = NO_GLARE,
 ) -> dict[str, Any]:
     """The legibility record of one photo: the quantities that decide it, and the verdict.
 
@@ -99,7 +121,7 @@ def assess(
         effective_char_px >= MIN_CHAR_PX
         and sigma <= MAX_BLUR_PER_CHAR * char_px
         and motion_length <= MAX_MOTION_PER_CHAR * char_px
-        and glare_peak <= MAX_GLARE_ADD
+        and glare_contrast >= MIN_GLARE_CONTRAST
     )
     return {
         "char_px": round(char_px, 2),
@@ -112,6 +134,6 @@ def assess(
         "motion_per_char": round(motion_length / char_px, 3) if char_px else None,
         "downscale": round(downscale, 3),
         "jpeg_quality": jpeg_quality,
-        "glare_peak": round(glare_peak, 1),
+        "glare_contrast": round(glare_contrast, 1),
         "legible": bool(legible),
     }

@@ -224,6 +224,8 @@ class _Blur:
     copy_sigma: float = 0.0
     downscale: float = 1.0
     glare: np.ndarray | None = None  # grey levels a glare spot added to each photo pixel
+    unglared: np.ndarray | None = None  # the photo just before its glare
+    glared: np.ndarray | None = None  # the photo right after its glare, before blur and noise
 
 
 def _damage(
@@ -240,8 +242,9 @@ def _damage(
         image = degrade.cast_shadow(rng, image)
     if condition == "glare" or rng.random() < 0.1:
         added: list[np.ndarray] = []
+        blur.unglared = image
         image = degrade.glare(rng, image, quad, added)
-        blur.glare = added[0]
+        blur.glare, blur.glared = added[0], image
     image = degrade.colour_cast(rng, image, 0.25 if condition == "colour" else 0.06)
     if condition == "photocopy":
         image = degrade.photocopy(rng, image)
@@ -301,7 +304,7 @@ def make_photo(
     )
     readable = legibility.assess(
         quad, blur.focus_sigma, blur.motion_length, blur.copy_sigma, blur.downscale, quality,
-        glare_peak=legibility.glare_peak(blur.glare, fields),
+        glare_contrast=legibility.glare_contrast(blur.unglared, blur.glared, blur.glare, fields),
     )
     return Photo(
         jpeg=jpeg,

@@ -87,24 +87,29 @@ def test_every_card_record_carries_its_legibility(tmp_path: Path) -> None:
 
 def test_glare_that_washes_out_a_value_makes_the_photo_illegible() -> None:
     quad = _upright_quad(400.0)
-    assert legibility.assess(quad, glare_peak=legibility.MAX_GLARE_ADD)["legible"] is True
-    washed = legibility.assess(quad, glare_peak=legibility.MAX_GLARE_ADD + 1.0)
+    assert legibility.assess(quad, glare_contrast=legibility.MIN_GLARE_CONTRAST)["legible"] is True
+    washed = legibility.assess(quad, glare_contrast=legibility.MIN_GLARE_CONTRAST - 0.5)
     assert washed["legible"] is False
-    assert washed["glare_peak"] == pytest.approx(legibility.MAX_GLARE_ADD + 1.0, abs=0.05)
-    # At the limit black print keeps 20 grey levels against paper gone white.
-    assert legibility.MIN_GLARE_CONTRAST == 255.0 - legibility.INK_LEVEL - legibility.MAX_GLARE_ADD
+    assert washed["glare_contrast"] == pytest.approx(legibility.MIN_GLARE_CONTRAST - 0.5, abs=0.05)
+    assert legibility.assess(quad)["glare_contrast"] == legibility.NO_GLARE
 
 
-def test_glare_peak_is_the_brightest_spot_inside_any_value_box() -> None:
-    added = np.zeros((100, 200), np.float32)
-    added[10, 150] = 250.0  # a spot outside every value
-    added[50, 40] = 120.0
-    fields = {"name": [[20.0, 40.0], [80.0, 40.0], [80.0, 60.0], [20.0, 60.0]]}
-    assert legibility.glare_peak(added, fields) == pytest.approx(120.0)
-    assert legibility.glare_peak(None, fields) == 0.0
+def test_glare_contrast_is_the_faintest_glared_character_cell() -> None:
+    before = np.full((60, 200, 3), 255, np.uint8)  # paper already white, as under a spot
+    for x0 in (20, 60, 100):  # three dark "characters", then a blank, in one 30 px tall box
+        before[20:40, x0 : x0 + 16] = 30
+    added = np.zeros((60, 200), np.float32)
+    fields = {"name": [[16.0, 15.0], [164.0, 15.0], [164.0, 45.0], [16.0, 45.0]]}
+    assert legibility.glare_contrast(before, before, added, fields) == legibility.NO_GLARE  # no spot
+    added[:, 95:165] = 200.0  # a spot over the third character and the blank after it
+    after = before.copy()
+    after[:, 95:165] = np.minimum(before[:, 95:165].astype(int) + 200, 255).astype(np.uint8)
+    assert legibility.glare_contrast(before, after, added, fields) == pytest.approx(25.0, abs=1.0)
+    after[20:40, 100:116] = 245  # bleached to near white (the blank cell is never judged)
+    assert legibility.glare_contrast(before, after, added, fields) == pytest.approx(10.0, abs=1.0)
+    assert legibility.glare_contrast(None, after, added, fields) == legibility.NO_GLARE
 
 
-def test_a_glare_photo_records_how_much_its_values_were_washed() -> None:
+def test_a_glare_photo_records_how_much_contrast_its_values_kept() -> None:
     photo = make_photo(_plain_card(), random.Random(5), "glare", 0, max_side=800)
-    assert "glare_peak" in photo.legibility
-    assert photo.legibility["glare_peak"] >= 0.0
+    assert 0.0 <= photo.legibility["glare_contrast"] <= legibility.NO_GLARE
