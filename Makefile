@@ -47,7 +47,7 @@ bench-accuracy: install fonts
 	$(BIN)/python bench/accuracy.py
 
 bench-speed: install fonts
-	$(BIN)/python bench/speed.py
+	$(BIN)/python bench/speed.py --count 200
 
 bench-service: install
 	$(BIN)/python bench/service.py
