@@ -126,15 +126,19 @@ class CardRecognizer:
         timings["read"] = timings.get("read", 0.0) + reading.elapsed_ms
         mark = time.perf_counter()
         info, validity, sources = fields_of(reading, side)
-        retried = False
         for validity_key, region in RETRIED_FIELDS[side]:
             line = reading.first(region.key)
             if not validity[validity_key] and line is not None:
+                # Kept only when it passes: a reading that failed only for being unsure (its
+                # digits put right from the candidates) must not give way to a worse one.
                 read_from = card if reading.card is None else reading.card
+                as_read = reading.lines[region.key]
                 reading.lines[region.key] = [reread_line(read_from, line, region, self.text)]
-                retried = True
-        if retried:
-            info, validity, sources = fields_of(reading, side)
+                again = fields_of(reading, side)
+                if again[1][validity_key]:
+                    info, validity, sources = again
+                else:
+                    reading.lines[region.key] = as_read
         number_line = reading.first(NUMBER.key)
         if side == "front" and not validity["number"] and number_line is not None \
                 and len(clean_number(number_line.reading.text)) != NUMBER_LENGTH:
