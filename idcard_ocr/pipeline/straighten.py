@@ -35,10 +35,13 @@ from idcard_ocr.pipeline.locate_print import CARD_MM, has_text_marks, print_bloc
 from idcard_ocr.pipeline.orientation import OrientedCard, orient_card
 from idcard_ocr.pipeline.quad import (
     CARD_ASPECT,
+    CARD_WIDTH,
     aspect_ratio,
     corner_angles,
     long_side_first,
     order_clockwise,
+    side_lengths,
+    warp,
 )
 from idcard_ocr.pipeline.rectify import refine_quad
 from idcard_ocr.pipeline.types import Point, Side
@@ -309,6 +312,20 @@ def _repair_aspect(small: np.ndarray, factor: float, quad: np.ndarray) -> np.nda
     return best_quad
 
 
+def _card_as_seen(img: np.ndarray, upright_quad: np.ndarray) -> np.ndarray:
+    """The upright card cut at the size it has in the photo (at most the canonical size).
+
+    The text-marks check counts thin dark strokes of a glyph's size. A small card blown up to
+    the canonical size turns its print into wide soft smudges that the check cannot see (a card
+    180 px wide: no marks at all), while grain or cloth blown up can form glyph-sized blobs; at
+    the photo's own scale a small card's print counts as print and a surface's grain as grain.
+    """
+    lengths = side_lengths(upright_quad)  # top, right, bottom, left of the upright card
+    width = min(float(CARD_WIDTH), max(float(lengths[0]), float(lengths[2])))
+    height = width / CARD_ASPECT
+    return warp(img, upright_quad, max(1, round(width)), max(1, round(height)))
+
+
 def straighten(img: np.ndarray) -> Straightened | None:
     """Find, straighten and orient the ID card in a BGR photo; None when there is no card.
 
@@ -332,7 +349,7 @@ def straighten(img: np.ndarray) -> Straightened | None:
     oriented = orient_card(img, quad)
     timings["orient"] = (time.perf_counter() - mark) * 1000.0
     timings["straighten"] = (time.perf_counter() - start) * 1000.0
-    if choice.outline == 0.0 and not has_text_marks(oriented.card):
+    if choice.outline == 0.0 and not has_text_marks(_card_as_seen(img, oriented.quad)):
         # Placed without an outline, its layout fit must come from print: wood grain or cloth
         # slid onto the layout can correlate with it too.
         return None

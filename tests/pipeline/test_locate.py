@@ -281,6 +281,42 @@ def test_blank_card_shaped_paper_on_wood_is_not_a_card() -> None:
     assert straighten(photo) is None
 
 
+# Photos too small to read (the print a blur of 2-3 px per character) whose card lies on no closed
+# outline: placed from three edges and its print, it must still be found and set upright. The
+# corners (TL, TR, BR, BL of the upright card, photo pixels) and rotate are the drawn truth.
+SMALL_ILLEGIBLE_CARDS = [
+    (
+        "tiny_illegible_front_90.jpg",
+        [[310.99, 157.36], [299.63, 334.15], [190.87, 324.24], [201.34, 153.45]],
+        90,
+    ),
+    (
+        "tiny_illegible_back_180.jpg",
+        [[654.89, 541.72], [454.77, 529.29], [462.8, 405.77], [660.37, 414.24]],
+        180,
+    ),
+]
+SMALL_CARD_CORNER_TOLERANCE = 0.04  # of the card's width: about 3 mm
+
+
+@pytest.mark.parametrize(("name", "corners", "rotate"), SMALL_ILLEGIBLE_CARDS)
+def test_an_illegible_small_card_is_found_and_set_upright(
+    name: str, corners: list[list[float]], rotate: int
+) -> None:
+    """Its print, blown up to the canonical card, shows no glyph-sized strokes; at its own size it does."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "data" / "hard" / name
+    decoded = decode_image(path.read_bytes())
+    found = straighten(decoded.image)
+    assert found is not None, name
+    quad = np.asarray(decoded.to_original(np.array(found.quad)), dtype=np.float64)
+    truth = np.array(corners)
+    width = float(np.linalg.norm(truth[1] - truth[0]))
+    assert found.rotate == rotate
+    assert float(np.linalg.norm(quad - truth, axis=1).max()) < SMALL_CARD_CORNER_TOLERANCE * width
+
+
 def test_geometry_facade_exports() -> None:
     from idcard_ocr.pipeline import geometry
 
