@@ -28,7 +28,8 @@ EXTENT_PERCENTILE = 1.5
 MIN_BLOCK_FRACTION = 0.01  # a print block smaller than this share of the photo is no card
 TEXT_CHECK_MAX_SIDE = 960  # the text-marks check looks at a copy no larger than this
 # Fewer glyph-like marks than this and a photo holds no text. Bare surfaces (wood grain, cloth,
-# a mug seen from above) give 0-2; the faintest card photo (low resolution, blur) gives 17 or more.
+# a mug seen from above) give 0-2; the faintest card photo (low resolution, blur) gives 17 or
+# more, and so does a card placed from its print when checked at the size it has in the photo.
 MIN_TEXT_MARKS = 8
 
 
