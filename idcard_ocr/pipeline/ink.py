@@ -63,6 +63,17 @@ def ink_mask(region_bgr: np.ndarray) -> np.ndarray:
     return (cv2.bitwise_and(ink, neutral) > 0) & (local_peak >= MIN_TEXT_CONTRAST)
 
 
+def faint_ink_mask(region_bgr: np.ndarray, min_contrast: int = MIN_INK_CONTRAST) -> np.ndarray:
+    """Pixels of neutral (black, not blue) print at least ``min_contrast`` darker than the paper
+    around them, however faint: no comparison with darker print nearby. For looking where the
+    values' dark print has already ended (print a glare spot left light grey)."""
+    blue, green, red = cv2.split(region_bgr)
+    darkness = _darkness(cv2.max(cv2.max(blue, green), red))
+    deepest = _darkness(cv2.min(cv2.min(blue, green), red))
+    neutral = cv2.compare(darkness, cv2.convertScaleAbs(deepest, alpha=MIN_NEUTRAL_RATIO), cv2.CMP_GE)
+    return (darkness >= min_contrast) & (neutral > 0)
+
+
 def text_sized(mask: np.ndarray, text_height: int, merged_text: bool = False) -> np.ndarray:
     """Only the ink blobs small enough to be (parts of) characters.
 

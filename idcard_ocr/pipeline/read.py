@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from idcard_ocr.pipeline.engine import LineReading, TextRecognizer
-from idcard_ocr.pipeline.ink import ink_mask, text_columns, text_rows, text_sized
+from idcard_ocr.pipeline.ink import faint_ink_mask, ink_mask, text_columns, text_rows, text_sized
 from idcard_ocr.pipeline.layout import (
     ADDRESS,
     ADDRESS_LINES,
@@ -54,6 +54,9 @@ CUT_MARGIN = 8  # px: ink this close to the band's left edge may continue beyond
 # low resolution and photocopies soften strokes until similar characters merge.
 SURE_LINE = 0.93
 SHAKY_CHAR = 0.6
+# Character-sized ink after a line's crop, in text heights of pixels (a faint character holds
+# three or more), that makes the line worth reading again up to its band's end.
+MIN_TAIL_INK = 1.5
 NARROWER, WIDER = 0.85, 1.2  # width scales of the variant crops that reread_variants tries
 SHARPEN_SIGMA = 1.5
 SHARPEN_AMOUNT = 1.0
@@ -237,6 +240,21 @@ def reread_line(card: np.ndarray, line: ReadLine, region: FieldRegion, recognize
         box = (box[0], box[1], max(box[2], region.band[2]), box[3])
     reading = recognizer.read(card[box[1] : box[3], box[0] : box[2]], region.charset, width_scale)
     return ReadLine(reading, box, line.cut_left)
+
+
+def faint_tail(card: np.ndarray, line: ReadLine, region: FieldRegion) -> bool:
+    """True when print goes on, fainter, between ``line``'s crop and the end of its band.
+
+    Ink is judged against the darkest print nearby, so characters a glare spot left light grey
+    next to fully dark ones do not count and the crop ends before them. Looked for on their own
+    (the crop already ends a margin past the last dark character), they show.
+    """
+    _, y0, x0, y1 = line.box
+    x1 = region.band[2]
+    if x1 - x0 < region.text_height // 2:
+        return False
+    mask = text_sized(faint_ink_mask(card[y0:y1, x0:x1]), region.text_height)
+    return int(mask.sum()) >= MIN_TAIL_INK * region.text_height
 
 
 def reread_with_length(card: np.ndarray, line: ReadLine, region: FieldRegion,

@@ -22,6 +22,7 @@ from idcard_ocr.pipeline.engine import TextDetector, TextRecognizer
 from idcard_ocr.pipeline.fields import fields_of
 from idcard_ocr.pipeline.geometry import straighten, unwarp_points
 from idcard_ocr.pipeline.layout import (
+    ADDRESS,
     AUTHORITY,
     BIRTH,
     NATION,
@@ -33,7 +34,15 @@ from idcard_ocr.pipeline.layout import (
 )
 from idcard_ocr.pipeline.locate_print import has_text_marks
 from idcard_ocr.pipeline.parse import OcrLine, clean_nation, clean_number, parse_ocr_lines
-from idcard_ocr.pipeline.read import ReadLine, read_card, reread_line, reread_variants, reread_with_length
+from idcard_ocr.pipeline.read import (
+    CardReading,
+    ReadLine,
+    faint_tail,
+    read_card,
+    reread_line,
+    reread_variants,
+    reread_with_length,
+)
 from idcard_ocr.pipeline.types import FieldReading, Point, Recognition, Side
 from idcard_ocr.pipeline.validate import back_validity, front_validity, simplify
 
@@ -49,6 +58,7 @@ MIN_FALLBACK_CONFIDENCE = 0.5
 # A nation read again from a variant crop is taken only when the variant reads a whole nation
 # name this surely: the nation has no validity flag to carry doubt to the client.
 SURE_NATION_VARIANT = 0.7
+SURE_TAIL_CHAR = 0.6  # each character a longer reading adds to an address must be this sure
 SURE_SEX_VARIANT = 0.9  # a 男-or-女 reading of the sex crop must be at least this sure
 
 
@@ -167,6 +177,8 @@ class CardRecognizer:
                     reading.lines[NATION.key] = [variant]
                     info, validity, sources = fields_of(reading, side)
                     break
+        if side == "front" and self._address_tail(reading, card if reading.card is None else reading.card):
+            info, validity, sources = fields_of(reading, side)
         sex_line = reading.first(SEX.key)
         if side == "front" and not info["sex"] and sex_line is not None and validity["number"]:
             # Blur turned the character into something else (男 read as 第): asked only whether
@@ -182,6 +194,21 @@ class CardRecognizer:
         timings["parse"] = timings.get("parse", 0.0) + (time.perf_counter() - mark) * 1000
         fields = {k: FieldReading(s.text, s.confidence, s.box) for k, s in sources.items()}
         return Recognition(True, side, 0, info, validity, fields)
+
+    def _address_tail(self, reading: CardReading, card: np.ndarray) -> bool:
+        """Read the address's last line on to its band's end when fainter print follows it
+        (characters washed light grey by glare next to dark ones); keep the longer reading only
+        when it extends the first and each added character is sure. True when it was kept."""
+        lines = reading.lines.get(ADDRESS.key) or []
+        if not lines or not faint_tail(card, lines[-1], ADDRESS):
+            return False
+        last = lines[-1]
+        longer = reread_line(card, last, ADDRESS, self.text, ADDRESS.width_scale, to_band_end=True)
+        added = longer.reading.char_confidences[len(last.reading.text) :]
+        if not (longer.reading.text.startswith(last.reading.text) and added and min(added) >= SURE_TAIL_CHAR):
+            return False
+        reading.lines[ADDRESS.key] = [*lines[:-1], longer]
+        return True
 
     def _without_card(self, img: np.ndarray, timings: dict[str, float]) -> Recognition:
         if not has_text_marks(img):  # a bare table or wall: nothing that looks like print at all

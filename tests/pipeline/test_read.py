@@ -11,11 +11,19 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from idcard_ocr.domain.dates import split_birth
-from idcard_ocr.pipeline.engine import LineReading, TextRecognizer
+from idcard_ocr.pipeline.engine import EMPTY_READING, LineReading, TextRecognizer
 from idcard_ocr.pipeline.fields import back_fields, front_fields
 from idcard_ocr.pipeline.ink import ink_mask, text_columns, text_rows, text_sized
 from idcard_ocr.pipeline.layout import ADDRESS, ADDRESS_LINES, CARD_HEIGHT, CARD_WIDTH, regions_for
-from idcard_ocr.pipeline.read import is_shaky, locate_lines, read_card, register_rows, sharpened
+from idcard_ocr.pipeline.read import (
+    ReadLine,
+    faint_tail,
+    is_shaky,
+    locate_lines,
+    read_card,
+    register_rows,
+    sharpened,
+)
 from idcard_ocr.synth.card import downscale, draw_card
 from idcard_ocr.synth.identities import make_identities
 
@@ -185,3 +193,15 @@ def test_a_name_running_out_of_its_band_is_flagged_cut(drawn_cards: list, recogn
     assert name is not None and name.cut_left
     _info, sources = front_fields(shifted, date.today())
     assert sources["name"].cut
+
+
+def test_faint_print_after_a_line_is_noticed_and_nothing_else_is() -> None:
+    card = np.full((540, 856, 3), 235, np.uint8)
+    cv2.putText(card, "12", (160, 340), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (20, 20, 20), 3)
+    line = ReadLine(EMPTY_READING, (150, 300, 215, 355))
+    assert not faint_tail(card, line, ADDRESS)  # blank paper after the line
+    cv2.putText(card, "347", (240, 340), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (195, 195, 195), 3)
+    assert faint_tail(card, line, ADDRESS)  # light grey print, 40 levels under the paper
+    blue = np.full((540, 856, 3), 235, np.uint8)
+    cv2.putText(blue, "347", (240, 340), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (200, 120, 60), 3)
+    assert not faint_tail(blue, line, ADDRESS)  # a blue label's colour is not value print
