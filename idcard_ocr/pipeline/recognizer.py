@@ -136,12 +136,13 @@ class CardRecognizer:
         timings["read"] = timings.get("read", 0.0) + reading.elapsed_ms
         mark = time.perf_counter()
         info, validity, sources = fields_of(reading, side)
+        # Second looks read from the card the boxes refer to (levelled when it was askew).
+        read_from = card if reading.card is None else reading.card
         for validity_key, region in RETRIED_FIELDS[side]:
             line = reading.first(region.key)
             if not validity[validity_key] and line is not None:
                 # Kept only when it passes: a reading that failed only for being unsure (its
                 # digits put right from the candidates) must not give way to a worse one.
-                read_from = card if reading.card is None else reading.card
                 as_read = reading.lines[region.key]
                 reading.lines[region.key] = [reread_line(read_from, line, region, self.text)]
                 again = fields_of(reading, side)
@@ -156,7 +157,6 @@ class CardRecognizer:
             # glare may have left its last digits too faint to count as ink), then as exactly
             # 18 digits. Each is kept only when the number then passes its check character AND
             # the birth date printed on its own line agrees with it.
-            read_from = card if reading.card is None else reading.card
             as_read = reading.lines[NUMBER.key]
             for attempt in (
                 lambda: reread_line(read_from, number_line, NUMBER, self.text, to_band_end=True),
@@ -170,21 +170,19 @@ class CardRecognizer:
                 reading.lines[NUMBER.key] = as_read
         nation_line = reading.first(NATION.key)
         if side == "front" and not info["nation"] and nation_line is not None:
-            read_from = card if reading.card is None else reading.card
             for variant in reread_variants(read_from, nation_line, NATION, self.text):
                 if variant.reading.confidence >= SURE_NATION_VARIANT \
                         and is_nation(clean_nation(simplify(variant.reading))):
                     reading.lines[NATION.key] = [variant]
                     info, validity, sources = fields_of(reading, side)
                     break
-        if side == "front" and self._address_tail(reading, card if reading.card is None else reading.card):
+        if side == "front" and self._address_tail(reading, read_from):
             info, validity, sources = fields_of(reading, side)
         sex_line = reading.first(SEX.key)
         if side == "front" and not info["sex"] and sex_line is not None and validity["number"]:
             # Blur turned the character into something else (男 read as 第): asked only whether
             # it is 男 or 女, the recogniser may still tell them apart. Taken only when it is
             # sure and agrees with the sex the (valid) number encodes.
-            read_from = card if reading.card is None else reading.card
             x0, y0, x1, y1 = sex_line.box
             closed = self.text.read(read_from[y0:y1, x0:x1], SEX_CHARSET)
             facts = parse_number(info["number"])
