@@ -41,24 +41,34 @@ def _darkness(channel: np.ndarray) -> np.ndarray:
     return cv2.subtract(background, value)  # saturating: never below 0
 
 
-def ink_mask(region_bgr: np.ndarray) -> np.ndarray:
-    """Pixels of dark (value) ink: much darker than the local background in every channel.
+def _neutral_darkness(region_bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How much darker than the local paper each pixel is (in the brightest channel), and where
+    that darkness is neutral enough to be black value print (a 0/255 mask).
 
     The brightest channel is used because black value text is dark in all three while the
-    card's coloured labels and background pattern stay bright in at least one. The threshold is
-    half the darkest stroke *nearby* rather than in the whole band, so characters washed out by a
-    glare spot still count while their unwashed neighbours are much darker.
+    card's coloured labels and background pattern stay bright in at least one. Labels are
+    printed in colour, values in black: a black stroke darkens every channel about equally, a
+    blue one mostly the red and green. Comparing with the darkest channel's contrast (rather
+    than measuring hue) keeps working under a colour cast or a tinted card.
     """
     # (OpenCV's element-wise operations: several times faster than numpy on these small images.)
     blue, green, red = cv2.split(region_bgr)
     darkness = _darkness(cv2.max(cv2.max(blue, green), red))
-    local_peak = cv2.dilate(darkness, _NEARBY_KERNEL)
-    threshold = np.maximum(cv2.convertScaleAbs(local_peak, alpha=0.45), np.uint8(MIN_INK_CONTRAST))
-    # Labels are printed in colour, values in black: a black stroke darkens every channel about
-    # equally, a blue one mostly the red and green. Comparing with the darkest channel's contrast
-    # (rather than measuring hue) keeps working under a colour cast or a tinted card.
     deepest = _darkness(cv2.min(cv2.min(blue, green), red))
     neutral = cv2.compare(darkness, cv2.convertScaleAbs(deepest, alpha=MIN_NEUTRAL_RATIO), cv2.CMP_GE)
+    return darkness, neutral
+
+
+def ink_mask(region_bgr: np.ndarray) -> np.ndarray:
+    """Pixels of dark (value) ink: much darker than the local background in every channel.
+
+    The threshold is half the darkest stroke *nearby* rather than in the whole band, so
+    characters washed out by a glare spot still count while their unwashed neighbours are much
+    darker.
+    """
+    darkness, neutral = _neutral_darkness(region_bgr)
+    local_peak = cv2.dilate(darkness, _NEARBY_KERNEL)
+    threshold = np.maximum(cv2.convertScaleAbs(local_peak, alpha=0.45), np.uint8(MIN_INK_CONTRAST))
     ink = cv2.compare(darkness, threshold, cv2.CMP_GT)
     return (cv2.bitwise_and(ink, neutral) > 0) & (local_peak >= MIN_TEXT_CONTRAST)
 
@@ -67,10 +77,7 @@ def faint_ink_mask(region_bgr: np.ndarray, min_contrast: int = MIN_INK_CONTRAST)
     """Pixels of neutral (black, not blue) print at least ``min_contrast`` darker than the paper
     around them, however faint: no comparison with darker print nearby. For looking where the
     values' dark print has already ended (print a glare spot left light grey)."""
-    blue, green, red = cv2.split(region_bgr)
-    darkness = _darkness(cv2.max(cv2.max(blue, green), red))
-    deepest = _darkness(cv2.min(cv2.min(blue, green), red))
-    neutral = cv2.compare(darkness, cv2.convertScaleAbs(deepest, alpha=MIN_NEUTRAL_RATIO), cv2.CMP_GE)
+    darkness, neutral = _neutral_darkness(region_bgr)
     return (darkness >= min_contrast) & (neutral > 0)
 
 
