@@ -146,10 +146,11 @@ def fields_of(
             validity[key] = False
         if source.cut:  # free text has no check that would notice a lost first character
             validity[key] = False
-    # A long-term card's start date has no end date to agree with: only its own reading vouches.
+    # A term's digits must be read surely enough; a long-term card's start date has no end date
+    # to agree with, so only its own reading vouches and the bar is higher.
     term = sources.get("timelimit")
-    if term is not None and term.text.endswith(LONG_TERM) and term.weakest_char < MIN_LONG_TERM_CHAR:
-        validity["timelimit"] = False
-    if term is not None and term.weakest_char < MIN_TERM_CHAR:
-        validity["timelimit"] = False
+    if term is not None:
+        least = MIN_LONG_TERM_CHAR if term.text.endswith(LONG_TERM) else MIN_TERM_CHAR
+        if term.weakest_char < least:
+            validity["timelimit"] = False
     return info, validity, sources
