@@ -103,6 +103,24 @@ class _Choice:
     factor: float = 1.0  # photo pixels per locating-copy pixel
 
 
+@dataclass(frozen=True)
+class _SensitiveEdges:
+    """The locating pass's sensitive edge map, dilated once, for weighing cards placed without
+    a closed outline: their edge support, and their outline on the contour candidates' scale."""
+
+    dilated: np.ndarray
+    weight: float
+
+    @classmethod
+    def of(cls, located: LocatePass) -> _SensitiveEdges:
+        edges, weight = located.edge_maps[-1]
+        return cls(cv2.dilate(edges, np.ones((3, 3), np.uint8)), weight)
+
+    def outline(self, small_quad: np.ndarray) -> float:
+        """The quad's outline score (locating-copy pixels), weighted as this map's candidates are."""
+        return self.weight * outline_score(small_quad, self.dilated)
+
+
 def _edge_search_px(img: np.ndarray) -> float:
     """How far the full-resolution edge may lie from the coarse one: a few coarse pixels."""
     factor = max(img.shape[:2]) / float(LOCATE_MAX_SIDE)
@@ -152,23 +170,23 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
         placed = three_side_candidates(located.edge_maps, MIN_AREA_FRACTION)
         from_print = print_block_quads(img, located.small, located.factor)
         placed += [(quad + 0.5) / located.factor - 0.5 for quad in from_print]
-        sensitive_map, sensitive_weight = located.edge_maps[-1]
-        sensitive = cv2.dilate(sensitive_map, np.ones((3, 3), np.uint8))
+        sensitive = _SensitiveEdges.of(located)
         placed_best = -1.0
         for small_quad in placed:
-            preview, placed_score = _registered(img, located, small_quad, sensitive)
+            preview, placed_score = _registered(img, located, small_quad, sensitive.dilated)
             quad = (preview.quad + 0.5) * located.factor - 0.5
             match = preview.layout_match
             if not _placed_clearly(preview):
                 continue
-            if best is not None and best.outline > 0.0:
-                # Weighed against a whole outline on the same terms: a placed card that lies on
-                # its edges has an outline too, though part of it was never a closed contour (a
-                # finger or a receipt over it); one on no edges must match the layout that much
-                # better.
-                outline = sensitive_weight * outline_score(preview.quad, sensitive)
-                if LAYOUT_WEIGHT * match + outline <= best.combined:
-                    continue
+            # Weighed against a whole outline on the same terms: a placed card that lies on its
+            # edges has an outline too, though part of it was never a closed contour (a finger or
+            # a receipt over it); one on no edges must match the layout that much better.
+            if (
+                best is not None
+                and best.outline > 0.0
+                and LAYOUT_WEIGHT * match + sensitive.outline(preview.quad) <= best.combined
+            ):
+                continue
             if placed_score <= placed_best:
                 continue
             placed_best = placed_score
@@ -176,10 +194,10 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
             # would wander off the card's edge onto print or a shadow.
             best = _Choice(LAYOUT_WEIGHT * match, 0.0, quad, _edge_search_px(img))
         timings["print_fallback"] = (time.perf_counter() - mark) * 1000.0
-    if best is None:
-        mark = time.perf_counter()
-        best = _judge_repaired(img, located)
-        timings["repaired"] = (time.perf_counter() - mark) * 1000.0
+        if best is None:
+            mark = time.perf_counter()
+            best = _judge_repaired(img, located, sensitive)
+            timings["repaired"] = (time.perf_counter() - mark) * 1000.0
     if best is not None and best.outline > 0.0:  # a card placed from its print has the card's shape
         mark = time.perf_counter()
         best.quad = _repair_aspect(located.small, located.factor, best.quad)
@@ -189,7 +207,7 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
     return best
 
 
-def _judge_repaired(img: np.ndarray, located: LocatePass) -> _Choice | None:
+def _judge_repaired(img: np.ndarray, located: LocatePass, sensitive: _SensitiveEdges) -> _Choice | None:
     """The best outline that failed the layout check only for having one side on something else.
 
     A card lying half over a receipt of the same white can lose a corner to the receipt: its
@@ -198,8 +216,6 @@ def _judge_repaired(img: np.ndarray, located: LocatePass) -> _Choice | None:
     corners (``_repair_aspect``), such a quad is judged again, on its own edges, and must match
     as clearly as a card placed without a whole outline: one side of it is a guess.
     """
-    sensitive_map, sensitive_weight = located.edge_maps[-1]
-    sensitive = cv2.dilate(sensitive_map, np.ones((3, 3), np.uint8))
     best: _Choice | None = None
     for candidate in located.candidates:
         if candidate.score < MIN_SCORE or candidate.small_quad is None:
@@ -211,7 +227,7 @@ def _judge_repaired(img: np.ndarray, located: LocatePass) -> _Choice | None:
         preview = orient_card(located.small, small_quad, PREVIEW_SIZE)
         if not _placed_clearly(preview):
             continue
-        outline = sensitive_weight * outline_score(small_quad, sensitive)
+        outline = sensitive.outline(small_quad)
         combined = outline + LAYOUT_WEIGHT * preview.layout_match
         if outline >= MIN_SCORE and (best is None or combined > best.combined):
             best = _Choice(combined, outline, repaired, _edge_search_px(img))
@@ -248,7 +264,7 @@ def _registered(
         # only drift with the noise in the fit, and so would sliding a card that already fits.
         if (
             not SNAP_MIN_LAYOUT_MATCH <= slid.layout_match < PRINT_MIN_LAYOUT_MATCH
-            or abs(_size(slid.quad) / _size(before.quad) - 1.0) < SCALED_FULLY
+            or abs(_perimeter(slid.quad) / _perimeter(before.quad) - 1.0) < SCALED_FULLY
         ):
             break
         further = orient_card(small, register_to_layout(small, slid.quad, slid.side)[0], PREVIEW_SIZE)
@@ -273,9 +289,9 @@ def _registered(
     return best, best_key[1]
 
 
-def _size(quad: np.ndarray) -> float:
+def _perimeter(quad: np.ndarray) -> float:
     """A quad's perimeter: how large it is, whichever corner comes first."""
-    return float(sum(np.linalg.norm(quad[(i + 1) % 4] - quad[i]) for i in range(4)))
+    return float(side_lengths(quad).sum())
 
 
 def _repair_aspect(small: np.ndarray, factor: float, quad: np.ndarray) -> np.ndarray:
