@@ -82,15 +82,22 @@ def glare_contrast(
             a, b = i / cells, (i + 1) / cells
             cell = np.array([quad[0] + (quad[1] - quad[0]) * a, quad[0] + (quad[1] - quad[0]) * b,
                              quad[3] + (quad[2] - quad[3]) * b, quad[3] + (quad[2] - quad[3]) * a])
-            mask = np.zeros(grey.shape, np.uint8)
-            cv2.fillConvexPoly(mask, np.round(cell).astype(np.int32), 1)
-            inside = mask > 0
-            if not inside.any() or float(added[inside].max()) < GLARE_REACH:
+            # The cell's mask over its bounding box only, not the whole photo.
+            points = np.round(cell).astype(np.int32)
+            x0, y0 = np.clip(points.min(axis=0), 0, None)
+            x1 = min(int(points[:, 0].max()) + 1, grey.shape[1])
+            y1 = min(int(points[:, 1].max()) + 1, grey.shape[0])
+            if x1 <= x0 or y1 <= y0:
                 continue
-            low, high = np.percentile(before[inside], (2, 98))
+            mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+            cv2.fillConvexPoly(mask, points - np.array([x0, y0], np.int32), 1)
+            inside = mask > 0
+            if not inside.any() or float(added[y0:y1, x0:x1][inside].max()) < GLARE_REACH:
+                continue
+            low, high = np.percentile(before[y0:y1, x0:x1][inside], (2, 98))
             if high - low < MIN_PRINTED_CONTRAST:
                 continue  # no print here to wash out
-            low, high = np.percentile(grey[inside], (2, 98))
+            low, high = np.percentile(grey[y0:y1, x0:x1][inside], (2, 98))
             lowest = min(lowest, float(high - low))
     return lowest
 
