@@ -17,10 +17,10 @@ import numpy as np
 
 from idcard_ocr.domain.id_number import parse_number
 from idcard_ocr.domain.nations import is_nation
-from idcard_ocr.pipeline.decode import decode_image
+from idcard_ocr.pipeline.decode import DecodedImage, decode_image
 from idcard_ocr.pipeline.engine import TextDetector, TextRecognizer
 from idcard_ocr.pipeline.fields import fields_of
-from idcard_ocr.pipeline.geometry import straighten, unwarp_points
+from idcard_ocr.pipeline.geometry import Straightened, straighten, unwarp_points
 from idcard_ocr.pipeline.layout import (
     ADDRESS,
     AUTHORITY,
@@ -93,19 +93,27 @@ class CardRecognizer:
         if straight is None:
             result = self._without_card(decoded.image, timings)
         else:
-            result, turned = self._read_card_photo(straight.card, straight.side, straight.side_score, timings)
-            quad = np.asarray(straight.quad, dtype=np.float64)
-            result.rotate = straight.rotate
-            if turned:  # the card lay the other way up from what its outline and print suggested
-                result.rotate = (straight.rotate + 180) % 360
-                quad = quad[[2, 3, 0, 1]]
-            result.card_quad = _as_quad(decoded.to_original(quad))
-            for key, source in list(result.fields.items()):
-                if source.box is not None:
-                    photo = decoded.to_original(unwarp_points(quad, np.asarray(source.box)))
-                    result.fields[key] = FieldReading(source.text, source.confidence, _as_quad(photo))
+            result = self.read_straightened(decoded, straight, timings)
         timings["total"] = (time.perf_counter() - started) * 1000
         result.timings_ms = timings
+        return result
+
+    def read_straightened(
+        self, decoded: DecodedImage, straight: Straightened, timings: dict[str, float]
+    ) -> Recognition:
+        """Read one card already found and straightened on ``decoded``; its quad and field boxes
+        in the uploaded photo's pixels. (A page with several cards reads each one this way.)"""
+        result, turned = self._read_card_photo(straight.card, straight.side, straight.side_score, timings)
+        quad = np.asarray(straight.quad, dtype=np.float64)
+        result.rotate = straight.rotate
+        if turned:  # the card lay the other way up from what its outline and print suggested
+            result.rotate = (straight.rotate + 180) % 360
+            quad = quad[[2, 3, 0, 1]]
+        result.card_quad = _as_quad(decoded.to_original(quad))
+        for key, source in list(result.fields.items()):
+            if source.box is not None:
+                photo = decoded.to_original(unwarp_points(quad, np.asarray(source.box)))
+                result.fields[key] = FieldReading(source.text, source.confidence, _as_quad(photo))
         return result
 
     def _read_card_photo(

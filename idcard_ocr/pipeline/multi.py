@@ -1,0 +1,185 @@
+"""Several cards in one photo: both sides of a card photocopied onto one page, two cards on a desk.
+
+A thin layer around the single-card recogniser. The recogniser reads the most card-like card
+in the photo; then, while the photo has room for another card, that card's region is filled
+with the page's own background and the photo is searched again, each further card straightened
+and read on its own (its own outline, rotation and side). A card blanked out cannot be found,
+and so not read, twice; at most ``MAX_CARDS`` are read.
+
+    page = read_page(recognizer, jpeg_bytes, all_cards=True)
+    page.cards        # every card found, in reading order (top to bottom, left to right)
+    page.chosen       # the one card a plain answer gives (the front, unless asked otherwise)
+
+Without ``all_cards`` a photo whose first card is already the preferred side is answered by the
+recogniser alone, exactly as before: the search for another card runs only when the first card
+found is the other side and the photo has room for one more.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from idcard_ocr.pipeline.decode import DecodedImage, decode_image
+from idcard_ocr.pipeline.geometry import Straightened, straighten
+from idcard_ocr.pipeline.types import Point, Recognition, Side
+
+# Four is more than a page of one identity ever holds (one front, one back) and enough to say
+# that a page holds more; each card costs about one single-card recognition.
+MAX_CARDS = 4
+# A card covering more than this share of the photo leaves no room for another one beside it.
+ROOM_FRACTION = 0.45
+# The blanked region is the card grown by this share of its size on each side: its soft edge,
+# shadow and the copier's dark rim go too, so that no outline of it is found again.
+BLANK_GROW = 0.06
+BLANK_RING = 0.06  # the background's colour is the median of a ring this wide around that
+# Two cards that overlap by more than this share of the smaller are one card found twice.
+SAME_CARD_OVERLAP = 0.3
+
+
+class SingleCardReader(Protocol):
+    """What this layer needs from the single-card recogniser (``CardRecognizer``)."""
+
+    def recognize(self, image: bytes) -> Recognition: ...
+
+    def read_straightened(
+        self, decoded: DecodedImage, straight: Straightened, timings: dict[str, float]
+    ) -> Recognition: ...
+
+
+@dataclass
+class PageRecognition:
+    """Every card read from one photo, and the one card a plain answer gives."""
+
+    cards: list[Recognition]  # reading order; the plain answer's card alone unless all were asked
+    chosen: Recognition
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def crowded(self) -> bool:
+        """More than one front and one back (or two of one side): not one identity's page."""
+        sides = [card.side for card in self.cards if card.card_quad is not None]
+        return len(sides) > 2 or len(sides) != len(set(sides))
+
+
+def read_page(
+    recognizer: SingleCardReader,
+    image: bytes,
+    prefer: Side | None = None,
+    all_cards: bool = False,
+    limit: int = MAX_CARDS,
+) -> PageRecognition:
+    """Read the cards in ``image``: every one (``all_cards``), or just enough to give the plain
+    answer's card, ``prefer`` (default ``front``: a KYC check needs its fields) when the photo
+    holds it. Raises ``ImageDecodeError`` like the recogniser."""
+    started = time.perf_counter()
+    first = recognizer.recognize(image)
+    timings = {"first": (time.perf_counter() - started) * 1000}
+    wanted: Side = prefer or "front"
+    cards = [first]
+    if first.card_quad is not None and (all_cards or first.side != wanted):
+        decoded = decode_image(image)
+        work = decoded.image
+        quads = [_decoded_quad(decoded, first.card_quad)]
+        while len(cards) < limit and _has_room(work, quads):
+            work = _blanked(work, quads[-1])
+            mark = time.perf_counter()
+            straight = straighten(work)
+            if straight is None or _seen_before(np.asarray(straight.quad), quads):
+                break
+            card = recognizer.read_straightened(decoded, straight, {})
+            timings[f"card{len(cards) + 1}"] = (time.perf_counter() - mark) * 1000
+            quads.append(np.asarray(straight.quad, np.float64))
+            cards.append(card)
+            if not all_cards and card.side == wanted:
+                break  # the plain answer needs no more
+    chosen = _choose(cards, wanted)
+    ordered = reading_order(cards) if all_cards else [chosen]
+    timings["total"] = (time.perf_counter() - started) * 1000
+    return PageRecognition(ordered, chosen, timings)
+
+
+def _choose(cards: list[Recognition], wanted: Side) -> Recognition:
+    """The first card of the wanted side that reads (``result`` 0), else the first card found:
+    a front whose fields all fail is no better an answer than a back that reads."""
+    for card in cards:
+        if card.side == wanted and card.result == 0:
+            return card
+    return cards[0]
+
+
+def reading_order(cards: list[Recognition]) -> list[Recognition]:
+    """Top to bottom, and left to right within a row: cards whose vertical extents overlap by
+    more than half the smaller one's height share a row."""
+    placed = [c for c in cards if c.card_quad is not None]
+    unplaced = [c for c in cards if c.card_quad is None]
+
+    def span(card: Recognition) -> tuple[float, float]:
+        ys = [y for _, y in _quad_of(card)]
+        return min(ys), max(ys)
+
+    rows: list[list[Recognition]] = []
+    for card in sorted(placed, key=lambda c: span(c)[0]):
+        top, bottom = span(card)
+        if rows:
+            row_top = min(span(c)[0] for c in rows[-1])
+            row_bottom = max(span(c)[1] for c in rows[-1])
+            shared = min(bottom, row_bottom) - max(top, row_top)
+            if shared > 0.5 * min(bottom - top, row_bottom - row_top):
+                rows[-1].append(card)
+                continue
+        rows.append([card])
+    ordered = [c for row in rows for c in sorted(row, key=lambda c: min(x for x, _ in _quad_of(c)))]
+    return ordered + unplaced
+
+
+def _quad_of(card: Recognition) -> tuple[Point, Point, Point, Point]:
+    assert card.card_quad is not None
+    return card.card_quad
+
+
+def _decoded_quad(decoded: DecodedImage, quad: tuple[Point, ...]) -> np.ndarray:
+    """A quad in the uploaded photo's pixels, in the decoded image's pixels."""
+    return np.asarray(quad, np.float64) / decoded.scale
+
+
+def _area(quad: np.ndarray) -> float:
+    return float(cv2.contourArea(quad.astype(np.float32)))
+
+
+def _has_room(img: np.ndarray, quads: list[np.ndarray]) -> bool:
+    """Whether the photo's area outside the cards found could hold one more of their size."""
+    photo = float(img.shape[0] * img.shape[1])
+    cards = [_area(q) for q in quads]
+    return sum(cards) <= photo * ROOM_FRACTION and photo - sum(cards) >= max(cards)
+
+
+def _grown(quad: np.ndarray, by: float) -> np.ndarray:
+    centre = quad.mean(axis=0)
+    return centre + (quad - centre) * (1.0 + 2.0 * by)
+
+
+def _blanked(img: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """``img`` with the card at ``quad`` filled with the colour around it (a new array)."""
+    inner = np.zeros(img.shape[:2], np.uint8)
+    cv2.fillPoly(inner, [np.round(_grown(quad, BLANK_GROW)).astype(np.int32)], 255)
+    outer = np.zeros_like(inner)
+    cv2.fillPoly(outer, [np.round(_grown(quad, BLANK_GROW + BLANK_RING)).astype(np.int32)], 255)
+    ring = (outer > 0) & (inner == 0)
+    colour = np.median(img[ring], axis=0) if ring.any() else np.median(img.reshape(-1, 3), axis=0)
+    out = img.copy()
+    out[inner > 0] = colour.astype(np.uint8)
+    return out
+
+
+def _seen_before(quad: np.ndarray, quads: list[np.ndarray]) -> bool:
+    """Whether ``quad`` is mostly one of ``quads`` again (a card the blanking did not remove)."""
+    for other in quads:
+        overlap, _ = cv2.intersectConvexConvex(quad.astype(np.float32), other.astype(np.float32))
+        if overlap > SAME_CARD_OVERLAP * min(_area(quad), _area(other)):
+            return True
+    return False
