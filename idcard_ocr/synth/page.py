@@ -33,6 +33,8 @@ A4_ASPECT = 297 / 210
 CARD_MM_WIDTH = 85.6
 STAMPS: tuple[str, ...] = ("复印无效", "仅限办理开户使用", "再次复印无效", "仅供贷款审核使用")
 DESK_BACKGROUNDS: tuple[str, ...] = ("wood", "cloth", "paper", "desk")
+Sides = tuple[CardSide, ...]
+BOTH: Sides = ("front", "back")
 DESK_SIZES: tuple[tuple[int, int], ...] = ((1600, 1200), (1920, 1080), (2048, 1536), (1440, 1080))
 
 
@@ -84,7 +86,7 @@ def _stamp(rng: random.Random, image: np.ndarray, quad: np.ndarray) -> np.ndarra
     size = max(12, int(width * rng.uniform(0.07, 0.1)))
     font = load_font(rng.choice(fonts), size)
     box = font.getbbox(text)
-    layer = Image.new("L", (box[2] + size, box[3] + size), 0)
+    layer = Image.new("L", (int(box[2]) + size, int(box[3]) + size), 0)
     ImageDraw.Draw(layer).text((size // 2, size // 2), text, font=font, fill=255)
     turned = layer.rotate(rng.uniform(-25, 25), expand=True, resample=Image.Resampling.BILINEAR)
     alpha = np.asarray(turned, np.float32) / 255 * rng.uniform(0.4, 0.6)
@@ -104,7 +106,7 @@ def _truth(identity: Identity, side: CardSide, rotate: int, quad: np.ndarray) ->
     return PageCard(side, rotate, info, quad.round(2).tolist())
 
 
-def copy_page(identity: Identity, rng: random.Random, sides: tuple[CardSide, ...] = ("front", "back")) -> PagePhoto:
+def copy_page(identity: Identity, rng: random.Random, sides: Sides = BOTH) -> PagePhoto:
     """An A4 photocopy (scanned) of ``sides`` of ``identity``'s card, one above the other."""
     width = rng.randint(1100, 1500)
     height = round(width * A4_ASPECT)
@@ -121,7 +123,8 @@ def copy_page(identity: Identity, rng: random.Random, sides: tuple[CardSide, ...
         page = _composite(page, _resized_card(card, card_px), quad, soft_shadow=False)
         # The copier's light catches the card's thick edge: a thin grey rim where it lay.
         rim = rng.randint(90, 170)
-        cv2.polylines(page, [np.round(quad).astype(np.int32)], True, (rim, rim, rim), rng.choice((1, 2)), cv2.LINE_AA)
+        outline = [np.round(quad).astype(np.int32)]
+        cv2.polylines(page, outline, True, (rim, rim, rim), rng.choice((1, 2)), cv2.LINE_AA)
         page = _stamp(rng, page, quad)
         cards.append(_truth(identity, side, rotate, quad))
     image = degrade.photocopy(rng, page)
@@ -129,7 +132,7 @@ def copy_page(identity: Identity, rng: random.Random, sides: tuple[CardSide, ...
     return PagePhoto(encode_jpeg(image, rng.randint(70, 90)), "copy", width, height, cards)
 
 
-def desk_photo(identity: Identity, rng: random.Random, sides: tuple[CardSide, ...] = ("front", "back")) -> PagePhoto:
+def desk_photo(identity: Identity, rng: random.Random, sides: Sides = BOTH) -> PagePhoto:
     """A phone photo of ``sides`` of ``identity``'s card lying side by side on a desk."""
     width, height = rng.choice(DESK_SIZES)
     image = make_background(rng, rng.choice(DESK_BACKGROUNDS), width, height)
@@ -139,7 +142,8 @@ def desk_photo(identity: Identity, rng: random.Random, sides: tuple[CardSide, ..
     for i, side in enumerate(sides):
         card = draw_card(identity, side, rng)
         card_px = width / slots * rng.uniform(0.62, 0.78) if slots == 2 else width * rng.uniform(0.4, 0.6)
-        centre = (width * (i + 0.5) / slots + rng.uniform(-0.03, 0.03) * width, height * rng.uniform(0.4, 0.6))
+        across = width * ((i + 0.5) / slots + rng.uniform(-0.03, 0.03))
+        centre = (across, height * rng.uniform(0.4, 0.6))
         tilt, pitch, yaw = rng.uniform(-6, 6), rng.uniform(-5, 5), rng.uniform(-5, 5)
         quad = _placed(card, rotate, tilt, pitch, yaw, centre, card_px)
         image = _composite(image, _resized_card(card, card_px), quad, soft_shadow=True)
@@ -150,7 +154,7 @@ def desk_photo(identity: Identity, rng: random.Random, sides: tuple[CardSide, ..
     return PagePhoto(encode_jpeg(image, rng.randint(60, 90)), "desk", width, height, cards)
 
 
-def make_page(identity: Identity, kind: str, seed: str, sides: tuple[CardSide, ...] = ("front", "back")) -> PagePhoto:
+def make_page(identity: Identity, kind: str, seed: str, sides: Sides = BOTH) -> PagePhoto:
     """A ``kind`` photo (``copy`` or ``desk``) of ``sides``; ``seed`` fixes every random choice."""
     rng = random.Random(seed)
     if kind == "copy":
