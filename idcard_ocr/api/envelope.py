@@ -42,6 +42,9 @@ MSG_MALFORMED_BODY = "参数错误: 请求体格式不正确"
 MSG_CONTENT_TYPE = "参数错误: 请使用 multipart/form-data 或 application/x-www-form-urlencoded"
 MSG_NOT_UTF8 = "参数错误: 字段不是有效的 UTF-8"
 MSG_METHOD = "参数错误: 请使用 POST"
+# multi=1 on a photo with more cards than one front and one back: answered (every card listed,
+# billed once), but said, since such a photo is not one person's copy page.
+MSG_CROWDED = "成功: 图中不止一张正面和一张背面"
 
 
 def missing_field(name: str) -> str:

@@ -1,16 +1,17 @@
 """Opt-in output beyond the vendor's contract: field boxes, crops, quality and risk warnings.
 
 A request asks with extra form fields (``detail``, ``cropCard``, ``cropPortrait``, ``quality``,
-``risk`` = ``1``/``true``; ``side`` = ``front``/``back``); each adds its key to ``data`` and a
-request without them gets exactly the contract's body. They never change billing: the price
-depends on ``result`` alone. A present but invalid value is a 400 ``参数错误: <field>``.
+``risk``, ``multi`` = ``1``/``true``; ``side`` = ``front``/``back``); each adds its key to
+``data`` and a request without them gets exactly the contract's body. They never change billing:
+the price depends on ``result`` alone (with ``multi``, once per photo however many cards).
+A present but invalid value is a 400 ``参数错误: <field>``.
 See ``docs/extras.md`` for every shape and how each flag is decided.
 """
 
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -38,6 +39,7 @@ FLAG_FIELDS: dict[str, str] = {
     "risk": "risk",
 }
 SIDE_FIELD = "side"
+MULTI_FIELD = "multi"  # every card in the photo, under data.cards, each with the extras above
 _ON, _OFF = frozenset({"1", "true"}), frozenset({"0", "false"})
 
 
@@ -51,6 +53,7 @@ class ExtraOptions:
     quality: bool = False
     risk: bool = False
     expected_side: Side | None = None
+    multi: bool = False
 
     @property
     def needs_photo(self) -> bool:
@@ -60,7 +63,7 @@ class ExtraOptions:
     @property
     def requested(self) -> bool:
         """True when anything beyond the contract's body was asked for."""
-        return self.needs_photo or self.detail or self.expected_side is not None
+        return self.needs_photo or self.detail or self.expected_side is not None or self.multi
 
 
 def _invalid(name: str) -> ApiError:
@@ -76,6 +79,10 @@ def read_extra_options(form: RequestForm) -> ExtraOptions:
         if value and value not in _ON | _OFF:
             raise _invalid(name)
         chosen[attribute] = value in _ON
+    multi = (form.text(MULTI_FIELD) or "").strip().lower()
+    if multi and multi not in _ON | _OFF:
+        raise _invalid(MULTI_FIELD)
+    chosen["multi"] = multi in _ON
     side = (form.text(SIDE_FIELD) or "").strip().lower()
     if side and side not in ("front", "back"):
         raise _invalid(SIDE_FIELD)
@@ -155,6 +162,25 @@ def extras_for(
     return extra
 
 
+def cards_of(
+    options: ExtraOptions,
+    photo: bytes,
+    cards: list[Recognition],
+    header_reader: HeaderReader | None = None,
+    today: date | None = None,
+) -> list[dict[str, Any]]:
+    """``data.cards`` for ``multi``: each card's own ``result``, ``side``, ``rotate``, ``info``,
+    ``validity`` (``rotate`` only when turned, as in the contract) and the extras asked for
+    (``detail``, crops, ``quality``, ``risk``) of that card."""
+    per_card = replace(options, expected_side=None, multi=False)
+    listed: list[dict[str, Any]] = []
+    for card in cards:
+        data = card.api_data()
+        data.update(extras_for(per_card, photo, card, header_reader, today))
+        listed.append(data)
+    return listed
+
+
 # The OpenAPI description of the options and of what they add to ``data``.
 _QUAD_SCHEMA: dict[str, Any] = {
     "type": "array",
@@ -174,7 +200,13 @@ OPTION_FIELD_DOCS: dict[str, dict[str, Any]] = {
     SIDE_FIELD: {
         "type": "string",
         "enum": ["front", "back"],
-        "description": "The side the caller expects; data.sideMatch says whether it was that side.",
+        "description": "The side the caller expects; data.sideMatch says whether it was that side. "
+        "On a photo holding both sides, the card of this side answers (default: the front).",
+    },
+    MULTI_FIELD: {
+        **_FLAG_FORM_SCHEMA,
+        "description": "multi=1: data.cards lists every card in the photo (at most 4), in reading "
+        "order, each with its own extras. Billed once per photo.",
     },
 }
 
@@ -232,4 +264,12 @@ EXTRA_DATA_PROPERTIES: dict[str, dict[str, Any]] = {
         },
     },
     "sideMatch": {"type": "boolean", "description": "side=front|back: whether the detected side is it."},
+    "cards": {
+        "type": "array",
+        "maxItems": 4,
+        "description": "multi=1: every card in the photo in reading order (top to bottom, left to "
+        "right), each with result, side, rotate (only when turned), info, validity and the "
+        "detail, cropCard, cropPortrait, quality and risk extras asked for, of that card.",
+        "items": {"type": "object", "required": ["result", "side", "info", "validity"]},
+    },
 }

@@ -32,8 +32,15 @@ from idcard_ocr.api.access import (
     authenticate,
     read_credentials,
 )
-from idcard_ocr.api.envelope import MSG_IMAGE_FORMAT, MSG_NO_IMAGE, ApiError, ChineseJSONResponse, envelope
-from idcard_ocr.api.extras import extras_for, read_extra_options
+from idcard_ocr.api.envelope import (
+    MSG_CROWDED,
+    MSG_IMAGE_FORMAT,
+    MSG_NO_IMAGE,
+    ApiError,
+    ChineseJSONResponse,
+    envelope,
+)
+from idcard_ocr.api.extras import ExtraOptions, cards_of, extras_for, read_extra_options
 from idcard_ocr.api.image_gate import check_image, decode_base64_image
 from idcard_ocr.api.request_form import RequestForm, parse_form, read_capped_body
 from idcard_ocr.api.task_numbers import TaskNumbers
@@ -43,7 +50,8 @@ from idcard_ocr.limits.quota import QuotaCounter
 from idcard_ocr.limits.switch_cache import LocalSwitchCache
 from idcard_ocr.observability import ServiceMetrics
 from idcard_ocr.pipeline.assess import HeaderReader
-from idcard_ocr.pipeline.types import ImageDecodeError, Recognition, Recognizer
+from idcard_ocr.pipeline.multi import PageRecognition, recognize_page
+from idcard_ocr.pipeline.types import ImageDecodeError, Recognizer
 from idcard_ocr.settings import Settings
 from idcard_ocr.storage.base import Account, CallRecord, ChargeOutcome, Store
 
@@ -161,7 +169,8 @@ class IdcardEndpoint:
 
         photo = await self._photo_bytes(form)
         lap = call.lap("photo_ms", lap)
-        recognition = await self._recognize(photo)
+        page = await self._recognize(photo, options)
+        recognition = page.chosen
         lap = call.lap("recognize_ms", lap)
         if not recognition.text_found:
             raise ApiError(301)
@@ -171,12 +180,18 @@ class IdcardEndpoint:
             data.update(
                 await run_in_threadpool(extras_for, options, photo, recognition, self._header_reader)
             )
+        if options.multi:
+            data["cards"] = await run_in_threadpool(
+                cards_of, options, photo, [c for c in page.cards if c.text_found], self._header_reader
+            )
+        # One photo, one price: the chosen card reads whenever any card does (``read_page``).
         price = self._settings.price_per_call if data["result"] == 0 else 0
         outcome = await run_in_threadpool(self._finish, call, 200, price)
         call.lap("bill_ms", lap)
         if outcome in _LOST_RACE:
             return envelope(_LOST_RACE[outcome], call.task_no)
-        return envelope(200, call.task_no, charge=outcome is ChargeOutcome.CHARGED, data=data)
+        msg = MSG_CROWDED if options.multi and page.crowded else None
+        return envelope(200, call.task_no, msg=msg, charge=outcome is ChargeOutcome.CHARGED, data=data)
 
     def _authenticate_and_admit(self, call: _Call, credentials: Credentials, peer: str | None) -> None:
         call.account = authenticate(self._store, credentials)
@@ -210,8 +225,12 @@ class IdcardEndpoint:
             return check_image(photo, limit).data
         return (await run_in_threadpool(check_image, photo, limit)).data
 
-    async def _recognize(self, photo: bytes) -> Recognition:
-        future = self._pool.submit(self._recognizer.recognize, photo)
+    async def _recognize(self, photo: bytes, options: ExtraOptions) -> PageRecognition:
+        # Only a photo whose first card is not the side wanted is searched for another, unless
+        # every card was asked for: a single-card photo is read exactly as before.
+        future = self._pool.submit(
+            recognize_page, self._recognizer, photo, options.expected_side, options.multi
+        )
         try:
             # The deadline includes time queued behind other recognitions.
             with self._parts.metrics.queued_recognition():

@@ -41,7 +41,8 @@ from prometheus_client import (
 )
 
 if TYPE_CHECKING:  # the pipeline package loads the OCR engine; metrics must stay light to import
-    from idcard_ocr.pipeline.types import Recognition, Recognizer
+    from idcard_ocr.pipeline.multi import PageRecognition
+    from idcard_ocr.pipeline.types import Recognition, Recognizer, Side
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 RECOGNITION_BUCKETS_S: tuple[float, ...] = (
@@ -110,6 +111,17 @@ class TimedRecognizer:
         started = time.perf_counter()
         try:
             return self._inner.recognize(image)
+        finally:
+            self._metrics.observe_recognition(time.perf_counter() - started)
+
+    def read_page(self, image: bytes, prefer: Side | None = None, all_cards: bool = False) -> PageRecognition:
+        """Read the cards of a photo (:func:`idcard_ocr.pipeline.multi.read_page`), timed as one
+        recognition."""
+        from idcard_ocr.pipeline.multi import read_page
+
+        started = time.perf_counter()
+        try:
+            return read_page(self._inner, image, prefer, all_cards)
         finally:
             self._metrics.observe_recognition(time.perf_counter() - started)
 

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import cv2
 import numpy as np
 
 from idcard_ocr.pipeline.decode import DecodedImage, decode_image
 from idcard_ocr.pipeline.geometry import Straightened, straighten
-from idcard_ocr.pipeline.types import Point, Recognition, Side
+from idcard_ocr.pipeline.types import Point, Recognition, Recognizer, Side
 
 # Four is more than a page of one identity ever holds (one front, one back) and enough to say
 # that a page holds more; each card costs about one single-card recognition.
@@ -41,6 +41,7 @@ BLANK_RING = 0.06  # the background's colour is the median of a ring this wide a
 SAME_CARD_OVERLAP = 0.3
 
 
+@runtime_checkable
 class SingleCardReader(Protocol):
     """What this layer needs from the single-card recogniser (``CardRecognizer``)."""
 
@@ -66,8 +67,19 @@ class PageRecognition:
         return len(sides) > 2 or len(sides) != len(set(sides))
 
 
+def recognize_page(
+    recognizer: Recognizer, image: bytes, prefer: Side | None = None, all_cards: bool = False
+) -> PageRecognition:
+    """``recognizer``'s own ``read_page`` when it has one (a timing wrapper), else ``read_page``."""
+    own = getattr(recognizer, "read_page", None)
+    if own is not None:
+        page: PageRecognition = own(image, prefer, all_cards)
+        return page
+    return read_page(recognizer, image, prefer, all_cards)
+
+
 def read_page(
-    recognizer: SingleCardReader,
+    recognizer: Recognizer,
     image: bytes,
     prefer: Side | None = None,
     all_cards: bool = False,
@@ -75,13 +87,16 @@ def read_page(
 ) -> PageRecognition:
     """Read the cards in ``image``: every one (``all_cards``), or just enough to give the plain
     answer's card, ``prefer`` (default ``front``: a KYC check needs its fields) when the photo
-    holds it. Raises ``ImageDecodeError`` like the recogniser."""
+    holds it. Raises ``ImageDecodeError`` like the recogniser. A recogniser that cannot read a
+    card found elsewhere (no ``read_straightened``) gives its one card."""
     started = time.perf_counter()
     first = recognizer.recognize(image)
     timings = {"first": (time.perf_counter() - started) * 1000}
     wanted: Side = prefer or "front"
     cards = [first]
-    if first.card_quad is not None and (all_cards or first.side != wanted):
+    searching = isinstance(recognizer, SingleCardReader) and first.card_quad is not None
+    if searching and (all_cards or first.side != wanted):
+        assert isinstance(recognizer, SingleCardReader) and first.card_quad is not None
         decoded = decode_image(image)
         work = decoded.image
         quads = [_decoded_quad(decoded, first.card_quad)]
@@ -104,12 +119,12 @@ def read_page(
 
 
 def _choose(cards: list[Recognition], wanted: Side) -> Recognition:
-    """The first card of the wanted side that reads (``result`` 0), else the first card found:
-    a front whose fields all fail is no better an answer than a back that reads."""
-    for card in cards:
-        if card.side == wanted and card.result == 0:
-            return card
-    return cards[0]
+    """The first card of the wanted side that reads (``result`` 0), else the first card that
+    reads, else the first found: a front whose fields all fail is no better an answer than a
+    back that reads (and the photo is billed when any card reads)."""
+    reads = [card for card in cards if card.result == 0]
+    wanted_reads = [card for card in reads if card.side == wanted]
+    return (wanted_reads or reads or cards)[0]
 
 
 def reading_order(cards: list[Recognition]) -> list[Recognition]:
