@@ -1,11 +1,12 @@
-"""``idcard-ocr scan [--json] FILE...``: recognise photos on disk, without the HTTP service.
+"""``idcard-ocr scan [--json] [--multi] FILE...``: recognise photos on disk, without the HTTP service.
 
 Each file gets the outcome the API would give it: 200 with the contract's ``data``, 301 when no
 text is found (or the engine fails on a valid image), 400 when the file cannot be read or breaks
 the photo rules (format by content, size, dimensions). ``--json`` prints one JSON object a line:
 ``{"file": "<path as given>", "code": 200, "data": {...}}`` or ``{"file": ..., "code": 400,
 "msg": "..."}``; without it, a readable table. The output is the recognition result the operator
-asked for, so it is printed in full, like the API's answer.
+asked for, so it is printed in full, like the API's answer. ``--multi`` adds ``data.cards``,
+every card in the photo in reading order (a copy page's front and back), as ``multi=1`` does.
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ MSG_UNREADABLE_FILE = "参数错误: 无法读取文件"
 PROGRESS_MIN_FILES = 5  # a progress bar for fewer files would only flicker
 
 
-def scan_one(path: str, recognizer: Any, max_bytes: int) -> dict[str, Any]:
-    """The API-shaped outcome for one file: ``{"file", "code", "data" | "msg"}``."""
+def scan_one(path: str, recognizer: Any, max_bytes: int, multi: bool = False) -> dict[str, Any]:
+    """The API-shaped outcome for one file: ``{"file", "code", "data" | "msg"}``; with ``multi``
+    ``data.cards`` lists every card in the photo, as the API's ``multi=1`` does."""
     from idcard_ocr.api.envelope import ApiError
     from idcard_ocr.api.image_gate import check_image
     from idcard_ocr.pipeline import ImageDecodeError
+    from idcard_ocr.pipeline.multi import read_page
 
     try:
         data = Path(path).read_bytes()
@@ -37,23 +40,35 @@ def scan_one(path: str, recognizer: Any, max_bytes: int) -> dict[str, Any]:
         return {"file": path, "code": 400, "msg": MSG_UNREADABLE_FILE}
     try:
         checked = check_image(data, max_bytes)
-        recognition = recognizer.recognize(checked.data)
+        page = read_page(recognizer, checked.data, all_cards=multi)
     except ApiError as exc:
         return {"file": path, "code": exc.code, "msg": exc.msg}
     except ImageDecodeError as exc:
         return {"file": path, "code": 400, "msg": f"照片格式不正确: {exc}"}
     except Exception:  # the engine failed on a valid image: the contract's 301
         return {"file": path, "code": 301, "msg": MSG_NO_TEXT}
-    if not recognition.text_found:
+    if not page.chosen.text_found:
         return {"file": path, "code": 301, "msg": MSG_NO_TEXT}
-    return {"file": path, "code": 200, "data": recognition.api_data()}
+    answer = page.chosen.api_data()
+    if multi:
+        answer["cards"] = [card.api_data() for card in page.cards if card.text_found]
+    return {"file": path, "code": 200, "data": answer}
 
 
 def _table_lines(outcome: dict[str, Any]) -> list[str]:
     head = f"{outcome['file']}  code {outcome['code']}"
     if outcome["code"] != 200:
         return [f"{head}  {outcome['msg']}"]
-    data = outcome["data"]
+    if "cards" in outcome["data"]:
+        cards = outcome["data"]["cards"]
+        lines = [f"{head}  {len(cards)} card{'s' if len(cards) != 1 else ''}"]
+        for number, card in enumerate(cards, 1):
+            lines += _card_lines(f"  card {number}", card)
+        return lines
+    return _card_lines(head, outcome["data"])
+
+
+def _card_lines(head: str, data: dict[str, Any]) -> list[str]:
     rotate = f"  rotate {data['rotate']}" if "rotate" in data else ""
     lines = [f"{head}  result {data['result']}  side {data['side']}{rotate}"]
     for key, value in data["info"].items():
@@ -76,7 +91,8 @@ def _progress(files: list[str]) -> Iterable[str]:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file and line.")
 @click.option("--threads", type=click.IntRange(min=0), default=None,
               help="onnxruntime threads (default: IDCARD_OCR_THREADS; 0 = onnxruntime's choice).")
-def scan(files: tuple[str, ...], as_json: bool, threads: int | None) -> None:
+@click.option("--multi", is_flag=True, help="List every card in each photo (a copy page's front and back).")
+def scan(files: tuple[str, ...], as_json: bool, threads: int | None, multi: bool) -> None:
     """Recognise ID-card photos on disk and print what the API would answer for each."""
     from idcard_ocr.pipeline import load_recognizer
     from idcard_ocr.settings import get_settings
@@ -84,7 +100,7 @@ def scan(files: tuple[str, ...], as_json: bool, threads: int | None) -> None:
     settings = get_settings()
     recognizer = load_recognizer(settings.ocr_threads if threads is None else threads)
     for path in _progress(list(files)):
-        outcome = scan_one(path, recognizer, settings.max_image_bytes)
+        outcome = scan_one(path, recognizer, settings.max_image_bytes, multi)
         if as_json:
             click.echo(json.dumps(outcome, ensure_ascii=False))
         else:

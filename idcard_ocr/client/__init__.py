@@ -28,7 +28,7 @@ from idcard_ocr.client._errors import (
     TransportError,
     UnknownApiError,
 )
-from idcard_ocr.client._models import BackInfo, FrontInfo, IdCardResult
+from idcard_ocr.client._models import BackInfo, CardResult, FrontInfo, IdCardResult
 from idcard_ocr.client._sign import compute_sign
 from idcard_ocr.client._sync import Client
 
@@ -38,6 +38,7 @@ __all__ = [
     "AsyncClient",
     "BackInfo",
     "BadRequest",
+    "CardResult",
     "Client",
     "EndpointNotFound",
     "FrontInfo",

@@ -89,6 +89,28 @@ class BackInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class CardResult:
+    """One card of a photo read with ``multi=1`` (an item of ``IdCardResult.cards``).
+
+    The same fields as the answer itself, for that card; ``raw`` is its JSON object, including
+    the extras asked for (``detail``, ``cropCard``, ``quality``, ``risk``) of that card.
+    """
+
+    result: int
+    side: str
+    rotate: int
+    front: FrontInfo | None
+    back: BackInfo | None
+    validity: dict[str, bool]
+    raw: dict[str, Any] = field(repr=False)
+
+    @property
+    def recognized(self) -> bool:
+        """True when this card was read (``result == 0``)."""
+        return self.result == 0
+
+
+@dataclass(frozen=True, slots=True)
 class IdCardResult:
     """One answered request with ``code`` 200.
 
@@ -96,6 +118,8 @@ class IdCardResult:
     but no readable card; then ``front``/``back`` carry empty strings and ``validity`` is all
     False. ``rotate`` is how far the card was turned clockwise in the photo (0/90/180/270).
     ``raw`` is the whole JSON body, including any extra output asked for with options.
+    With ``multi=1``, ``cards`` holds every card in the photo in reading order (the front and the
+    back of a copy page), and ``msg`` says when there were more than one front and one back.
     """
 
     task_no: str
@@ -107,11 +131,24 @@ class IdCardResult:
     back: BackInfo | None
     validity: dict[str, bool]
     raw: dict[str, Any] = field(repr=False)
+    cards: tuple[CardResult, ...] = ()
+    msg: str = ""
 
     @property
     def recognized(self) -> bool:
         """True when the service read the card (``result == 0``)."""
         return self.result == 0
+
+    @property
+    def card_front(self) -> FrontInfo | None:
+        """The first front among ``cards`` that was read (else the answer's own front): with
+        ``multi=1`` the page's portrait side whichever card answered."""
+        return next((c.front for c in self.cards if c.front and c.recognized), self.front)
+
+    @property
+    def card_back(self) -> BackInfo | None:
+        """The first back among ``cards`` that was read (else the answer's own back)."""
+        return next((c.back for c in self.cards if c.back and c.recognized), self.back)
 
 
 def parse_rotate(value: object) -> int:
@@ -128,11 +165,7 @@ def _text(info: dict[str, Any], key: str) -> str:
     return "" if value is None else str(value)
 
 
-def parse_result(body: dict[str, Any]) -> IdCardResult:
-    """Build an :class:`IdCardResult` from a code-200 body. Raises ValueError when it is malformed."""
-    data = body.get("data")
-    if not isinstance(data, dict):
-        raise ValueError("code 200 without a data object")
+def _parse_card(data: dict[str, Any]) -> CardResult:
     info = data.get("info") or {}
     validity = data.get("validity") or {}
     if not isinstance(info, dict) or not isinstance(validity, dict):
@@ -143,14 +176,36 @@ def parse_result(body: dict[str, Any]) -> IdCardResult:
         front = FrontInfo(**{key: _text(info, key) for key in FrontInfo.__dataclass_fields__})
     elif side == "back":
         back = BackInfo(authority=_text(info, "authority"), timelimit=_text(info, "timelimit"))
-    return IdCardResult(
-        task_no=str(body.get("taskNo", "")),
-        charged=bool(body.get("charge", False)),
+    return CardResult(
         result=int(data.get("result", 1)),
         side=side,
         rotate=parse_rotate(data.get("rotate")),
         front=front,
         back=back,
         validity={str(k): bool(v) for k, v in validity.items()},
+        raw=data,
+    )
+
+
+def parse_result(body: dict[str, Any]) -> IdCardResult:
+    """Build an :class:`IdCardResult` from a code-200 body. Raises ValueError when it is malformed."""
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ValueError("code 200 without a data object")
+    card = _parse_card(data)
+    listed = data.get("cards") or []
+    if not isinstance(listed, list) or not all(isinstance(item, dict) for item in listed):
+        raise ValueError("cards must be a list of objects")
+    return IdCardResult(
+        task_no=str(body.get("taskNo", "")),
+        charged=bool(body.get("charge", False)),
+        result=card.result,
+        side=card.side,
+        rotate=card.rotate,
+        front=card.front,
+        back=card.back,
+        validity=card.validity,
         raw=body,
+        cards=tuple(_parse_card(item) for item in listed),
+        msg=str(body.get("msg", "")),
     )

@@ -13,6 +13,7 @@ EXPECTED_PUBLIC_NAMES = [
     "AsyncClient",
     "BackInfo",
     "BadRequest",
+    "CardResult",
     "Client",
     "EndpointNotFound",
     "FrontInfo",

@@ -144,6 +144,7 @@
     renderFields(data, details);
     renderValidity(data);
     window.IdcardExtras.drawBoxes($("preview"), $("boxes"), data, details);
+    renderCards(data);
     window.IdcardExtras.renderCrops($("crops"), data);
     window.IdcardExtras.renderWarnings($("warnings"), data);
   }
@@ -179,6 +180,34 @@
       list.append(el("li", { id: "valid-" + key, "data-valid": String(Boolean(ok)) },
         `${ok ? "✓" : "✗"} ${LABELS[key] || key} ${key}`));
     }
+  }
+
+  // multi=1: every card of the photo (a copy page's front and back), each with its own fields.
+  function renderCards(data) {
+    const list = $("cards").querySelector("ol");
+    list.replaceChildren();
+    const cards = data && Array.isArray(data.cards) ? data.cards : [];
+    $("cards").hidden = cards.length === 0;
+    $("cards").dataset.count = String(cards.length);
+    cards.forEach((card, index) => {
+      const item = el("li", { class: "card", "data-side": card.side, id: "card-" + (index + 1) });
+      const turned = card.rotate ? ` · ${card.rotate}` : "";
+      item.append(el("h3", {}, (card.side === "back" ? "国徽面 back" : "人像面 front") + turned +
+        (card.result === 0 ? "" : " · 未识别 (not read)")));
+      const table = el("table", { class: "card-fields" });
+      for (const [key, value] of Object.entries(card.info || {})) {
+        const vKey = VALIDITY_OF[key];
+        const valid = card.validity && vKey in card.validity ? card.validity[vKey] : null;
+        const row = el("tr", { "data-field": key });
+        row.append(el("th", {}, LABELS[key] || key));
+        row.append(el("td", { class: "value" }, value));
+        row.append(el("td", { class: "tick" }, valid === null ? "" : (valid ? "✓" : "✗")));
+        table.append(row);
+      }
+      item.append(table);
+      list.append(item);
+    });
+    window.IdcardExtras.drawCards($("preview"), $("boxes"), cards);
   }
 
   function wireInputs() {

@@ -1,4 +1,4 @@
-// The extra output a request may ask for (detail, cropCard, cropPortrait, quality, risk, side), in
+// The extra output a request may ask for (detail, cropCard, cropPortrait, quality, risk, side, multi), in
 // the shapes docs/extras.md gives: field boxes and confidences, crops, quality and risk warnings.
 // Each part is shown when its key is in `data` and hidden when absent.
 "use strict";
@@ -78,6 +78,18 @@
     else image.addEventListener("load", draw, { once: true });
   }
 
+  // multi=1: outline every card found (each card's detail.card), numbered in reading order.
+  function drawCards(image, svg, cards) {
+    const quads = cards.map((card, index) => [index + 1, cardQuad(card)]).filter(([, quad]) => quad);
+    if (quads.length === 0) return;
+    const draw = () => {
+      svg.setAttribute("viewBox", `0 0 ${image.naturalWidth} ${image.naturalHeight}`);
+      for (const [number, quad] of quads) svg.append(polygon(quad, "card numbered", "card " + number));
+    };
+    if (image.complete && image.naturalWidth) draw();
+    else image.addEventListener("load", draw, { once: true });
+  }
+
   // Crops are plain base64 JPEG; anything else is ignored (never a URL: the photo stays here).
   function renderCrops(container, data) {
     const list = container.querySelector(".crop-list");
@@ -140,5 +152,5 @@
     container.hidden = !asked;
   }
 
-  global.IdcardExtras = { fieldDetails, cardQuad, drawBoxes, renderCrops, renderWarnings, warningsOf };
+  global.IdcardExtras = { fieldDetails, cardQuad, drawBoxes, drawCards, renderCrops, renderWarnings, warningsOf };
 })(window);
