@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -24,8 +25,9 @@ from PIL import Image, ImageDraw
 from idcard_ocr.synth import degrade
 from idcard_ocr.synth.backgrounds import make_background
 from idcard_ocr.synth.card import CardImage, CardSide, draw_card
+from idcard_ocr.synth.dataset import write_truth
 from idcard_ocr.synth.fonts import fonts_covering, load_font
-from idcard_ocr.synth.identities import Identity
+from idcard_ocr.synth.identities import Identity, make_identities
 from idcard_ocr.synth.photo import _composite, _resized_card, card_to_photo_quad, encode_jpeg
 
 PAGE_KINDS: tuple[str, ...] = ("copy", "desk")
@@ -162,3 +164,29 @@ def make_page(identity: Identity, kind: str, seed: str, sides: Sides = BOTH) -> 
     if kind == "desk":
         return desk_photo(identity, rng, sides)
     raise ValueError(f"unknown page kind {kind!r}")
+
+
+def page_case(
+    out_dir: Path, file: str, identity: Identity, kind: str, seed: str, sides: Sides = BOTH
+) -> dict[str, Any]:
+    """Write one ``kind`` photo of ``sides`` to ``out_dir/file``; return its truth record:
+    ``{"file", "kind", "cards": [{"side", "rotate", "info", "quad"}, ...]}``, cards in reading
+    order."""
+    photo = make_page(identity, kind, seed, sides)
+    (out_dir / file).write_bytes(photo.jpeg)
+    return {"file": file, "kind": kind, "cards": [card.record() for card in photo.cards]}
+
+
+def generate_pages(out_dir: str | Path, per_kind: int, seed: int = 0) -> list[dict[str, Any]]:
+    """Write ``per_kind`` copy pages and desk photos (both sides of one identity each) and their
+    ``truth.json`` to ``out_dir``; return the records. Same seed, same bytes."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    identities = make_identities(per_kind * len(PAGE_KINDS), seed=seed)
+    records = [
+        page_case(out, f"{kind}_{i + 1:04d}.jpg", identities[k * per_kind + i], kind, f"{seed}:{kind}:{i}")
+        for k, kind in enumerate(PAGE_KINDS)
+        for i in range(per_kind)
+    ]
+    write_truth(out, records)
+    return records

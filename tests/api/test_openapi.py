@@ -19,7 +19,7 @@ async def test_openapi_describes_the_endpoint_fields_and_codes(service: Service)
     multipart = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
     assert multipart["required"] == ["appId", "timestamp", "sign"]
     contract_fields = ["appId", "timestamp", "sign", "file", "base64", "image", "url"]
-    opt_in_extras = ["detail", "cropCard", "cropPortrait", "quality", "risk", "side"]
+    opt_in_extras = ["detail", "cropCard", "cropPortrait", "quality", "risk", "side", "multi"]
     assert list(multipart["properties"]) == contract_fields + opt_in_extras
     assert multipart["properties"]["timestamp"]["type"] == "integer"
     assert multipart["properties"]["file"]["format"] == "binary"
