@@ -1,0 +1,89 @@
+"""Every card of a photo is found and read with the real models; a plain answer keeps one card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from idcard_ocr.pipeline.multi import read_page, reading_order
+from idcard_ocr.pipeline.types import Recognition
+from tests.multi.conftest import CARDS, PAGES, crowded_photo, page_files, truth_of
+
+pytestmark = pytest.mark.models
+
+
+@pytest.mark.parametrize("file", page_files())
+def test_every_card_is_found_in_reading_order_with_exact_fields(recognizer: Any, file: str) -> None:
+    expected = truth_of(file)["cards"]
+    page = read_page(recognizer, (PAGES / file).read_bytes(), all_cards=True)
+    assert [card.side for card in page.cards] == [card["side"] for card in expected]
+    assert [card.rotate for card in page.cards] == [card["rotate"] for card in expected]
+    for card, truth in zip(page.cards, expected, strict=True):
+        assert card.api_data()["info"] == truth["info"], (file, card.side)
+        assert card.result == 0
+        width = float(np.linalg.norm(np.subtract(truth["quad"][1], truth["quad"][0])))
+        assert card.card_quad is not None
+        corner_error = np.linalg.norm(np.subtract(card.card_quad, truth["quad"]), axis=1).max()
+        assert corner_error < 0.03 * width, (file, card.side)
+    assert not page.crowded
+
+
+@pytest.mark.parametrize("file", page_files())
+def test_a_plain_answer_is_the_front_and_side_chooses_the_back(recognizer: Any, file: str) -> None:
+    photo = (PAGES / file).read_bytes()
+    truths = {card["side"]: card for card in truth_of(file)["cards"]}
+    plain = read_page(recognizer, photo)
+    assert plain.chosen.side == "front" and plain.chosen.api_data()["info"] == truths["front"]["info"]
+    assert plain.cards == [plain.chosen]  # one card, as the contract says
+    back = read_page(recognizer, photo, prefer="back")
+    assert back.chosen.side == "back" and back.chosen.api_data()["info"] == truths["back"]["info"]
+
+
+@pytest.mark.parametrize("file", ["back_0001.jpg", "back_0005.jpg", "back_0009.jpg", "front_0003.jpg"])
+def test_single_card_photos_answer_as_the_recogniser_alone(recognizer: Any, file: str) -> None:
+    photo = (CARDS / file).read_bytes()
+    alone = recognizer.recognize(photo)
+    page = read_page(recognizer, photo)
+    assert page.chosen.api_data() == alone.api_data()
+    every = read_page(recognizer, photo, all_cards=True)
+    assert [card.api_data() for card in every.cards] == [alone.api_data()]
+
+
+def test_a_photo_with_two_fronts_and_two_backs_is_crowded(recognizer: Any) -> None:
+    page = read_page(recognizer, crowded_photo(), all_cards=True)
+    assert sorted(card.side for card in page.cards) == ["back", "back", "front", "front"]
+    assert page.crowded
+    # Reading order: the upper photo's two cards (front left, back right), then the lower's.
+    assert [card.side for card in page.cards] == ["front", "back", "front", "back"]
+    desks = ("desk_0001.jpg", "desk_0002.jpg")
+    expected = [card["info"] for file in desks for card in truth_of(file)["cards"]]
+    assert [card.api_data()["info"] for card in page.cards] == expected
+
+
+def _placed(x: float, y: float, side: str = "front") -> Recognition:
+    quad = ((x, y), (x + 160, y), (x + 160, y + 100), (x, y + 100))
+    return Recognition(True, side, card_quad=quad)  # type: ignore[arg-type]
+
+
+def test_reading_order_is_rows_top_to_bottom_then_left_to_right() -> None:
+    right_high, left_low = _placed(400, 10), _placed(20, 40)  # one row: their heights overlap
+    below = _placed(200, 300, "back")
+    assert reading_order([below, right_high, left_low]) == [left_low, right_high, below]
+
+
+def test_the_sdk_gives_every_card_typed() -> None:
+    from idcard_ocr.client._models import parse_result
+
+    front = {"result": 0, "side": "front", "info": {"name": "谢怡红", "number": "513437198611022617"},
+             "validity": {"number": True}}
+    back = {"result": 0, "side": "back", "rotate": "cw180",
+            "info": {"authority": "雷波县公安局", "timelimit": "20130722-20330722"}, "validity": {}}
+    body = {"code": 200, "msg": "成功", "taskNo": "1", "charge": True, "data": {**front, "cards": [back, front]}}
+    answer = parse_result(body)
+    assert [card.side for card in answer.cards] == ["back", "front"] and answer.cards[0].rotate == 180
+    assert answer.card_back is not None and answer.card_back.valid_until is not None
+    assert answer.card_back.valid_until.year == 2033
+    assert answer.card_front is not None and answer.card_front.number == "513437198611022617"
+    assert parse_result({**body, "data": front}).cards == ()
