@@ -80,7 +80,8 @@ def test_the_sdk_gives_every_card_typed() -> None:
              "validity": {"number": True}}
     back = {"result": 0, "side": "back", "rotate": "cw180",
             "info": {"authority": "雷波县公安局", "timelimit": "20130722-20330722"}, "validity": {}}
-    body = {"code": 200, "msg": "成功", "taskNo": "1", "charge": True, "data": {**front, "cards": [back, front]}}
+    data = {**front, "cards": [back, front]}
+    body = {"code": 200, "msg": "成功", "taskNo": "1", "charge": True, "data": data}
     answer = parse_result(body)
     assert [card.side for card in answer.cards] == ["back", "front"] and answer.cards[0].rotate == 180
     assert answer.card_back is not None and answer.card_back.valid_until is not None
