@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 
 .PHONY: help install demo serve test lint typecheck fonts bench bench-accuracy bench-speed \
-        bench-service bench-load fuzz samples testset lock clean
+        bench-service bench-load bench-multi fuzz samples testset lock clean
 
 help:
 	@echo "make demo            install everything, create a demo account, serve on 127.0.0.1:8000"
@@ -45,6 +45,9 @@ bench: bench-speed bench-accuracy bench-service
 
 bench-accuracy: install fonts
 	$(BIN)/python bench/accuracy.py
+
+bench-multi: install fonts
+	$(BIN)/python bench/multi.py
 
 bench-speed: install fonts
 	$(BIN)/python bench/speed.py --count 200

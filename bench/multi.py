@@ -1,0 +1,139 @@
+"""Several cards in one photo: are both found, read as well as alone, and fast enough?
+
+    python bench/multi.py                  # 50 copy pages + 50 desk photos (seed 7301)
+    python bench/multi.py --per-kind 100   # more
+
+Each identity gets a two-card photo (its front and back: a photocopied A4 page, or the two
+cards side by side on a desk) and, drawn with the same seed and conditions, a photo of each side
+alone. The pages are read with ``read_page(all_cards=True)`` (what ``multi=1`` does), the
+single-card photos with the recogniser alone, both on one onnxruntime thread, after a warm-up.
+The seed is none of the committed test set's, on which the search was built.
+
+Prints one table per kind: both cards found (the page's sides are exactly one front and one
+back, each where the truth puts it), exact fields per side on the page and alone, and the
+median time of a page against the median single-card photo (the target: at most 2.2x).
+Timings are wall-clock on a possibly shared machine: compare runs made back to back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT))
+
+SPEED_TARGET = 2.2
+FOUND_TARGET = 0.99
+
+
+def _fields_exact(answer: dict[str, str], truth: dict[str, str]) -> tuple[int, int]:
+    return sum(answer.get(key, "") == value for key, value in truth.items()), len(truth)
+
+
+def _where(card: Any, truth: dict[str, Any]) -> bool:
+    """The card found lies where the truth's card does (centres within a fifth of its width)."""
+    if card.card_quad is None:
+        return False
+    quad = np.asarray(truth["quad"])
+    width = float(np.linalg.norm(quad[1] - quad[0]))
+    return float(np.linalg.norm(np.mean(card.card_quad, axis=0) - quad.mean(axis=0))) < 0.2 * width
+
+
+def run_kind(kind: str, count: int, seed: int, recognizer: Any) -> dict[str, Any]:
+    from idcard_ocr.pipeline.multi import read_page
+    from idcard_ocr.synth.identities import make_identities
+    from idcard_ocr.synth.page import make_page
+
+    identities = make_identities(count, seed=seed + (0 if kind == "copy" else 1))
+    found = 0
+    exact = {side: {"page": [0, 0], "alone": [0, 0]} for side in ("front", "back")}
+    page_ms: list[float] = []
+    alone_ms: list[float] = []
+    misses: list[str] = []
+    for i, identity in enumerate(identities):
+        case_seed = f"{seed}:{kind}:{i}"
+        photo = make_page(identity, kind, case_seed)
+        started = time.perf_counter()
+        page = read_page(recognizer, photo.jpeg, all_cards=True)
+        page_ms.append((time.perf_counter() - started) * 1000)
+        truths = {card.side: card.record() for card in photo.cards}
+        sides = [card.side for card in page.cards]
+        by_side = {card.side: card for card in page.cards}
+        both = sorted(sides) == ["back", "front"] and all(_where(by_side[s], truths[s]) for s in truths)
+        found += both
+        if not both:
+            misses.append(f"{case_seed} found {sides}")
+        for side, truth in truths.items():
+            answer: Any = by_side[side].api_data()["info"] if side in by_side else {}
+            hit, total = _fields_exact(answer, truth["info"])
+            exact[side]["page"][0] += hit
+            exact[side]["page"][1] += total
+            single = make_page(identity, kind, case_seed, sides=(side,))
+            started = time.perf_counter()
+            alone = recognizer.recognize(single.jpeg)
+            alone_ms.append((time.perf_counter() - started) * 1000)
+            alone_info: Any = alone.api_data()["info"]
+            hit, total = _fields_exact(alone_info, single.cards[0].info)
+            exact[side]["alone"][0] += hit
+            exact[side]["alone"][1] += total
+        if (i + 1) % 10 == 0:
+            print(f"{kind}: {i + 1}/{count}", flush=True)
+    ratio = statistics.median(page_ms) / statistics.median(alone_ms)
+    return {
+        "kind": kind,
+        "pages": count,
+        "both_found": found / count,
+        "exact": {side: {k: v[0] / max(1, v[1]) for k, v in parts.items()} for side, parts in exact.items()},
+        "page_median_ms": statistics.median(page_ms),
+        "alone_median_ms": statistics.median(alone_ms),
+        "ratio": ratio,
+        "misses": misses,
+    }
+
+
+def print_table(results: list[dict[str, Any]]) -> None:
+    print()
+    print("| kind | pages | both found | front exact: page / alone | back exact: page / alone "
+          "| page median | single median | ratio |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results:
+        front, back = r["exact"]["front"], r["exact"]["back"]
+        print(
+            f"| {r['kind']} | {r['pages']} | {r['both_found']:.1%} "
+            f"| {front['page']:.1%} / {front['alone']:.1%} | {back['page']:.1%} / {back['alone']:.1%} "
+            f"| {r['page_median_ms']:.0f} ms | {r['alone_median_ms']:.0f} ms | {r['ratio']:.2f}x |"
+        )
+    print(f"\ntargets: both found >= {FOUND_TARGET:.0%}; page median <= {SPEED_TARGET}x single median")
+    for r in results:
+        for miss in r["misses"]:
+            print(f"  missed: {miss}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench/multi.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--per-kind", type=int, default=50, help="two-card photos of each kind")
+    parser.add_argument("--seed", type=int, default=7301)
+    parser.add_argument("--kinds", default="copy,desk")
+    args = parser.parse_args(argv)
+    from idcard_ocr.pipeline import load_recognizer
+
+    recognizer = load_recognizer(threads=1)
+    results = [run_kind(kind, args.per_kind, args.seed, recognizer) for kind in args.kinds.split(",")]
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "multi.json").write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+    print_table(results)
+    ok = all(r["both_found"] >= FOUND_TARGET and r["ratio"] <= SPEED_TARGET for r in results)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
