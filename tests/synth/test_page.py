@@ -1,0 +1,55 @@
+"""Generated photos with several cards: seeded, grey where photocopied, truth where the cards lie."""
+
+from __future__ import annotations
+
+import random
+
+import cv2
+import numpy as np
+import pytest
+
+from idcard_ocr.synth.identities import make_identity
+from idcard_ocr.synth.page import make_page
+from tests.synth.conftest import needs_fonts
+
+pytestmark = needs_fonts
+
+
+def _decoded(jpeg: bytes) -> np.ndarray:
+    image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert image is not None
+    return image
+
+
+@pytest.mark.parametrize("kind", ["copy", "desk"])
+def test_a_page_holds_both_sides_of_one_identity_where_its_truth_says(kind: str) -> None:
+    identity = make_identity(random.Random(3))
+    page = make_page(identity, kind, "seed-1")
+    assert page == make_page(identity, kind, "seed-1")  # same seed, same bytes and truth
+    assert sorted(card.side for card in page.cards) == ["back", "front"]
+    image = _decoded(page.jpeg)
+    assert image.shape[:2] == (page.height, page.width)
+    front = next(card for card in page.cards if card.side == "front")
+    assert front.info == identity.front_info()
+    for card in page.cards:
+        quad = np.asarray(card.quad)
+        assert (quad >= 0).all() and (quad[:, 0] <= page.width).all() and (quad[:, 1] <= page.height).all()
+        width = float(np.linalg.norm(quad[1] - quad[0]))
+        assert abs(width / float(np.linalg.norm(quad[3] - quad[0])) - 85.6 / 54) < 0.05
+    # Reading order: the first card is above (copy page) or left of (desk) the second.
+    first, second = (np.asarray(card.quad).mean(axis=0) for card in page.cards)
+    assert first[1] < second[1] if kind == "copy" else first[0] < second[0]
+
+
+def test_a_copy_page_is_grey_and_a_desk_photo_is_not() -> None:
+    identity = make_identity(random.Random(4))
+    copy = _decoded(make_page(identity, "copy", "s").jpeg).astype(int)
+    desk = _decoded(make_page(identity, "desk", "s").jpeg).astype(int)
+    assert np.abs(copy[..., 0] - copy[..., 2]).mean() < 3
+    assert np.abs(desk[..., 0] - desk[..., 2]).mean() > 3
+
+
+def test_one_side_alone_gives_the_single_card_photo_of_the_same_conditions() -> None:
+    identity = make_identity(random.Random(5))
+    alone = make_page(identity, "copy", "s", sides=("back",))
+    assert [card.side for card in alone.cards] == ["back"] and alone.cards[0].info == identity.back_info()
