@@ -7,9 +7,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from idcard_ocr.api import create_app
 from idcard_ocr.api.envelope import MSG_CROWDED
+from idcard_ocr.client import AsyncClient
+from idcard_ocr.settings import Settings
+from idcard_ocr.storage.sql import open_store
 from tests.extras.conftest import OptionsService, _service_on
 from tests.multi.conftest import PAGES, crowded_photo, truth_of
 
@@ -81,3 +86,25 @@ async def test_a_bad_multi_value_is_refused_unbilled(service: OptionsService) ->
     body = await service.ask((PAGES / "copy_0001.jpg").read_bytes(), multi="yes")
     assert body["code"] == 400 and body["msg"] == "参数错误: multi" and body["charge"] is False
     assert service.balance() == 100
+
+
+async def test_the_sdk_gives_both_cards_of_a_copy_page(tmp_path: Path, recognizer: Any) -> None:
+    settings = Settings(data_dir=tmp_path)
+    store = open_store(settings)
+    account, secret = store.create_account(balance=10)
+    app = create_app(settings, store, recognizer)
+    transport = httpx.ASGITransport(app=app)
+    file = "copy_0001.jpg"  # both sides turned a quarter
+    try:
+        async with AsyncClient(account.app_id, secret, "http://t", transport=transport) as ocr:
+            result = await ocr.recognize(file=PAGES / file, multi=1)
+    finally:
+        app.state.endpoint.close()
+        store.close()
+    front, back = (card["info"] for card in truth_of(file)["cards"])
+    assert [card.side for card in result.cards] == ["front", "back"]
+    assert [card.rotate for card in result.cards] == [90, 90]
+    assert result.card_front is not None and result.card_front.number == front["number"]
+    assert result.card_front.name == front["name"] and result.card_front.address == front["address"]
+    assert result.card_back is not None and result.card_back.timelimit == back["timelimit"]
+    assert result.charged and result.front is not None and result.front.number == front["number"]
