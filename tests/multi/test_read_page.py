@@ -88,3 +88,23 @@ def test_the_sdk_gives_every_card_typed() -> None:
     assert answer.card_back.valid_until.year == 2033
     assert answer.card_front is not None and answer.card_front.number == "513437198611022617"
     assert parse_result({**body, "data": front}).cards == ()
+
+
+def test_scan_multi_prints_every_card_and_plain_scan_the_front(recognizer: Any) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from idcard_ocr.cli import main
+
+    file = str(PAGES / "copy_0002.jpg")
+    expected = truth_of("copy_0002.jpg")["cards"]
+    multi = CliRunner().invoke(main, ["scan", "--json", "--multi", file])
+    assert multi.exit_code == 0, multi.output
+    data = json.loads(multi.output)["data"]
+    assert [card["info"] for card in data["cards"]] == [card["info"] for card in expected]
+    assert data["side"] == "front"
+    plain = json.loads(CliRunner().invoke(main, ["scan", "--json", file]).output)["data"]
+    assert plain["side"] == "front" and "cards" not in plain
+    table = CliRunner().invoke(main, ["scan", "--multi", file]).output
+    assert "2 cards" in table and "card 1  result 0  side back  rotate cw180" in table
