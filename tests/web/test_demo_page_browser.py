@@ -206,3 +206,35 @@ def test_the_real_recogniser_reads_the_photo_shown_on_the_page(
     assert shown["fields"]["number"] == truth["info"]["number"], shown["fields"]
     assert shown["fields"]["name"] == truth["info"]["name"], shown["fields"]
     assert shown["validity"]["number"] == "true"
+
+
+READ_CARDS = """
+return [...document.querySelectorAll('#cards li.card')].map((li) => ({
+  side: li.dataset.side, title: li.querySelector('h3').innerText,
+  fields: Object.fromEntries([...li.querySelectorAll('tr')]
+    .map((r) => [r.dataset.field, r.querySelector('td.value').innerText])),
+}));
+"""
+
+
+@sqlite_only
+@pytest.mark.models
+def test_a_copy_page_shows_both_cards_with_their_fields(
+    browser: Browser, demo_service: Callable[..., DemoService]
+) -> None:
+    from idcard_ocr.pipeline import load_recognizer
+
+    pages = CARDS.parent / "pages"
+    expected = json.loads((pages / "truth.json").read_text(encoding="utf-8"))[1]  # copy_0002.jpg
+    service = demo_service(load_recognizer(), balance=10)
+    shown = upload(browser, service.url, pages / expected["file"])
+    assert shown["state"] == "done", shown["status"]
+    cards = browser.run(READ_CARDS)
+    assert [card["side"] for card in cards] == [card["side"] for card in expected["cards"]]
+    assert [card["fields"] for card in cards] == [card["info"] for card in expected["cards"]]
+    assert "cw180" in cards[0]["title"]
+    # Each card is outlined on the photo, numbered in reading order.
+    outlined = browser.run("return [...document.querySelectorAll('#boxes polygon.numbered')].length")
+    assert outlined == 2
+    assert shown["fields"] == expected["cards"][1]["info"]  # the plain answer: the front
+    assert service.balance() == 9
