@@ -17,12 +17,14 @@ found is the other side and the photo has room for one more.
 
 from __future__ import annotations
 
+import io
 import time
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import cv2
 import numpy as np
+from PIL import Image
 
 from idcard_ocr.pipeline.decode import DecodedImage, decode_image
 from idcard_ocr.pipeline.geometry import Straightened, straighten
@@ -39,6 +41,7 @@ BLANK_GROW = 0.06
 BLANK_RING = 0.06  # the background's colour is the median of a ring this wide around that
 # Two cards that overlap by more than this share of the smaller are one card found twice.
 SAME_CARD_OVERLAP = 0.3
+EXIF_ORIENTATION = 0x0112
 
 
 @runtime_checkable
@@ -94,13 +97,19 @@ def read_page(
     timings = {"first": (time.perf_counter() - started) * 1000}
     wanted: Side = prefer or "front"
     cards = [first]
-    searching = isinstance(recognizer, SingleCardReader) and first.card_quad is not None
-    if searching and (all_cards or first.side != wanted):
-        assert isinstance(recognizer, SingleCardReader) and first.card_quad is not None
+    found = first.card_quad
+    if (
+        isinstance(recognizer, SingleCardReader)
+        and found is not None
+        and (all_cards or first.side != wanted)
+        # The photo's size from its header: a card filling the photo costs no second decode.
+        and _room_for_another(_photo_size(image), np.asarray(found, np.float64), generous=all_cards)
+    ):
         decoded = decode_image(image)
         work = decoded.image
-        quads = [_decoded_quad(decoded, first.card_quad)]
-        while len(cards) < limit and _has_room(work, quads):
+        area = float(work.shape[0] * work.shape[1])
+        quads = [_decoded_quad(decoded, found)]
+        while len(cards) < limit and _has_room(area, quads):
             work = _blanked(work, quads[-1])
             mark = time.perf_counter()
             straight = straighten(work)
@@ -166,11 +175,38 @@ def _area(quad: np.ndarray) -> float:
     return float(cv2.contourArea(quad.astype(np.float32)))
 
 
-def _has_room(img: np.ndarray, quads: list[np.ndarray]) -> bool:
+def _photo_size(image: bytes) -> tuple[float, float]:
+    """Width and height of an image the recogniser has decoded, as displayed (after its EXIF
+    orientation, like the card's corners), read from its header alone."""
+    with Image.open(io.BytesIO(image)) as photo:
+        width, height = float(photo.width), float(photo.height)
+        turned = photo.getexif().get(EXIF_ORIENTATION) in (5, 6, 7, 8)
+    return (height, width) if turned else (width, height)
+
+
+def _room_for_another(size: tuple[float, float], quad: np.ndarray, generous: bool) -> bool:
+    """Whether a photo of ``size`` has room for another card than the one at ``quad``.
+
+    Generous (every card was asked for): the area outside the card could hold one more. Else
+    clearly: a whole card of the same size fits beside it (left, right, above or below its
+    bounding box, either way round), so that most single-card photos are not searched again.
+    """
+    width, height = size
+    if generous:
+        return _has_room(width * height, [quad])
+    sides = np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1)
+    long, short = max(sides[0], sides[2]), max(sides[1], sides[3])
+    long, short = max(long, short), min(long, short)
+    x0, y0 = quad.min(axis=0)
+    x1, y1 = quad.max(axis=0)
+    strips = ((x0, height), (width - x1, height), (width, y0), (width, height - y1))
+    return any((a >= short and b >= long) or (a >= long and b >= short) for a, b in strips)
+
+
+def _has_room(photo_area: float, quads: list[np.ndarray]) -> bool:
     """Whether the photo's area outside the cards found could hold one more of their size."""
-    photo = float(img.shape[0] * img.shape[1])
-    cards = [_area(q) for q in quads]
-    return sum(cards) <= photo * ROOM_FRACTION and photo - sum(cards) >= max(cards)
+    cards = [_area(quad) for quad in quads]
+    return sum(cards) <= photo_area * ROOM_FRACTION and photo_area - sum(cards) >= max(cards)
 
 
 def _grown(quad: np.ndarray, by: float) -> np.ndarray:
