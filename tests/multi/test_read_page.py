@@ -41,7 +41,12 @@ def test_a_plain_answer_is_the_front_and_side_chooses_the_back(recognizer: Any, 
     assert back.chosen.side == "back" and back.chosen.api_data()["info"] == truths["back"]["info"]
 
 
-@pytest.mark.parametrize("file", ["back_0001.jpg", "back_0005.jpg", "back_0009.jpg", "front_0003.jpg"])
+# back_0008 lies among clutter (a bank card, receipt text): paper that is not a card is no card;
+# back_0015 is stored sideways with an EXIF orientation tag.
+SINGLE = ["back_0001.jpg", "back_0005.jpg", "back_0008.jpg", "back_0015.jpg", "front_0008.jpg"]
+
+
+@pytest.mark.parametrize("file", SINGLE)
 def test_single_card_photos_answer_as_the_recogniser_alone(recognizer: Any, file: str) -> None:
     photo = (CARDS / file).read_bytes()
     alone = recognizer.recognize(photo)
