@@ -12,7 +12,7 @@ and so not read, twice; at most ``MAX_CARDS`` are read.
 
 Without ``all_cards`` a photo whose first card is already the preferred side is answered by the
 recogniser alone, exactly as before: the search for another card runs only when the first card
-found is the other side and the photo has room for one more.
+found is the other side and a whole card of its size fits beside it in the photo.
 """
 
 from __future__ import annotations
