@@ -22,6 +22,7 @@ from idcard_ocr.pipeline import CardRecognizer, ImageDecodeError, Recognition, l
 from idcard_ocr.pipeline.types import BACK_INFO_KEYS, BACK_VALIDITY_KEYS, FRONT_INFO_KEYS, FRONT_VALIDITY_KEYS
 from idcard_ocr.synth.card import downscale, draw_card
 from idcard_ocr.synth.identities import make_identities
+from tests.fonts import needs_fonts
 
 pytestmark = pytest.mark.models
 
@@ -188,6 +189,7 @@ def test_concurrent_recognitions_agree_with_sequential_ones(
     assert outcomes == [results[n].api_data() for n in names]
 
 
+@needs_fonts
 def test_a_card_read_upside_down_and_as_the_wrong_side_is_read_again(recognizer: CardRecognizer) -> None:
     rng = random.Random(7)
     identity = make_identities(1, seed=7)[0]
