@@ -9,10 +9,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PYTHON="${PYTHON:-.venv/bin/python}"
+# The Python that has the project installed (make test and make fonts use .venv/).
+FINDER_PYTHON="${FONT_FINDER_PYTHON:-.venv/bin/python}"
 
 missing_packages() {
-  "$PYTHON" -c 'from idcard_ocr.synth.fonts import missing_packages; print(" ".join(missing_packages()))'
+  "$FINDER_PYTHON" -c 'from idcard_ocr.synth.fonts import missing_packages; print(" ".join(missing_packages()))'
 }
 
 # Assigned first so that a failing finder stops the script (set -e) instead of reading as "none".
