@@ -13,6 +13,7 @@ For every hop (the first request and each redirect):
    only learns that the address is internal).
 3. The connection goes to the checked address itself, with the original ``Host`` header and TLS
    server name, so a second DNS answer can never swap in another address (no rebinding window).
+   When it cannot connect, the next checked address is tried (``localhost`` is often ::1 first).
 4. No proxies from the environment, no cookies, no automatic redirects: at most
    ``max_redirects`` hops, each checked again from step 1.
 The whole fetch has one deadline (``url_timeout_s``, not per read), and reading stops as soon as
@@ -221,7 +222,7 @@ class UrlFetcher:
         key = host_key(host)
         return (key, None) in self._allow or (key, port) in self._allow
 
-    async def _checked_address(self, url: httpx.URL) -> IPAddress:
+    async def _checked_addresses(self, url: httpx.URL) -> list[IPAddress]:
         port = url.port or _DEFAULT_PORTS[url.scheme]
         try:
             addresses = await self._resolve(url.host, port)
@@ -238,30 +239,34 @@ class UrlFetcher:
                 address_kind(internal[0]),
             )
             raise ApiError(400, MSG_URL_FORBIDDEN)
-        return addresses[0]
+        return addresses
 
     async def _request(self, transport: httpx.AsyncHTTPTransport, url: httpx.URL) -> httpx.Response:
-        address = await self._checked_address(url)
         extensions: dict[str, object] = {
             "timeout": dict.fromkeys(("connect", "read", "write", "pool"), self._timeout_s)
         }
         if url.scheme == "https":
             extensions["sni_hostname"] = url.host
-        request = httpx.Request(
-            "GET",
-            url.copy_with(host=str(address)),
-            headers={
-                "Host": url.netloc.decode("ascii"),
-                "Accept": "image/*",
-                "Accept-Encoding": "identity",
-                "User-Agent": "idcard-ocr",
-            },
-            extensions=extensions,
-        )
-        try:
-            return await transport.handle_async_request(request)
-        except httpx.HTTPError:
-            raise ApiError(400, MSG_URL_UNREACHABLE) from None
+        headers = {
+            "Host": url.netloc.decode("ascii"),
+            "Accept": "image/*",
+            "Accept-Encoding": "identity",
+            "User-Agent": "idcard-ocr",
+        }
+        addresses = await self._checked_addresses(url)
+        # Every address passed the check, so each may be tried: ``localhost`` often resolves to
+        # ::1 first while the server listens on 127.0.0.1 only.
+        for address in addresses:
+            target = url.copy_with(host=str(address))
+            try:
+                return await transport.handle_async_request(
+                    httpx.Request("GET", target, headers=headers, extensions=extensions)
+                )
+            except httpx.ConnectError:
+                continue
+            except httpx.HTTPError:
+                break
+        raise ApiError(400, MSG_URL_UNREACHABLE)
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
         declared = response.headers.get("content-length", "")

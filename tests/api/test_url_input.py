@@ -11,7 +11,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from idcard_ocr.api.envelope import ApiError
-from idcard_ocr.api.url_fetch import UrlFetcher, is_public_address, parse_allow_entry, parse_ip_literal
+from idcard_ocr.api.url_fetch import (
+    IPAddress,
+    UrlFetcher,
+    is_public_address,
+    parse_allow_entry,
+    parse_ip_literal,
+)
 from tests.api.support import ServiceFactory, jpeg_bytes
 
 pytestmark = pytest.mark.anyio
@@ -129,6 +135,21 @@ async def test_localhost_and_127_0_0_1_are_one_allow_list_entry(image_server: st
     # Still only that port, and only this machine's own name for itself (not all of 127/8).
     assert await refusal(fetch, f"http://localhost:{int(port) + 1}/") == "参数错误: url 指向内网或保留地址"
     assert await refusal(fetch, f"http://127.0.0.2:{port}/") == "参数错误: url 指向内网或保留地址"
+
+
+async def test_localhost_resolving_to_ipv6_first_still_reaches_an_ipv4_server(image_server: str) -> None:
+    port = image_server.split(":")[1]
+    ipv6_first = [parse_ip_literal("::1"), parse_ip_literal("127.0.0.1")]
+
+    async def resolver(host: str, _port: int) -> list[IPAddress]:
+        assert host == "localhost"
+        return [a for a in ipv6_first if a is not None]
+
+    fetch = UrlFetcher(
+        allow_hosts=frozenset({"localhost"}), timeout_s=5.0, max_redirects=3, max_bytes=MB2, resolver=resolver
+    )
+    # The server listens on 127.0.0.1 only: ::1 refuses the connection and the next address is tried.
+    assert await fetch.fetch(f"http://localhost:{port}/card.jpg") == PHOTO
 
 
 def test_allow_list_entries_are_read_as_an_operator_writes_them() -> None:
