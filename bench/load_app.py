@@ -64,6 +64,8 @@ def create_app() -> FastAPI:
             rate_limiter=RedisRateLimiter(client, prefix + "rate:"),
             replay_guard=RedisReplayGuard(client, prefix + "replay:"),
             quota_counter=RedisQuotaCounter(client, prefix + "quota:"),
-            switches=RedisSwitchCache(store, client, settings.switch_refresh_s, key=prefix + "switches"),
+            switches=RedisSwitchCache(
+                store.get_switches, client, settings.switch_refresh_s, key=prefix + "switches"
+            ),
         )
     return create_service_app(settings, store, recognizer, parts=parts, on_shutdown=store.close)

@@ -108,7 +108,7 @@ def admit(
     if account.qps is not None and not _within_rate(rules, account.app_id, account.qps):
         raise ApiError(609)
     if account.daily_quota is not None and quota_used_up(
-        rules.quota_counter, store, account.app_id, account.daily_quota
+        rules.quota_counter, store.billed_on, account.app_id, account.daily_quota
     ):
         raise ApiError(606)
     if account.balance < rules.price:

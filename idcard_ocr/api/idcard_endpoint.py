@@ -249,7 +249,7 @@ class IdcardEndpoint:
         if outcome is ChargeOutcome.CHARGED:
             self._parts.quota_counter.record_billed(call.account.app_id)
         elif outcome is ChargeOutcome.QUOTA_EXCEEDED:
-            self._parts.quota_counter.reconcile(self._store, call.account.app_id)  # it was behind
+            self._parts.quota_counter.reconcile(self._store.billed_on, call.account.app_id)  # it was behind
         return outcome
 
     async def _record_unbilled(self, call: _Call, code: int) -> None:
