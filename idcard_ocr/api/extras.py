@@ -128,9 +128,10 @@ def extras_for(
     header_reader: HeaderReader | None = None,
     today: date | None = None,
 ) -> dict[str, Any]:
-    """The keys to add to ``data`` for ``options``: CPU work (decoding the photo again, cutting
-    the card, measuring it, reading its header for ``risk`` with ``header_reader``, the served
-    recogniser's own models), to be run off the event loop."""
+    """The keys to add to ``data`` for ``options``: CPU work (measuring the photo and the card
+    the recogniser straightened, which it carries in ``recognition.view``; reading the card's
+    header for ``risk`` with ``header_reader``, the served recogniser's own models), to be run
+    off the event loop. A recognition without a view has ``photo`` decoded again."""
     today = today or date.today()
     info = data_of(recognition)["info"]
     assert isinstance(info, dict)

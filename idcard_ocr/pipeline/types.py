@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:  # assess imports this module; the view is only carried here
+    from idcard_ocr.pipeline.assess.photo_view import PhotoView
 
 Side = Literal["front", "back"]
 Point = tuple[float, float]
@@ -40,6 +43,10 @@ class Recognition:
     fields: dict[str, FieldReading] = field(default_factory=dict)
     card_quad: tuple[Point, Point, Point, Point] | None = None  # card corners in the photo, TL TR BR BL
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # The decoded photo and the straightened card, kept for assessments asked for after the
+    # reading (crops, quality, risk) so they need not decode and straighten it again. Holds
+    # references to arrays the recogniser made anyway; freed with the Recognition.
+    view: PhotoView | None = field(default=None, repr=False, compare=False)
 
 
 class Recognizer(Protocol):
