@@ -34,7 +34,11 @@ def fake_machine(tmp_path: Path) -> dict[str, str]:
         path = bin_dir / name
         path.write_text("#!/bin/sh\n" + body)
         path.chmod(0o755)
-    return {"PATH": f"{bin_dir}:{os.environ['PATH']}", "FONT_FINDER_PYTHON": str(bin_dir / "finder"), "LOG": str(log)}
+    return {
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "FONT_FINDER_PYTHON": str(bin_dir / "finder"),
+        "LOG": str(log),
+    }
 
 
 def ensure(env: dict[str, str], **extra: str) -> subprocess.CompletedProcess[str]:
