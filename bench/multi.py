@@ -49,6 +49,7 @@ def _where(card: Any, truth: dict[str, Any]) -> bool:
 
 
 def run_kind(kind: str, count: int, seed: int, recognizer: Any) -> dict[str, Any]:
+    from idcard_ocr.contract.card import data_of
     from idcard_ocr.pipeline.multi import read_page
     from idcard_ocr.synth.identities import make_identities
     from idcard_ocr.synth.page import make_page
@@ -73,7 +74,7 @@ def run_kind(kind: str, count: int, seed: int, recognizer: Any) -> dict[str, Any
         if not both:
             misses.append(f"{case_seed} found {sides}")
         for side, truth in truths.items():
-            answer: Any = by_side[side].api_data()["info"] if side in by_side else {}
+            answer: Any = data_of(by_side[side])["info"] if side in by_side else {}
             hit, total = _fields_exact(answer, truth["info"])
             exact[side]["page"][0] += hit
             exact[side]["page"][1] += total
@@ -81,7 +82,7 @@ def run_kind(kind: str, count: int, seed: int, recognizer: Any) -> dict[str, Any
             started = time.perf_counter()
             alone = recognizer.recognize(single.jpeg)
             alone_ms.append((time.perf_counter() - started) * 1000)
-            alone_info: Any = alone.api_data()["info"]
+            alone_info: Any = data_of(alone)["info"]
             hit, total = _fields_exact(alone_info, single.cards[0].info)
             exact[side]["alone"][0] += hit
             exact[side]["alone"][1] += total

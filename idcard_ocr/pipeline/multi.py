@@ -110,10 +110,10 @@ def read_page(
         # The photo's size from its header: a card filling the photo costs no second decode.
         and _room_for_another(_photo_size(image), np.asarray(found, np.float64), generous=all_cards)
     ):
-        # This decode is ours alone: cards are blanked out of it in place (each card read is
-        # already cut out of it when the next is blanked).
+        # Cards are blanked out of a copy, in place (each card read is already cut out of it
+        # when the next is blanked).
         decoded = decode_image(image)
-        work = decoded.image
+        work = decoded.image.copy()  # each card's view keeps the photo as it is
         area = float(work.shape[0] * work.shape[1])
         quads = [_decoded_quad(decoded, found)]
         glance = _Glance.of(work, quads[0])
@@ -142,7 +142,7 @@ def _choose(cards: list[Recognition], wanted: Side) -> Recognition:
     """The first card of the wanted side that reads (``result`` 0), else the first card that
     reads, else the first found: a front whose fields all fail is no better an answer than a
     back that reads (and the photo is billed when any card reads)."""
-    reads = [card for card in cards if card.result == 0]
+    reads = [card for card in cards if any(card.validity.values())]  # the contract's result 0
     wanted_reads = [card for card in reads if card.side == wanted]
     return (wanted_reads or reads or cards)[0]
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from idcard_ocr.contract.card import data_of, result_of
 from idcard_ocr.pipeline.multi import read_page, reading_order
 from idcard_ocr.pipeline.types import Recognition
 from tests.multi.conftest import CARDS, PAGES, crowded_photo, page_files, truth_of
@@ -21,8 +22,8 @@ def test_every_card_is_found_in_reading_order_with_exact_fields(recognizer: Any,
     assert [card.side for card in page.cards] == [card["side"] for card in expected]
     assert [card.rotate for card in page.cards] == [card["rotate"] for card in expected]
     for card, truth in zip(page.cards, expected, strict=True):
-        assert card.api_data()["info"] == truth["info"], (file, card.side)
-        assert card.result == 0
+        assert data_of(card)["info"] == truth["info"], (file, card.side)
+        assert result_of(card) == 0
         width = float(np.linalg.norm(np.subtract(truth["quad"][1], truth["quad"][0])))
         assert card.card_quad is not None
         corner_error = np.linalg.norm(np.subtract(card.card_quad, truth["quad"]), axis=1).max()
@@ -35,10 +36,10 @@ def test_a_plain_answer_is_the_front_and_side_chooses_the_back(recognizer: Any, 
     photo = (PAGES / file).read_bytes()
     truths = {card["side"]: card for card in truth_of(file)["cards"]}
     plain = read_page(recognizer, photo)
-    assert plain.chosen.side == "front" and plain.chosen.api_data()["info"] == truths["front"]["info"]
+    assert plain.chosen.side == "front" and data_of(plain.chosen)["info"] == truths["front"]["info"]
     assert plain.cards == [plain.chosen]  # one card, as the contract says
     back = read_page(recognizer, photo, prefer="back")
-    assert back.chosen.side == "back" and back.chosen.api_data()["info"] == truths["back"]["info"]
+    assert back.chosen.side == "back" and data_of(back.chosen)["info"] == truths["back"]["info"]
 
 
 # back_0008 lies among clutter (a bank card, receipt text): paper that is not a card is no card;
@@ -51,9 +52,9 @@ def test_single_card_photos_answer_as_the_recogniser_alone(recognizer: Any, file
     photo = (CARDS / file).read_bytes()
     alone = recognizer.recognize(photo)
     page = read_page(recognizer, photo)
-    assert page.chosen.api_data() == alone.api_data()
+    assert data_of(page.chosen) == data_of(alone)
     every = read_page(recognizer, photo, all_cards=True)
-    assert [card.api_data() for card in every.cards] == [alone.api_data()]
+    assert [data_of(card) for card in every.cards] == [data_of(alone)]
 
 
 def test_a_photo_with_two_fronts_and_two_backs_is_crowded(recognizer: Any) -> None:
@@ -64,7 +65,7 @@ def test_a_photo_with_two_fronts_and_two_backs_is_crowded(recognizer: Any) -> No
     assert [card.side for card in page.cards] == ["front", "back", "front", "back"]
     desks = ("desk_0001.jpg", "desk_0002.jpg")
     expected = [card["info"] for file in desks for card in truth_of(file)["cards"]]
-    assert [card.api_data()["info"] for card in page.cards] == expected
+    assert [data_of(card)["info"] for card in page.cards] == expected
 
 
 def _placed(x: float, y: float, side: str = "front") -> Recognition:
