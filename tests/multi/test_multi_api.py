@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from idcard_ocr.api import create_app
-from idcard_ocr.api.envelope import MSG_CROWDED
 from idcard_ocr.client import AsyncClient
+from idcard_ocr.contract.codes import MSG_CROWDED
 from idcard_ocr.settings import Settings
 from idcard_ocr.storage.sql import open_store
 from tests.extras.conftest import OptionsService, _service_on

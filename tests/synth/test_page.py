@@ -10,7 +10,7 @@ import pytest
 
 from idcard_ocr.synth.identities import make_identity
 from idcard_ocr.synth.page import make_page
-from tests.synth.conftest import needs_fonts
+from tests.fonts import needs_fonts
 
 pytestmark = needs_fonts
 
