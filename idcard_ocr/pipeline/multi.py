@@ -112,7 +112,7 @@ def read_page(
     ):
         # Cards are blanked out of a copy, in place (each card read is already cut out of it
         # when the next is blanked).
-        decoded = decode_image(image)
+        decoded = _decoded_again(image, first)
         work = decoded.image.copy()  # each card's view keeps the photo as it is
         area = float(work.shape[0] * work.shape[1])
         quads = [_decoded_quad(decoded, found)]
@@ -175,6 +175,16 @@ def reading_order(cards: list[Recognition]) -> list[Recognition]:
 def _quad_of(card: Recognition) -> tuple[Point, Point, Point, Point]:
     assert card.card_quad is not None
     return card.card_quad
+
+
+def _decoded_again(image: bytes, first: Recognition) -> DecodedImage:
+    """The photo as the recogniser decoded it for ``first``: kept in its view (no second
+    decode), else decoded anew."""
+    view = first.view
+    if view is None:
+        return decode_image(image)
+    size = (round(view.width * view.scale), round(view.height * view.scale))
+    return DecodedImage(view.image, size, view.scale, "", 1, 0.0)
 
 
 def _decoded_quad(decoded: DecodedImage, quad: tuple[Point, ...]) -> np.ndarray:
