@@ -92,15 +92,13 @@ def place_hold(
     """Reserve ``price`` and a quota unit of ``at``'s day for ``task_no``; the caller holds the transaction.
 
     Quota before balance, as the contract orders 606 before 603. Expired holds of the account
-    are deleted first. A task_no already holding keeps its hold.
+    are deleted first.
     """
     balance = _locked_balance(conn, app_id)
-    now = utc_naive(at)
-    holds.reclaim_expired(conn, now, app_id)
-    if holds.find(conn, task_no) is not None:
-        return HoldOutcome.HELD
-    day = local_day(at)
-    held, held_today = holds.live_totals(conn, app_id, now, day)
+    now, day = utc_naive(at), local_day(at)
+    held, held_today, expired = holds.live_totals(conn, app_id, now, day)
+    if expired:  # left by a worker that died mid-call: they no longer count, so they go
+        holds.reclaim_expired(conn, now, app_id)
     if daily_quota is not None and billed_on(conn, app_id, day) + held_today >= daily_quota:
         return HoldOutcome.QUOTA_EXCEEDED
     if balance - held < price:
@@ -114,11 +112,11 @@ def finish_call(
 ) -> ChargeOutcome:
     """Record ``record`` and, when ``price`` > 0, charge it; the caller holds the transaction.
 
-    The call's hold is deleted in the same transaction whatever the outcome. The charge is
-    checked against the balance less *other* calls' live holds and today's billed calls plus
-    other live holds: with its own hold still live that check passes by construction (the hold
-    reserved exactly this); with the hold expired it is the old first-come rule, which can turn
-    a finished call into 603/606 but never overdraws or bills past the quota. A task_no seen
+    The call's hold is deleted in the same transaction whatever the outcome. With its hold still
+    live the charge was reserved at admission and only the balance itself is checked again.
+    Without one (it expired) the charge is checked against the balance less the other calls'
+    live holds and today's billed calls plus their holds: the first-come rule, which can turn a
+    finished call into 603/606 but never overdraws or bills past the quota. A task_no seen
     before returns its first outcome and changes nothing.
     """
     if price <= 0:
@@ -132,9 +130,15 @@ def finish_call(
         return earlier
     now = utc_naive(record.at)
     hold = holds.take(conn, record.task_no)
-    day = hold.day if hold is not None and hold.expires_at > now else local_day(record.at)
-    held, held_today = holds.live_totals(conn, record.app_id, now, day)
-    if daily_quota is not None and billed_on(conn, record.app_id, day) + held_today >= daily_quota:
+    if hold is not None and hold.expires_at > now:
+        # Reserved at admission: the quota unit is ours, and the price unless an operator has
+        # lowered the balance since, which the balance check below still catches.
+        day, held, quota_left = hold.day, 0, True
+    else:
+        day = local_day(record.at)
+        held, held_today, _expired = holds.live_totals(conn, record.app_id, now, day)
+        quota_left = daily_quota is None or billed_on(conn, record.app_id, day) + held_today < daily_quota
+    if not quota_left:
         _insert_call(conn, record, CODE_QUOTA_EXCEEDED)
         return ChargeOutcome.QUOTA_EXCEEDED
     if balance - held < price:
