@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import io
 import os
 import random
@@ -46,10 +45,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # so that ``bench.load_app`` imports as uvicorn will import it
 
 from bench.load_audit import Answer, Plan, audit, settle_holds  # noqa: E402
-from bench.load_fleet import Fleet, drop_redis_prefix, free_port, fresh_schema, open_sockets  # noqa: E402
+from bench.load_fleet import Fleet, drop_redis_prefix, free_port, open_sockets  # noqa: E402
+from idcard_ocr.contract.sign import sign_of  # noqa: E402
 from idcard_ocr.observability import prepare_multiprocess_dir  # noqa: E402
 from idcard_ocr.settings import Settings  # noqa: E402
 from idcard_ocr.storage import open_store  # noqa: E402
+from idcard_ocr.storage.scratch import scratch_schema  # noqa: E402
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -101,7 +102,7 @@ def sample_jpeg() -> bytes:
 
 def signed_fields(plan: Plan) -> dict[str, str]:
     timestamp = str(time.time_ns() // 1_000_000)
-    sign = hashlib.sha256(f"{plan.app_id}{plan.secret}{timestamp}".encode()).hexdigest()
+    sign = sign_of(plan.app_id, plan.secret, timestamp)
     return {"appId": plan.app_id, "timestamp": timestamp, "sign": sign}
 
 
@@ -169,7 +170,7 @@ async def fire(
 
 
 async def run_once(args: argparse.Namespace, workers: int, kill: bool) -> RunResult:
-    with fresh_schema(args.pg_url) as database_url:
+    with scratch_schema(args.pg_url, "idc_load_") as database_url:
         prefix = f"idcard-load:{secrets.token_hex(4)}:"
         settings = Settings(database_url=database_url, secret_key=SECRET_KEY, redis_url=args.redis_url)
         plans = create_accounts(settings, args.accounts, args.small, args.qps)

@@ -1,48 +1,25 @@
-"""The fleet under load: ``uvicorn --workers N`` with the bench app, and the scratch space it uses.
+"""The fleet under load: ``uvicorn --workers N`` with the bench app, found and measured in ``/proc``.
 
-A fresh PostgreSQL schema and a fresh Redis key prefix per run, so runs never see each other's
-rows or counts; the server processes, found and measured through ``/proc``.
+Each run has its own Redis key prefix (dropped here afterwards) and PostgreSQL schema
+(``idcard_ocr.storage.scratch``), so runs never see each other's counts or rows.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import psycopg
 import redis
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@contextmanager
-def fresh_schema(base_url: str) -> Iterator[str]:
-    """A new PostgreSQL schema for one run; its URL pins ``search_path`` to it. Dropped after."""
-    schema = f"idc_load_{secrets.token_hex(5)}"
-    dsn = make_url(base_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')  # the name is generated here, not user input
-    try:
-        yield (
-            make_url(base_url)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def drop_redis_prefix(url: str, prefix: str) -> None:

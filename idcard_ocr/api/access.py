@@ -14,7 +14,6 @@ uvicorn replaces the peer with the proxy's forwarded address for those proxies o
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import ipaddress
 import logging
@@ -25,6 +24,7 @@ from functools import lru_cache
 from idcard_ocr.api.envelope import MSG_BAD_CREDENTIALS, ApiError, malformed_field, missing_field
 from idcard_ocr.api.recognition_line import RecognitionLine
 from idcard_ocr.api.request_form import RequestForm
+from idcard_ocr.contract.sign import sign_of
 from idcard_ocr.limits import LimitsBackendError, RateLimiter, ReplayGuard
 from idcard_ocr.limits.quota import QuotaCounter, quota_used_up
 from idcard_ocr.storage.base import Account, HoldOutcome, Store
@@ -43,11 +43,6 @@ class Credentials:
     app_id: str
     timestamp: str
     sign: str
-
-
-def sign_of(app_id: str, app_secret: str, timestamp: str) -> str:
-    """The contract's sign: ``sha256(appId + appSecret + timestamp)`` as lower-case hex."""
-    return hashlib.sha256(f"{app_id}{app_secret}{timestamp}".encode()).hexdigest()
 
 
 def read_credentials(form: RequestForm) -> Credentials:
@@ -139,7 +134,7 @@ def admit(
 def _hold_price(store: Store, account: Account, rules: AdmissionRules, task_no: str, now_ms: int) -> bool:
     # The account read at sign check answers the plain cases without a write; the hold decides.
     if account.daily_quota is not None and quota_used_up(
-        rules.quota_counter, store, account.app_id, account.daily_quota
+        rules.quota_counter, store.billed_on, account.app_id, account.daily_quota
     ):
         raise ApiError(606)
     if account.balance < rules.price:

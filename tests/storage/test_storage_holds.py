@@ -14,13 +14,11 @@ from idcard_ocr.storage import CallRecord, ChargeOutcome, HoldOutcome
 from idcard_ocr.storage.migrate import _alembic_config, head_revision, make_engine
 from idcard_ocr.storage.sql import SqlStore, open_store
 
-NOW = datetime.now(UTC)
-
-
 def hold(
-    store: SqlStore, app_id: str, task_no: str, *, quota: int | None = None, at: datetime = NOW
+    store: SqlStore, app_id: str, task_no: str, *, quota: int | None = None, at: datetime | None = None
 ) -> HoldOutcome:
-    return store.place_hold(task_no, app_id, price=1, daily_quota=quota, at=at, ttl_s=60)
+    when = at or datetime.now(UTC)  # not an import-time constant: a hold lasts only 60 s
+    return store.place_hold(task_no, app_id, price=1, daily_quota=quota, at=when, ttl_s=60)
 
 
 def finish(store: SqlStore, app_id: str, task_no: str, price: int = 1, code: int = 200) -> ChargeOutcome:
@@ -59,7 +57,7 @@ def test_holds_count_against_the_daily_quota(store: SqlStore) -> None:
 def test_an_expired_hold_stops_counting_and_is_deleted_by_the_next(store: SqlStore) -> None:
     account, _ = store.create_account(balance=1)
     app = account.app_id
-    assert hold(store, app, "DEAD", at=NOW - timedelta(minutes=5)) is HoldOutcome.HELD
+    assert hold(store, app, "DEAD", at=datetime.now(UTC) - timedelta(minutes=5)) is HoldOutcome.HELD
     assert [h.task_no for h in store.open_holds(app)] == ["DEAD"]
     assert hold(store, app, "LIVE") is HoldOutcome.HELD  # the dead worker's unit is free again
     assert [h.task_no for h in store.open_holds(app)] == ["LIVE"]
@@ -72,7 +70,7 @@ def test_an_expired_hold_stops_counting_and_is_deleted_by_the_next(store: SqlSto
 def test_reclaiming_deletes_only_expired_holds(store: SqlStore) -> None:
     dead, _ = store.create_account(balance=5)
     live, _ = store.create_account(balance=5)
-    hold(store, dead.app_id, "OLD", at=NOW - timedelta(minutes=5))
+    hold(store, dead.app_id, "OLD", at=datetime.now(UTC) - timedelta(minutes=5))
     hold(store, live.app_id, "NEW")  # another account's hold leaves OLD where it is
     assert {h.task_no for h in store.open_holds()} == {"OLD", "NEW"}
     assert store.reclaim_expired_holds() == 1
@@ -109,6 +107,7 @@ def test_concurrent_holds_never_reserve_more_than_the_balance(
 def test_db_upgrade_takes_a_database_without_holds_forward_keeping_its_data(
     database_url: str, settings_for: Callable[..., Settings]
 ) -> None:
+    now = datetime.now(UTC)
     engine = make_engine(database_url)
     try:
         with engine.begin() as conn:  # the schema as the previous release left it
@@ -120,14 +119,14 @@ def test_db_upgrade_takes_a_database_without_holds_forward_keeping_its_data(
                     "INSERT INTO accounts (app_id, name, balance, created_at, updated_at) "
                     "VALUES ('olderapp', 'kept', 7, :t, :t)"
                 ),
-                {"t": NOW.replace(tzinfo=None)},
+                {"t": now.replace(tzinfo=None)},
             )
             conn.execute(
                 text(
                     "INSERT INTO ledger (task_no, app_id, amount, at, day) "
                     "VALUES ('T0', 'olderapp', 1, :t, :d)"
                 ),
-                {"t": NOW.replace(tzinfo=None), "d": NOW.astimezone().date()},
+                {"t": now.replace(tzinfo=None), "d": now.astimezone().date()},
             )
         assert "holds" not in inspect(engine).get_table_names()
     finally:
@@ -136,7 +135,7 @@ def test_db_upgrade_takes_a_database_without_holds_forward_keeping_its_data(
     try:
         account = store.get_account("olderapp")
         assert account is not None and (account.name, account.balance) == ("kept", 7)
-        assert store.billed_on("olderapp", NOW.astimezone().date()) == 1
+        assert store.billed_on("olderapp", now.astimezone().date()) == 1
         assert hold(store, "olderapp", "H1") is HoldOutcome.HELD
     finally:
         store.close()
