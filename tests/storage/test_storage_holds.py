@@ -14,6 +14,7 @@ from idcard_ocr.storage import CallRecord, ChargeOutcome, HoldOutcome
 from idcard_ocr.storage.migrate import _alembic_config, head_revision, make_engine
 from idcard_ocr.storage.sql import SqlStore, open_store
 
+
 def hold(
     store: SqlStore, app_id: str, task_no: str, *, quota: int | None = None, at: datetime | None = None
 ) -> HoldOutcome:
