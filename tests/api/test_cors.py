@@ -98,7 +98,10 @@ async def test_an_unlisted_origin_is_served_but_cannot_read(service_factory: Ser
     service = service_factory(cors_origins=PAGE)
     caller = service.account(balance=5)
     response = await service.http.post(
-        PATH, data=caller.signed(), files={"file": ("card.jpg", jpeg_bytes())}, headers={"Origin": "http://x.test"}
+        PATH,
+        data=caller.signed(),
+        files={"file": ("card.jpg", jpeg_bytes())},
+        headers={"Origin": "http://x.test"},
     )
     # CORS decides what a page may read, not who may call: the sign is what admits a caller.
     assert response.json()["code"] == 200 and service.balance(caller) == 4
@@ -110,7 +113,10 @@ async def test_any_origin_with_a_star(service_factory: ServiceFactory) -> None:
     service = service_factory(cors_origins="*")
     caller = service.account()
     response = await service.http.post(
-        PATH, data=caller.signed(), files={"file": ("card.jpg", jpeg_bytes())}, headers={"Origin": "http://x.test"}
+        PATH,
+        data=caller.signed(),
+        files={"file": ("card.jpg", jpeg_bytes())},
+        headers={"Origin": "http://x.test"},
     )
     assert response.headers["access-control-allow-origin"] == "*"
     assert "access-control-allow-credentials" not in response.headers
