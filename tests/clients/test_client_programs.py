@@ -5,19 +5,14 @@ for that photo, which in turn is the card's known truth. A wrong secret is repor
 
 from __future__ import annotations
 
-import base64
-import http.client
 import json
 import subprocess
 import sys
-import time
-import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from idcard_ocr.api.access import sign_of
 from idcard_ocr.api.envelope import MSG_BAD_CREDENTIALS
 from tests.clients.conftest import CARDS, CLIENTS, LiveOcr, require_program, truth
 
@@ -128,33 +123,3 @@ def test_the_curl_script_prints_the_apis_body(live_ocr: LiveOcr, photo: str) -> 
     assert body == reference
     assert live_ocr.balance() == before - 1
 
-
-@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
-def test_an_offer_to_upgrade_to_http2_is_ignored_and_the_body_read(live_ocr: LiveOcr, chunked: bool) -> None:
-    # What Java's HttpClient (and Spring's RestClient, chunked) send over plain http by default.
-    photo = PHOTOS[0]
-    timestamp = str(int(time.time() * 1000))
-    fields = {"appId": live_ocr.app_id, "timestamp": timestamp}
-    fields["sign"] = sign_of(live_ocr.app_id, live_ocr.app_secret, timestamp)
-    fields["base64"] = base64.b64encode((CARDS / photo).read_bytes()).decode()
-    body = urllib.parse.urlencode(fields).encode()
-    headers = {
-        "Connection": "Upgrade, HTTP2-Settings",
-        "Upgrade": "h2c",
-        "HTTP2-Settings": "AAEAAEAAAAIAAAABAAMAAABkAAQBAAAAAAUAAEAA",
-        "Content-Type": "application/x-www-form-urlencoded",
-    }
-    connection = http.client.HTTPConnection(urllib.parse.urlsplit(live_ocr.url).netloc, timeout=60)
-    try:
-        if chunked:
-            pieces = [body[i : i + 65536] for i in range(0, len(body), 65536)]
-            connection.request("POST", "/ocr/idcard-v1", iter(pieces), headers, encode_chunked=True)
-        else:
-            connection.request("POST", "/ocr/idcard-v1", body, headers)
-        response = connection.getresponse()
-        assert response.status == 200
-        answer = json.loads(response.read())
-    finally:
-        connection.close()
-    assert (answer["code"], answer["charge"]) == (200, True), answer
-    assert answer["data"]["info"] == truth(photo)["info"]
