@@ -36,7 +36,7 @@ from idcard_ocr.domain.nations import NATIONS  # noqa: E402
 from idcard_ocr.pipeline.types import Recognition, Recognizer  # noqa: E402
 from idcard_ocr.synth.dataset import generate_set, non_card_case, read_truth, write_truth  # noqa: E402
 from idcard_ocr.synth.photo import PHOTO_CONDITIONS  # noqa: E402
-from idcard_ocr.synth.scoring import format_table, report, score_one  # noqa: E402
+from idcard_ocr.synth.scoring import answer_from, format_table, report, score_one  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 GROUP_MIXES: dict[str, dict[str, float]] = {
@@ -115,7 +115,8 @@ def run(
         directory, record = job
         record = {**record, "file": f"{directory.name}/{record['file']}"}  # names repeat across sets
         try:
-            return score_one(record, recognizer.recognize((directory / job[1]["file"]).read_bytes()))
+            recognition = recognizer.recognize((directory / job[1]["file"]).read_bytes())
+            return score_one(record, answer_from(recognition, recognition.timings_ms.get("total")))
         except Exception as exc:  # one failure is a miss, not the end of the benchmark
             return score_one(record, None, error=f"{type(exc).__name__}: {exc}")
 

@@ -9,7 +9,6 @@ When PostgreSQL does not answer the postgres run is skipped with the reason, unl
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from idcard_ocr.settings import Settings
+from idcard_ocr.storage.scratch import scratch_schema
 from idcard_ocr.storage.sql import SqlStore, open_store
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -61,16 +61,8 @@ def postgres_server() -> str:
 
 
 def _fresh_postgres_schema(base_url: str) -> Iterator[str]:
-    schema = f"idc_test_{secrets.token_hex(6)}"
-    _pg_execute(base_url, f'CREATE SCHEMA "{schema}"')
-    try:
-        yield (
-            make_url(base_url)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        _pg_execute(base_url, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with scratch_schema(base_url, "idc_test_") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

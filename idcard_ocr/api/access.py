@@ -13,7 +13,6 @@ uvicorn replaces the peer with the proxy's forwarded address for those proxies o
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import ipaddress
 import logging
@@ -22,6 +21,7 @@ from functools import lru_cache
 
 from idcard_ocr.api.envelope import MSG_BAD_CREDENTIALS, ApiError, malformed_field, missing_field
 from idcard_ocr.api.request_form import RequestForm
+from idcard_ocr.contract.sign import sign_of
 from idcard_ocr.limits import LimitsBackendError, RateLimiter, ReplayGuard
 from idcard_ocr.limits.quota import QuotaCounter, quota_used_up
 from idcard_ocr.storage.base import Account, Store
@@ -40,11 +40,6 @@ class Credentials:
     app_id: str
     timestamp: str
     sign: str
-
-
-def sign_of(app_id: str, app_secret: str, timestamp: str) -> str:
-    """The contract's sign: ``sha256(appId + appSecret + timestamp)`` as lower-case hex."""
-    return hashlib.sha256(f"{app_id}{app_secret}{timestamp}".encode()).hexdigest()
 
 
 def read_credentials(form: RequestForm) -> Credentials:
@@ -113,7 +108,7 @@ def admit(
     if account.qps is not None and not _within_rate(rules, account.app_id, account.qps):
         raise ApiError(609)
     if account.daily_quota is not None and quota_used_up(
-        rules.quota_counter, store, account.app_id, account.daily_quota
+        rules.quota_counter, store.billed_on, account.app_id, account.daily_quota
     ):
         raise ApiError(606)
     if account.balance < rules.price:

@@ -15,7 +15,7 @@ VENDOR_SIGN_VECTOR = "6ddcdc405743c576cb6d34b17b47ed56e2b9b6670fae1fe85ed01244fd
 
 
 def test_sign_matches_the_vendor_example() -> None:
-    from idcard_ocr.api.access import sign_of
+    from idcard_ocr.contract.sign import sign_of
 
     assert sign_of("xyzxy2121zxyz", "efcefcef1121cefcefc1212121", "1555378976238") == VENDOR_SIGN_VECTOR
 
