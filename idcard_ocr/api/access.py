@@ -19,7 +19,13 @@ import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
-from idcard_ocr.api.envelope import MSG_BAD_CREDENTIALS, ApiError, malformed_field, missing_field
+from idcard_ocr.api.envelope import (
+    MSG_BAD_CREDENTIALS,
+    MSG_TIMESTAMP_SECONDS,
+    ApiError,
+    malformed_field,
+    missing_field,
+)
 from idcard_ocr.api.request_form import RequestForm
 from idcard_ocr.contract.sign import sign_of
 from idcard_ocr.limits import LimitsBackendError, RateLimiter, ReplayGuard
@@ -29,6 +35,7 @@ from idcard_ocr.storage.base import Account, Store
 log = logging.getLogger("idcard_ocr.api")
 
 REQUIRED_FIELDS: tuple[str, ...] = ("appId", "timestamp", "sign")
+SECONDS_DIGITS = 10  # seconds since the epoch, 2001-09-09 to 2286-11-20
 # A secret for unknown appIds, so that they cost the same hashing as known ones.
 _ABSENT_SECRET = "0" * 32
 
@@ -96,7 +103,7 @@ def admit(
 ) -> None:
     """Checks 610 → 602 → 607 → 601 → 609 → 606 → 603 for an authenticated account."""
     if abs(now_ms - int(credentials.timestamp)) > rules.timestamp_window_s * 1000:
-        raise ApiError(610)
+        raise ApiError(610, _stale_timestamp_msg(credentials.timestamp))
     if account.replay_guard and not _first_use(rules, account.app_id, credentials.sign):
         raise ApiError(610)
     if not account.enabled:
@@ -113,6 +120,12 @@ def admit(
         raise ApiError(606)
     if account.balance < rules.price:
         raise ApiError(603)
+
+
+def _stale_timestamp_msg(timestamp: str) -> str | None:
+    """The 610 text for a timestamp outside the window: the vendor's words, plus a hint when it
+    has the 10 digits of seconds since the epoch (milliseconds have had 13 since 2001)."""
+    return MSG_TIMESTAMP_SECONDS if len(timestamp.lstrip("0")) == SECONDS_DIGITS else None
 
 
 def _first_use(rules: AdmissionRules, app_id: str, sign: str) -> bool:
