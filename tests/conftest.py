@@ -65,6 +65,21 @@ def _fresh_postgres_schema(base_url: str) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def card_fonts() -> None:
+    """Every font the card generator draws with (see ``tests/fonts.py``); skips with the packages
+    to install when one is missing, or fails when services are required (CI)."""
+    from idcard_ocr.synth.fonts import missing_fonts_message
+
+    reason = missing_fonts_message()
+    if not reason:
+        return
+    reason += " (tools/run-tests.sh installs them when run as root)"
+    if services_required():
+        pytest.fail(reason + " (IDCARD_TEST_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database: a SQLite file under tmp_path, or a fresh PostgreSQL schema."""

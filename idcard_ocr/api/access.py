@@ -21,7 +21,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from idcard_ocr.api.envelope import MSG_BAD_CREDENTIALS, ApiError, malformed_field, missing_field
+from idcard_ocr.api.envelope import (
+    MSG_BAD_CREDENTIALS,
+    MSG_TIMESTAMP_SECONDS,
+    ApiError,
+    malformed_field,
+    missing_field,
+)
 from idcard_ocr.api.recognition_line import RecognitionLine
 from idcard_ocr.api.request_form import RequestForm
 from idcard_ocr.contract.sign import sign_of
@@ -32,6 +38,7 @@ from idcard_ocr.storage.base import Account, HoldOutcome, Store
 log = logging.getLogger("idcard_ocr.api")
 
 REQUIRED_FIELDS: tuple[str, ...] = ("appId", "timestamp", "sign")
+SECONDS_DIGITS = 10  # seconds since the epoch, 2001-09-09 to 2286-11-20
 # A secret for unknown appIds, so that they cost the same hashing as known ones.
 _ABSENT_SECRET = "0" * 32
 
@@ -110,7 +117,7 @@ def admit(
     refusal after joining leaves the line before raising.
     """
     if abs(now_ms - int(credentials.timestamp)) > rules.timestamp_window_s * 1000:
-        raise ApiError(610)
+        raise ApiError(610, _stale_timestamp_msg(credentials.timestamp))
     if account.replay_guard and not _first_use(rules, account.app_id, credentials.sign):
         raise ApiError(610)
     if not account.enabled:
@@ -152,6 +159,12 @@ def _hold_price(store: Store, account: Account, rules: AdmissionRules, task_no: 
     if outcome in _HOLD_REFUSED:
         raise ApiError(_HOLD_REFUSED[outcome])
     return True
+
+
+def _stale_timestamp_msg(timestamp: str) -> str | None:
+    """The 610 text for a timestamp outside the window: the vendor's words, plus a hint when it
+    has the 10 digits of seconds since the epoch (milliseconds have had 13 since 2001)."""
+    return MSG_TIMESTAMP_SECONDS if len(timestamp.lstrip("0")) == SECONDS_DIGITS else None
 
 
 def _first_use(rules: AdmissionRules, app_id: str, sign: str) -> bool:

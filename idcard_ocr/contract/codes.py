@@ -38,6 +38,8 @@ MSG_MALFORMED_BODY = "参数错误: 请求体格式不正确"
 MSG_CONTENT_TYPE = "参数错误: 请使用 multipart/form-data 或 application/x-www-form-urlencoded"
 MSG_NOT_UTF8 = "参数错误: 字段不是有效的 UTF-8"
 MSG_METHOD = "参数错误: 请使用 POST"
+# 610 keeps the vendor's words first; the hint names the usual cause of a 10-digit timestamp.
+MSG_TIMESTAMP_SECONDS = "请求超时: timestamp 应为毫秒(13 位),收到的是秒(10 位)"
 
 
 def missing_field(name: str) -> str:

@@ -114,6 +114,15 @@ async def test_timestamp_outside_the_window_is_610(service: Service) -> None:
     assert (body["code"], body["msg"]) == (400, "参数错误: timestamp 格式不正确")
 
 
+async def test_a_timestamp_in_seconds_is_610_with_a_hint(service: Service) -> None:
+    caller = service.account()
+    now_s = int(time.time())
+    hint = "请求超时: timestamp 应为毫秒(13 位),收到的是秒(10 位)"
+    await expect(service, caller, 610, hint, timestamp_ms=now_s)
+    # A stale 13-digit timestamp keeps the contract's words alone.
+    await expect(service, caller, 610, "请求超时", timestamp_ms=now_s * 1000 - 301_000)
+
+
 async def test_timestamp_window_is_configurable(service_factory: ServiceFactory) -> None:
     service = service_factory(timestamp_window_s=10)
     caller = service.account()

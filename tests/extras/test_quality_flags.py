@@ -23,7 +23,7 @@ def _judge(photo: CardPhoto, fields: dict[str, FieldReading] | None = None) -> Q
 
 
 @pytest.fixture(scope="module")
-def clean_cards() -> list[CardPhoto]:
+def clean_cards(card_fonts: None) -> list[CardPhoto]:
     return [photos.clean_photo(seed, side) for seed, side in CLEAN_SEEDS]  # type: ignore[arg-type]
 
 

@@ -28,6 +28,7 @@ from idcard_ocr.contract.card import (
 from idcard_ocr.pipeline import CardRecognizer, ImageDecodeError, Recognition, load_recognizer
 from idcard_ocr.synth.card import downscale, draw_card
 from idcard_ocr.synth.identities import make_identities
+from tests.fonts import needs_fonts
 
 pytestmark = pytest.mark.models
 
@@ -194,6 +195,7 @@ def test_concurrent_recognitions_agree_with_sequential_ones(
     assert outcomes == [data_of(results[n]) for n in names]
 
 
+@needs_fonts
 def test_a_card_read_upside_down_and_as_the_wrong_side_is_read_again(recognizer: CardRecognizer) -> None:
     rng = random.Random(7)
     identity = make_identities(1, seed=7)[0]
