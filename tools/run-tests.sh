@@ -41,6 +41,8 @@ done
 
 # The demo page's browser tests drive Debian's headless Chromium.
 tools/ensure-chromium.sh || echo "Chromium is missing: the browser tests will say so"
+# The client programs in docs/clients/ run under Node.js, a JDK and curl.
+tools/ensure-client-runtimes.sh || echo "A client runtime is missing: the client program tests will say so"
 
 # Tests that draw cards or text lines use the card generator's fonts.
 if ! tools/ensure-fonts.sh; then
