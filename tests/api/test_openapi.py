@@ -9,7 +9,7 @@ import pytest
 
 from idcard_ocr.api.access import REQUIRED_FIELDS
 from idcard_ocr.api.envelope import MESSAGES
-from idcard_ocr.api.extras import FLAG_FIELDS, SIDE_FIELD
+from idcard_ocr.api.extras import FLAG_FIELDS, MULTI_FIELD, SIDE_FIELD
 from tests.api.support import Service
 
 pytestmark = pytest.mark.anyio
@@ -71,7 +71,8 @@ async def test_real_answers_fit_the_published_schema(service: Service) -> None:
 async def test_the_description_names_every_field_read_and_says_others_are_ignored(service: Service) -> None:
     schema = (await service.http.get("/openapi.json")).json()
     content = schema["paths"]["/ocr/idcard-v1"]["post"]["requestBody"]["content"]
-    read_by_the_endpoint = [*REQUIRED_FIELDS, "file", "base64", "image", "url", *FLAG_FIELDS, SIDE_FIELD]
+    extras = [*FLAG_FIELDS, SIDE_FIELD, MULTI_FIELD]
+    read_by_the_endpoint = [*REQUIRED_FIELDS, "file", "base64", "image", "url", *extras]
     for media_type, form in content.items():
         uploads = media_type == "multipart/form-data"  # a urlencoded body cannot carry a file
         expected = [name for name in read_by_the_endpoint if uploads or name != "file"]
