@@ -123,11 +123,10 @@ def back_fields(reading: CardReading) -> tuple[dict[str, str], dict[str, FieldSo
 
 
 def fields_of(
-    reading: CardReading, side: Side
+    reading: CardReading, side: Side, today: date
 ) -> tuple[dict[str, str], dict[str, bool], dict[str, FieldSource]]:
-    """``info``, ``validity`` and sources of one card reading: the domain rules, then how sure
-    the recogniser was of free text (no check character there to catch a misread)."""
-    today = date.today()
+    """``info``, ``validity`` and sources of one card reading as of ``today``: the domain rules,
+    then how sure the recogniser was of free text (no check character there to catch a misread)."""
     if side == "front":
         info, sources = front_fields(reading, today)
         validity = front_validity(info, today)

@@ -1,0 +1,144 @@
+"""The second reader: the straightened card read without its layout, each value found by its label.
+
+The first reader reads each field where the layout puts it; when the print sits elsewhere (a card
+cut at its edge, text printed a few millimetres off) a band can miss its value. This one finds
+the text lines with the detector, reads each, joins the pieces of one printed row, and assigns
+rows to fields by the labels printed on every card (姓名 性别 民族 出生 住址 公民身份号码,
+签发机关 有效期限). The result has the same shape as the first reading (``ReadLine``s with their
+candidates, boxes on the same card), so the same domain rules judge both; which answer is kept
+is decided in ``policy.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from idcard_ocr.pipeline.engine import LineReading, TextDetector, TextRecognizer
+from idcard_ocr.pipeline.parse import ADDRESS_LABEL, clean_number
+from idcard_ocr.pipeline.read import ReadLine
+from idcard_ocr.pipeline.types import Side
+
+DETECT_SIDE = 640  # the card's long side for the detector: its 856 px are more than it needs
+MIN_LINE_CONFIDENCE = 0.5  # a lone dot or a guess at the guilloche is not text
+MIN_NUMBER_DIGITS = 15  # a row with this many digits is the number's
+ROW_OVERLAP = 0.5  # pieces whose vertical extents overlap this much (of the shorter) are one row
+
+
+def _join(pieces: list[ReadLine]) -> ReadLine:
+    """Pieces of one printed row, left to right, as one line (box: their union)."""
+    if len(pieces) == 1:
+        return pieces[0]
+    ordered = sorted(pieces, key=lambda p: p.box[0])
+    candidates = tuple(c for p in ordered for c in p.reading.candidates)
+    text = "".join(p.reading.text for p in ordered)
+    confidence = sum(c[0][1] for c in candidates) / len(candidates) if candidates else 0.0
+    box = (min(p.box[0] for p in ordered), min(p.box[1] for p in ordered),
+           max(p.box[2] for p in ordered), max(p.box[3] for p in ordered))
+    return ReadLine(LineReading(text, confidence, candidates), box)
+
+
+def _same_row(a: ReadLine, b: ReadLine) -> bool:
+    overlap = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
+    shorter = min(a.box[3] - a.box[1], b.box[3] - b.box[1])
+    return shorter > 0 and overlap >= ROW_OVERLAP * shorter
+
+
+def read_rows(card: np.ndarray, detector: TextDetector, text: TextRecognizer) -> list[ReadLine]:
+    """Every printed row of ``card``, top to bottom, each read in full (no charset)."""
+    pieces: list[ReadLine] = []
+    for quad in detector.detect(card, DETECT_SIDE):
+        x0, y0 = np.floor(quad.min(axis=0)).astype(int)
+        x1, y1 = np.ceil(quad.max(axis=0)).astype(int)
+        x0, y0 = max(int(x0), 0), max(int(y0), 0)
+        x1, y1 = min(int(x1), card.shape[1]), min(int(y1), card.shape[0])
+        reading = text.read(card[y0:y1, x0:x1])
+        if reading.confidence >= MIN_LINE_CONFIDENCE and any(c.isalnum() for c in reading.text):
+            pieces.append(ReadLine(reading, (x0, y0, x1, y1)))
+    rows: list[list[ReadLine]] = []
+    for piece in sorted(pieces, key=lambda p: (p.box[1] + p.box[3]) / 2):
+        if rows and _same_row(rows[-1][-1], piece):
+            rows[-1].append(piece)
+        else:
+            rows.append([piece])
+    return [_join(row) for row in rows]
+
+
+def part(line: ReadLine, start: int, end: int | None = None) -> ReadLine:
+    """The characters ``start:end`` of ``line``'s reading (its confidence recomputed)."""
+    reading = line.reading
+    candidates = reading.candidates[start:end]
+    confidence = sum(c[0][1] for c in candidates) / len(candidates) if candidates else 0.0
+    sliced = replace(reading, text=reading.text[start:end], confidence=confidence, candidates=candidates,
+                     positions=reading.positions[start:end])
+    return replace(line, reading=sliced)
+
+
+def _after(line: ReadLine, label: str) -> ReadLine | None:
+    """What follows the label's last character (``名`` of ``姓名``), or None without it."""
+    text = line.reading.text
+    if label in text:
+        return part(line, text.index(label) + len(label))
+    return None
+
+
+def _front(rows: list[ReadLine]) -> dict[str, list[ReadLine]]:
+    found: dict[str, list[ReadLine]] = {}
+    address: list[ReadLine] = []
+    in_address = False
+    for row in rows:
+        text = row.reading.text
+        if len(clean_number(text)) >= MIN_NUMBER_DIGITS:
+            # The number's row ends the address; its label (公民身份号码) is not part of it.
+            in_address = False
+            first_digit = next(i for i, c in enumerate(text) if c.isdigit())
+            found.setdefault("number", [part(row, first_digit)])
+        elif "姓名" in text or text.startswith("名"):
+            value = _after(row, "名")
+            if value is not None and value.reading.text:
+                found.setdefault("name", [value])
+        elif "性别" in text or "民族" in text:
+            sex = _after(row, "性别") or _after(row, "别")
+            if sex is not None:
+                end = sex.reading.text.find("民")
+                found.setdefault("sex", [part(sex, 0, end if end >= 0 else None)])
+            nation = _after(row, "民族")
+            if nation is not None and nation.reading.text:
+                found.setdefault("nation", [nation])
+        elif "出生" in text or ("年" in text and "月" in text):
+            found.setdefault("birth", [_after(row, "出生") or row])
+        elif ADDRESS_LABEL in text or "址" in text[:2]:
+            in_address = True
+            value = _after(row, "址")
+            if value is not None and value.reading.text:
+                address.append(value)
+        elif in_address:
+            address.append(row)
+    if address:
+        found["address"] = address
+    return found
+
+
+def _back(rows: list[ReadLine]) -> dict[str, list[ReadLine]]:
+    found: dict[str, list[ReadLine]] = {}
+    for row in rows:
+        authority = _after(row, "机关")
+        if authority is not None and authority.reading.text:
+            found.setdefault("authority", [authority])
+        term = _after(row, "期限")
+        if term is not None and term.reading.text:
+            found.setdefault("timelimit", [term])
+    return found
+
+
+def fields_by_label(rows: list[ReadLine], side: Side) -> dict[str, list[ReadLine]]:
+    """The lines of each field (the layout's keys: name, sex, nation, birth, address, number;
+    authority, timelimit) found by the labels in ``rows``, labels cut off."""
+    return _front(rows) if side == "front" else _back(rows)
+
+
+def read_by_labels(card: np.ndarray, side: Side, detector: TextDetector,
+                   text: TextRecognizer) -> dict[str, list[ReadLine]]:
+    """``card`` read the layout-free way: its rows detected and read, assigned by their labels."""
+    return fields_by_label(read_rows(card, detector, text), side)
