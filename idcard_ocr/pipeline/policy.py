@@ -164,8 +164,9 @@ def _number_to_length(looking: Looking, now: Judged) -> Iterator[list[ReadLine]]
 
 
 def _number_and_birth_pass(_: Looking, _before: Judged, after: Judged) -> bool:
-    # The number passes its check character AND the birth date printed on its own line agrees.
-    return after.validity["number"] and after.validity["birthday"]
+    # The number passes its check character AND the birth date printed on its own line agrees
+    # (not one taken from this very number because the print was unreadable).
+    return after.validity["number"] and after.validity["birthday"] and not after.sources["year"].derived
 
 
 def _nation_missing(_: Looking, now: Judged) -> bool:
@@ -205,8 +206,9 @@ def _address_extended_surely(_: Looking, before: Judged, after: Judged) -> bool:
     return longer.text.startswith(last.text) and bool(added) and min(added) >= SURE_TAIL_CHAR
 
 
-def _sex_missing_number_valid(_: Looking, now: Judged) -> bool:
-    return not now.info["sex"] and now.reading.first(SEX.key) is not None and now.validity["number"]
+def _sex_unread_number_valid(_: Looking, now: Judged) -> bool:
+    # The sex given is the number's, for want of a reading of its print.
+    return now.sources["sex"].derived and now.reading.first(SEX.key) is not None and now.validity["number"]
 
 
 def _sex_closed(looking: Looking, now: Judged) -> Iterator[list[ReadLine]]:
@@ -235,6 +237,6 @@ POLICY: tuple[SecondLook, ...] = (
                _whole_nation_surely),
     SecondLook("address to its band's end", "front", ADDRESS.key, _address_fades, _address_to_band_end,
                _address_extended_surely),
-    SecondLook("sex as 男 or 女", "front", SEX.key, _sex_missing_number_valid, _sex_closed,
+    SecondLook("sex as 男 or 女", "front", SEX.key, _sex_unread_number_valid, _sex_closed,
                _sex_surely_the_numbers),
 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from datetime import date
 
 import cv2
@@ -78,7 +79,7 @@ class CardRecognizer:
             for key, source in list(result.fields.items()):
                 if source.box is not None:
                     photo = decoded.to_original(unwarp_points(quad, np.asarray(source.box)))
-                    result.fields[key] = FieldReading(source.text, source.confidence, _as_quad(photo))
+                    result.fields[key] = replace(source, box=_as_quad(photo))
         timings["total"] = (time.perf_counter() - started) * 1000
         result.timings_ms = timings
         return result
@@ -114,7 +115,8 @@ class CardRecognizer:
         looking = Looking(card if reading.card is None else reading.card, self.text, today)
         judged = read_again(reading, looking)
         timings["parse"] = timings.get("parse", 0.0) + (time.perf_counter() - mark) * 1000
-        fields = {k: FieldReading(s.text, s.confidence, s.box) for k, s in judged.sources.items()}
+        fields = {k: FieldReading(s.text, s.confidence, s.box, "number" if s.derived else "print")
+                  for k, s in judged.sources.items()}
         return Recognition(True, side, 0, judged.info, judged.validity, fields)
 
     def _without_card(self, img: np.ndarray, timings: dict[str, float], today: date) -> Recognition:
