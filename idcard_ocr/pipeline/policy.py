@@ -68,14 +68,20 @@ def judge(reading: CardReading, today: date) -> Judged:
     return Judged(reading, *fields_of(reading, reading.side, today))
 
 
+def _nothing_by_labels() -> dict[str, list[ReadLine]]:
+    return {}
+
+
 @dataclass(frozen=True)
 class Looking:
     """What a second look reads with: the card the first reading's boxes refer to, the
-    recogniser, and the date the checks are made against."""
+    recogniser, the date the checks are made against, and the second reader: the card's lines
+    found by their labels (``free_read.read_by_labels``), read on first use and then reused."""
 
     card: np.ndarray
     text: TextRecognizer
     today: date
+    by_labels: Callable[[], dict[str, list[ReadLine]]] = _nothing_by_labels
 
 
 @dataclass(frozen=True)
@@ -226,6 +232,43 @@ def _sex_surely_the_numbers(looking: Looking, before: Judged, after: Judged) -> 
         and facts is not None and line.reading.text == facts.sex
 
 
+# The second reader's answer for one field: (validity key or "nation", lines key).
+_BY_LABELS: tuple[tuple[Side, str, str], ...] = (
+    ("front", "name", "name"), ("front", "number", "number"), ("front", "sex", "sex"),
+    ("front", "nation", "nation"), ("front", "birthday", "birth"), ("front", "address", "address"),
+    ("back", "authority", "authority"), ("back", "timelimit", "timelimit"),
+)
+_FROM_NUMBER = {"sex": ("sex",), "birthday": ("year", "month", "day")}
+
+
+def _passes_check(key: str, judged: Judged) -> bool:
+    # The nation has no validity flag: one of the 56 names is its check. Sex and birth date
+    # given from the number for want of their print are not yet read.
+    if key == "nation":
+        return bool(judged.info["nation"])
+    return judged.validity[key] and not any(judged.sources[k].derived for k in _FROM_NUMBER.get(key, ()))
+
+
+def _by_labels_look(side: Side, key: str, lines_key: str) -> SecondLook:
+    """The second reader's reading of one field, for a field the layout read left failing."""
+
+    def fires(_: Looking, now: Judged) -> bool:
+        return not _passes_check(key, now)
+
+    def reads(looking: Looking, _: Judged) -> Iterator[list[ReadLine]]:
+        found = looking.by_labels().get(lines_key)
+        if found:
+            yield found
+
+    def keeps(_: Looking, before: Judged, after: Judged) -> bool:
+        # It must pass its own checks and cost no other field its validity (a number that
+        # passes but contradicts a birth date read right is no gain).
+        lost = any(ok and not after.validity[k] for k, ok in before.validity.items())
+        return _passes_check(key, after) and not lost
+
+    return SecondLook(f"{key} by its label", side, lines_key, fires, reads, keeps)
+
+
 POLICY: tuple[SecondLook, ...] = (
     _wider_look("front", "number", NUMBER),
     _wider_look("front", "birthday", BIRTH),
@@ -239,4 +282,8 @@ POLICY: tuple[SecondLook, ...] = (
                _address_extended_surely),
     SecondLook("sex as 男 or 女", "front", SEX.key, _sex_unread_number_valid, _sex_closed,
                _sex_surely_the_numbers),
+    # Last, and only for what is still failing: the card read again without its layout (text
+    # lines detected and read, each value found by its label), the layout's reading replaced
+    # field by field where this one passes the field's checks.
+    *(_by_labels_look(side, key, lines_key) for side, key, lines_key in _BY_LABELS),
 )

@@ -10,6 +10,7 @@ keyword parser still gets what it can from a card whose edges are not visible.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from dataclasses import replace
@@ -20,6 +21,7 @@ import numpy as np
 
 from idcard_ocr.pipeline.decode import decode_image
 from idcard_ocr.pipeline.engine import TextDetector, TextRecognizer
+from idcard_ocr.pipeline.free_read import read_by_labels
 from idcard_ocr.pipeline.geometry import straighten, unwarp_points
 from idcard_ocr.pipeline.locate_print import has_text_marks
 from idcard_ocr.pipeline.parse import OcrLine, parse_ocr_lines
@@ -112,7 +114,9 @@ class CardRecognizer:
         timings["read"] = timings.get("read", 0.0) + reading.elapsed_ms
         mark = time.perf_counter()
         # Second looks read from the card the boxes refer to (levelled when it was askew).
-        looking = Looking(card if reading.card is None else reading.card, self.text, today)
+        read_from = card if reading.card is None else reading.card
+        by_labels = functools.cache(lambda: read_by_labels(read_from, side, self.detector, self.text))
+        looking = Looking(read_from, self.text, today, by_labels)
         judged = read_again(reading, looking)
         timings["parse"] = timings.get("parse", 0.0) + (time.perf_counter() - mark) * 1000
         fields = {k: FieldReading(s.text, s.confidence, s.box, "number" if s.derived else "print")
