@@ -36,7 +36,11 @@ def _join(pieces: list[ReadLine]) -> ReadLine:
     confidence = sum(c[0][1] for c in candidates) / len(candidates) if candidates else 0.0
     box = (min(p.box[0] for p in ordered), min(p.box[1] for p in ordered),
            max(p.box[2] for p in ordered), max(p.box[3] for p in ordered))
-    return ReadLine(LineReading(text, confidence, candidates), box)
+    # Each character's centre as a fraction of the joined box, as a single reading gives it.
+    width = max(box[2] - box[0], 1)
+    positions = tuple((p.box[0] + f * (p.box[2] - p.box[0]) - box[0]) / width
+                      for p in ordered for f in p.reading.positions)
+    return ReadLine(LineReading(text, confidence, candidates, positions), box)
 
 
 def _same_row(a: ReadLine, b: ReadLine) -> bool:
@@ -72,7 +76,13 @@ def part(line: ReadLine, start: int, end: int | None = None) -> ReadLine:
     confidence = sum(c[0][1] for c in candidates) / len(candidates) if candidates else 0.0
     sliced = replace(reading, text=reading.text[start:end], confidence=confidence, candidates=candidates,
                      positions=reading.positions[start:end])
-    return replace(line, reading=sliced)
+    box = line.box
+    if start and len(reading.positions) == len(reading.text) and start < len(reading.text):
+        # The box starts half a character before the first character kept (the label's are not).
+        x0, y0, x1, y1 = box
+        centre = x0 + reading.positions[start] * (x1 - x0)
+        box = (max(x0, round(centre - (y1 - y0) / 2)), y0, x1, y1)
+    return replace(line, reading=sliced, box=box)
 
 
 def _after(line: ReadLine, label: str) -> ReadLine | None:

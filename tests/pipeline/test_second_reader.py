@@ -88,6 +88,8 @@ def test_fields_the_layout_missed_are_taken_from_the_second_reader(
     assert judged.info == identity.front_info()
     assert all(judged.validity.values())
     assert missed.lines["name"] == []  # the reading it started from is unchanged
+    name_box = judged.sources["name"].box
+    assert name_box is not None and name_box[0][0] >= 140  # the value's, not the label's (姓名 at 45-100)
 
 
 @pytest.mark.models
