@@ -11,11 +11,13 @@ is decided in ``policy.py``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
 
 from idcard_ocr.pipeline.engine import LineReading, TextDetector, TextRecognizer
+from idcard_ocr.pipeline.layout import ADDRESS_LINES
 from idcard_ocr.pipeline.parse import ADDRESS_LABEL, clean_number
 from idcard_ocr.pipeline.read import ReadLine
 from idcard_ocr.pipeline.types import Side
@@ -93,41 +95,52 @@ def _after(line: ReadLine, label: str) -> ReadLine | None:
     return None
 
 
+def _first(rows: list[ReadLine], test: Callable[[str], bool], start: int = 0,
+           end: int | None = None) -> int | None:
+    """Index of the first row in ``start:end`` whose text passes ``test``."""
+    stop = len(rows) if end is None else end
+    return next((i for i in range(start, stop) if test(rows[i].reading.text)), None)
+
+
+def _value(row: ReadLine, label: str) -> ReadLine:
+    """What follows ``label`` in ``row``; the whole row when the label was cut off or not read."""
+    return _after(row, label) or row
+
+
 def _front(rows: list[ReadLine]) -> dict[str, list[ReadLine]]:
+    # Rows are found by their labels and, where a label was cut off with the card's edge, by the
+    # order every front prints them in: name, sex and nation, birth, address, number.
     found: dict[str, list[ReadLine]] = {}
-    address: list[ReadLine] = []
-    in_address = False
-    for row in rows:
-        text = row.reading.text
-        if len(clean_number(text)) >= MIN_NUMBER_DIGITS:
-            # The number's row ends the address; its label (公民身份号码) is not part of it.
-            in_address = False
-            first_digit = next(i for i, c in enumerate(text) if c.isdigit())
-            found.setdefault("number", [part(row, first_digit)])
-        elif "姓名" in text or text.startswith("名"):
-            value = _after(row, "名")
-            if value is not None and value.reading.text:
-                found.setdefault("name", [value])
-        elif "性别" in text or "民族" in text:
-            sex = _after(row, "性别") or _after(row, "别")
-            if sex is not None:
-                end = sex.reading.text.find("民")
-                found.setdefault("sex", [part(sex, 0, end if end >= 0 else None)])
-            nation = _after(row, "民族")
-            if nation is not None and nation.reading.text:
-                found.setdefault("nation", [nation])
-        elif "出生" in text or ("年" in text and "月" in text):
-            found.setdefault("birth", [_after(row, "出生") or row])
-        elif ADDRESS_LABEL in text or "址" in text[:2]:
-            in_address = True
-            value = _after(row, "址")
-            if value is not None and value.reading.text:
-                address.append(value)
-        elif in_address:
-            address.append(row)
-    if address:
-        found["address"] = address
-    return found
+    number_i = _first(rows, lambda t: len(clean_number(t)) >= MIN_NUMBER_DIGITS)
+    if number_i is not None:
+        text = rows[number_i].reading.text
+        found["number"] = [part(rows[number_i], next(i for i, c in enumerate(text) if c.isdigit()))]
+    body = rows[:number_i]
+    birth_i = _first(body, lambda t: "出生" in t or ("年" in t and "月" in t))
+    sex_i = _first(body, lambda t: "性别" in t or "民族" in t, 0, birth_i)
+    if sex_i is None and birth_i and any(c in body[birth_i - 1].reading.text for c in "男女族"):
+        sex_i = birth_i - 1
+    name_i = _first(body, lambda t: "姓名" in t or t.startswith("名"), 0, sex_i)
+    if name_i is None and sex_i:
+        name_i = sex_i - 1
+    address_i = _first(body, lambda t: ADDRESS_LABEL in t or "址" in t[:2], (birth_i or 0))
+    if address_i is None and birth_i is not None and birth_i + 1 < len(body):
+        address_i = birth_i + 1
+    if name_i is not None:
+        found["name"] = [_value(body[name_i], "名")]
+    if sex_i is not None:
+        row = body[sex_i]
+        sex = _after(row, "性别") or _after(row, "别") or row
+        end = sex.reading.text.find("民")
+        found["sex"] = [part(sex, 0, end if end >= 0 else None)]
+        nation = _after(row, "民族") or _after(row, "族")
+        if nation is not None:
+            found["nation"] = [nation]
+    if birth_i is not None:
+        found["birth"] = [_value(body[birth_i], "出生")]
+    if address_i is not None:
+        found["address"] = [_value(body[address_i], "址"), *body[address_i + 1 : address_i + ADDRESS_LINES]]
+    return {key: lines for key, lines in found.items() if lines[0].reading.text}
 
 
 def _back(rows: list[ReadLine]) -> dict[str, list[ReadLine]]:

@@ -249,6 +249,12 @@ def _passes_check(key: str, judged: Judged) -> bool:
     return judged.validity[key] and not any(judged.sources[k].derived for k in _FROM_NUMBER.get(key, ()))
 
 
+def _restores_cut_start(key: str, before: Judged, after: Judged) -> bool:
+    was, now = before.sources.get(key), after.sources.get(key)
+    return was is not None and now is not None and was.cut and bool(was.text) \
+        and len(now.text) > len(was.text) and now.text.endswith(was.text)
+
+
 def _by_labels_look(side: Side, key: str, lines_key: str) -> SecondLook:
     """The second reader's reading of one field, for a field the layout read left failing."""
 
@@ -262,9 +268,11 @@ def _by_labels_look(side: Side, key: str, lines_key: str) -> SecondLook:
 
     def keeps(_: Looking, before: Judged, after: Judged) -> bool:
         # It must pass its own checks and cost no other field its validity (a number that
-        # passes but contradicts a birth date read right is no gain).
+        # passes but contradicts a birth date read right is no gain). A free-text value whose
+        # start the card's edge cut off is also replaced by one that restores that start, though
+        # the new one is not vouched for either (read too unsurely): it is the more complete.
         lost = any(ok and not after.validity[k] for k, ok in before.validity.items())
-        return _passes_check(key, after) and not lost
+        return not lost and (_passes_check(key, after) or _restores_cut_start(key, before, after))
 
     return SecondLook(f"{key} by its label", side, lines_key, fires, reads, keeps)
 

@@ -41,6 +41,14 @@ def test_rows_are_assigned_to_fields_by_their_labels() -> None:
             _row("有效期限2014.01.20-长期", 460)]
     found = {k: [line.reading.text for line in v] for k, v in fields_by_label(back, "back").items()}
     assert found == {"authority": ["镇沅县公安局"], "timelimit": ["2014.01.20-长期"]}
+    # A card cut at its edge loses the labels: the rows are placed by the order fronts print them.
+    cut = [_row("高晨", 14), _row("女民族高山", 96), _row("生1969年12月4日", 176),
+           _row("安徽省蚌埠市五河县柳林", 254), _row("街道下湾村214号", 306),
+           _row("身份号码340322196912049449", 459)]
+    found = {k: [line.reading.text for line in v] for k, v in fields_by_label(cut, "front").items()}
+    assert found == {"name": ["高晨"], "sex": ["女"], "nation": ["高山"], "birth": ["生1969年12月4日"],
+                     "address": ["安徽省蚌埠市五河县柳林", "街道下湾村214号"],
+                     "number": ["340322196912049449"]}
     # What is cut off keeps its own characters' probabilities.
     name = fields_by_label(rows, "front")["name"][0].reading
     assert len(name.candidates) == len(name.text) == 3
