@@ -38,7 +38,9 @@ class Settings(BaseSettings):
     max_image_bytes: int = Field(2 * 1024 * 1024, description="Largest image accepted, however it arrives.")
     max_body_bytes: int = Field(4 * 1024 * 1024, description="Largest request body read before refusing.")
     url_allow_hosts: str = Field(
-        "", description="Comma-separated host[:port] that url input may reach even if private."
+        "",
+        description="Comma-separated host[:port] that url input may reach even if private "
+        "(localhost, 127.0.0.1 and ::1 are one entry).",
     )
     url_timeout_s: float = Field(5.0, description="Total time allowed to fetch a url image.")
     url_max_redirects: int = Field(3, description="Redirects followed when fetching a url image.")

@@ -36,7 +36,7 @@ def build_parts(settings: Settings, store: Store) -> EndpointParts:
     """The per-process collaborators, each the kind ``settings`` ask for (Redis-shared or local)."""
     return EndpointParts(
         task_numbers=TaskNumbers(store.allocate_node_id()),
-        switches=make_switch_cache(store, settings.redis_url, settings.switch_refresh_s),
+        switches=make_switch_cache(store.get_switches, settings.redis_url, settings.switch_refresh_s),
         rate_limiter=make_rate_limiter(settings.redis_url),
         replay_guard=make_replay_guard(settings.redis_url),
         quota_counter=make_quota_counter(settings.redis_url),

@@ -7,7 +7,7 @@ from typing import Any
 
 from idcard_ocr.api.envelope import CODES, MESSAGES
 from idcard_ocr.api.extras import EXTRA_DATA_PROPERTIES, OPTION_FIELD_DOCS
-from idcard_ocr.pipeline.types import BACK_INFO_KEYS, BACK_VALIDITY_KEYS, FRONT_INFO_KEYS, FRONT_VALIDITY_KEYS
+from idcard_ocr.contract.card import BACK_INFO_KEYS, BACK_VALIDITY_KEYS, FRONT_INFO_KEYS, FRONT_VALIDITY_KEYS
 
 _FIELD_DOCS = {
     "appId": {"type": "string", "description": "The caller's id, issued by the operator."},

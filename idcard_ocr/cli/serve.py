@@ -124,7 +124,10 @@ def demo_instructions(app_id: str, secret: str, base_url: str, photo: Path | Non
         [
             "from idcard_ocr.client import Client",
             f"with Client({app_id!r}, {secret!r}, {base_url!r}) as ocr:",
-            f"    print(ocr.recognize(file={str(photo) if photo else 'card.jpg'!r}))",
+            f"    card = ocr.recognize(file={str(photo) if photo else 'card.jpg'!r})",
+            "    print(card)  # name, number and address print masked (赵宁宁 as 赵**) to keep logs private",
+            "    if card.front:  # the attributes hold the values as read",
+            "        print(card.front.name, card.front.number, card.front.address)",
         ]
     )
     return "\n".join(

@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from idcard_ocr.synth.dataset import generate_set, non_card_case, read_truth
-from tests.synth.conftest import needs_fonts
+from tests.fonts import needs_fonts
 
 
 @needs_fonts
