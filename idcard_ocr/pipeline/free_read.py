@@ -26,6 +26,11 @@ DETECT_SIDE = 640  # the card's long side for the detector: its 856 px are more 
 MIN_LINE_CONFIDENCE = 0.5  # a lone dot or a guess at the guilloche is not text
 MIN_NUMBER_DIGITS = 15  # a row with this many digits is the number's
 ROW_OVERLAP = 0.5  # pieces whose vertical extents overlap this much (of the shorter) are one row
+# A detection this many times taller than the card's typical line spans several rows (a slanted
+# watermark across the print): read, it mixes them all.
+MAX_LINE_HEIGHT = 1.8
+MAX_ROW_GAP = 3.0  # in line heights: a piece further right than this is not the same printed line
+MAX_INDENT = 1.5  # in line heights: an address line starts where the line above it started
 
 
 def _join(pieces: list[ReadLine]) -> ReadLine:
@@ -62,13 +67,23 @@ def read_rows(card: np.ndarray, detector: TextDetector, text: TextRecognizer) ->
         reading = text.read(card[y0:y1, x0:x1])
         if reading.confidence >= MIN_LINE_CONFIDENCE and any(c.isalnum() for c in reading.text):
             pieces.append(ReadLine(reading, (x0, y0, x1, y1)))
+    if not pieces:
+        return []
+    typical = float(np.median([p.box[3] - p.box[1] for p in pieces]))
+    pieces = [p for p in pieces if p.box[3] - p.box[1] <= MAX_LINE_HEIGHT * typical]
     rows: list[list[ReadLine]] = []
     for piece in sorted(pieces, key=lambda p: (p.box[1] + p.box[3]) / 2):
-        if rows and _same_row(rows[-1][-1], piece):
+        if rows and _same_row(rows[-1][-1], piece) and _near(rows[-1], piece, typical):
             rows[-1].append(piece)
         else:
             rows.append([piece])
     return [_join(row) for row in rows]
+
+
+def _near(row: list[ReadLine], piece: ReadLine, height: float) -> bool:
+    """True when ``piece`` continues ``row`` across a gap no wider than a label's from its value."""
+    gap = max(piece.box[0] - max(p.box[2] for p in row), min(p.box[0] for p in row) - piece.box[2])
+    return gap <= MAX_ROW_GAP * height
 
 
 def part(line: ReadLine, start: int, end: int | None = None) -> ReadLine:
@@ -139,7 +154,14 @@ def _front(rows: list[ReadLine]) -> dict[str, list[ReadLine]]:
     if birth_i is not None:
         found["birth"] = [_value(body[birth_i], "出生")]
     if address_i is not None:
-        found["address"] = [_value(body[address_i], "址"), *body[address_i + 1 : address_i + ADDRESS_LINES]]
+        first = _value(body[address_i], "址")
+        address = [first]
+        for row in body[address_i + 1 : address_i + ADDRESS_LINES]:
+            height = row.box[3] - row.box[1]
+            if abs(row.box[0] - first.box[0]) > MAX_INDENT * height:
+                break  # not flush with the address: other print (a stamp, a watermark)
+            address.append(row)
+        found["address"] = address
     return {key: lines for key, lines in found.items() if lines[0].reading.text}
 
 
