@@ -67,6 +67,12 @@ def read_rows(card: np.ndarray, detector: TextDetector, text: TextRecognizer) ->
         reading = text.read(card[y0:y1, x0:x1])
         if reading.confidence >= MIN_LINE_CONFIDENCE and any(c.isalnum() for c in reading.text):
             pieces.append(ReadLine(reading, (x0, y0, x1, y1)))
+    return group_rows(pieces)
+
+
+def group_rows(pieces: list[ReadLine]) -> list[ReadLine]:
+    """Read text pieces as printed rows, top to bottom: pieces side by side on one line joined,
+    detections that span several rows (a slanted watermark) left out."""
     if not pieces:
         return []
     typical = float(np.median([p.box[3] - p.box[1] for p in pieces]))

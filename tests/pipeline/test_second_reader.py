@@ -13,7 +13,7 @@ import pytest
 from idcard_ocr.pipeline import CardRecognizer, load_recognizer
 from idcard_ocr.pipeline.engine import LineReading
 from idcard_ocr.pipeline.fields import fields_of
-from idcard_ocr.pipeline.free_read import fields_by_label, read_by_labels
+from idcard_ocr.pipeline.free_read import fields_by_label, group_rows, read_by_labels
 from idcard_ocr.pipeline.policy import Looking, read_again, with_lines
 from idcard_ocr.pipeline.read import CardReading, ReadLine, read_card
 from idcard_ocr.pipeline.types import Side
@@ -52,6 +52,29 @@ def test_rows_are_assigned_to_fields_by_their_labels() -> None:
     # What is cut off keeps its own characters' probabilities.
     name = fields_by_label(rows, "front")["name"][0].reading
     assert len(name.candidates) == len(name.text) == 3
+
+
+def _piece(text: str, box: tuple[int, int, int, int]) -> ReadLine:
+    """A detected piece read as ``text``, its characters evenly spread across its box."""
+    centres = tuple((i + 0.5) / len(text) for i in range(len(text)))
+    return ReadLine(LineReading(text, 0.99, tuple(((c, 0.99),) for c in text), centres), box)
+
+
+def test_pieces_of_a_row_are_joined_and_other_print_is_kept_out() -> None:
+    pieces = [_piece("姓名", (40, 70, 100, 115)), _piece("周勇芳", (160, 72, 270, 114)),
+              _piece("身份证复印无效", (640, 74, 820, 112)),  # far right on the same line: a stamp
+              _piece("仅供办理手机卡使用", (0, 30, 800, 320)),  # slanted across several rows
+              _piece("住址四川省眉山市仁寿县人民", (45, 285, 531, 324)),
+              _piece("街碧水苑1栋2442室", (160, 332, 447, 368)),
+              _piece("复印无效", (420, 380, 560, 420)),  # under the address, not flush with it
+              _piece("公民身份号码511421197310146328", (48, 467, 771, 503))]
+    rows = group_rows(pieces)
+    assert [row.reading.text for row in rows] == [
+        "姓名周勇芳", "身份证复印无效", "住址四川省眉山市仁寿县人民", "街碧水苑1栋2442室", "复印无效",
+        "公民身份号码511421197310146328"]
+    found = fields_by_label(rows, "front")
+    assert [line.reading.text for line in found["address"]] == ["四川省眉山市仁寿县人民", "街碧水苑1栋2442室"]
+    assert found["name"][0].reading.text == "周勇芳"
 
 
 @pytest.fixture(scope="module")
