@@ -107,7 +107,9 @@ class CardRecognizer:
             other: Side = "back" if side == "front" else "front"
             upside_down = cv2.rotate(card, cv2.ROTATE_180)
             for try_side, try_turned in ((side, True), (other, False), (other, True)):
-                attempt = self._from_card(upside_down if try_turned else card, try_side, {}, today)
+                # Without the second reader: these are guesses at how the card lies, and it would
+                # read each one again in full.
+                attempt = self._from_card(upside_down if try_turned else card, try_side, {}, today, False)
                 if sum(attempt.validity.values()) > sum(result.validity.values()):
                     result, turned = attempt, try_turned
             timings["second_opinion"] = (time.perf_counter() - mark) * 1000
@@ -116,14 +118,16 @@ class CardRecognizer:
             result.text_found = bool(self.detector.detect(card, 480))
         return result, turned
 
-    def _from_card(self, card: np.ndarray, side: Side, timings: dict[str, float], today: date) -> Recognition:
+    def _from_card(self, card: np.ndarray, side: Side, timings: dict[str, float], today: date,
+                   second_reader: bool = True) -> Recognition:
         reading = read_card(card, side, self.text)
         timings["read"] = timings.get("read", 0.0) + reading.elapsed_ms
         mark = time.perf_counter()
         # Second looks read from the card the boxes refer to (levelled when it was askew).
         read_from = card if reading.card is None else reading.card
         by_labels = functools.cache(lambda: read_by_labels(read_from, side, self.detector, self.text))
-        looking = Looking(read_from, self.text, today, by_labels)
+        looking = Looking(read_from, self.text, today, by_labels) if second_reader \
+            else Looking(read_from, self.text, today)
         judged = read_again(reading, looking)
         timings["parse"] = timings.get("parse", 0.0) + (time.perf_counter() - mark) * 1000
         fields = {k: FieldReading(s.text, s.confidence, s.box, "number" if s.derived else "print")
