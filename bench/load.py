@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import io
 import os
 import random
@@ -43,25 +42,23 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import psycopg
 import redis
 from PIL import Image
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # so that ``bench.load_app`` imports as uvicorn will import it
 
+from idcard_ocr.contract.sign import sign_of  # noqa: E402
 from idcard_ocr.observability import prepare_multiprocess_dir  # noqa: E402
 from idcard_ocr.settings import Settings  # noqa: E402
 from idcard_ocr.storage import open_store  # noqa: E402
+from idcard_ocr.storage.scratch import scratch_schema  # noqa: E402
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -106,24 +103,6 @@ class RunResult:
 
 
 # --- environment -------------------------------------------------------------------------------
-
-
-@contextmanager
-def fresh_schema(base_url: str) -> Iterator[str]:
-    """A new PostgreSQL schema for one run; its URL pins ``search_path`` to it. Dropped after."""
-    schema = f"idc_load_{secrets.token_hex(5)}"
-    dsn = make_url(base_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')  # the name is generated here, not user input
-    try:
-        yield (
-            make_url(base_url)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def create_accounts(settings: Settings, count: int, small: int, qps: int) -> list[Plan]:
@@ -247,7 +226,7 @@ def sample_jpeg() -> bytes:
 
 def signed_fields(plan: Plan) -> dict[str, str]:
     timestamp = str(time.time_ns() // 1_000_000)
-    sign = hashlib.sha256(f"{plan.app_id}{plan.secret}{timestamp}".encode()).hexdigest()
+    sign = sign_of(plan.app_id, plan.secret, timestamp)
     return {"appId": plan.app_id, "timestamp": timestamp, "sign": sign}
 
 
@@ -383,7 +362,7 @@ def audit(
 
 
 async def run_once(args: argparse.Namespace, workers: int, kill: bool) -> RunResult:
-    with fresh_schema(args.pg_url) as database_url:
+    with scratch_schema(args.pg_url, "idc_load_") as database_url:
         prefix = f"idcard-load:{secrets.token_hex(4)}:"
         settings = Settings(database_url=database_url, secret_key=SECRET_KEY, redis_url=args.redis_url)
         plans = create_accounts(settings, args.accounts, args.small, args.qps)

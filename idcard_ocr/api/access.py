@@ -13,15 +13,21 @@ uvicorn replaces the peer with the proxy's forwarded address for those proxies o
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import ipaddress
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
-from idcard_ocr.api.envelope import MSG_BAD_CREDENTIALS, ApiError, malformed_field, missing_field
+from idcard_ocr.api.envelope import (
+    MSG_BAD_CREDENTIALS,
+    MSG_TIMESTAMP_SECONDS,
+    ApiError,
+    malformed_field,
+    missing_field,
+)
 from idcard_ocr.api.request_form import RequestForm
+from idcard_ocr.contract.sign import sign_of
 from idcard_ocr.limits import LimitsBackendError, RateLimiter, ReplayGuard
 from idcard_ocr.limits.quota import QuotaCounter, quota_used_up
 from idcard_ocr.storage.base import Account, Store
@@ -29,6 +35,7 @@ from idcard_ocr.storage.base import Account, Store
 log = logging.getLogger("idcard_ocr.api")
 
 REQUIRED_FIELDS: tuple[str, ...] = ("appId", "timestamp", "sign")
+SECONDS_DIGITS = 10  # seconds since the epoch, 2001-09-09 to 2286-11-20
 # A secret for unknown appIds, so that they cost the same hashing as known ones.
 _ABSENT_SECRET = "0" * 32
 
@@ -40,11 +47,6 @@ class Credentials:
     app_id: str
     timestamp: str
     sign: str
-
-
-def sign_of(app_id: str, app_secret: str, timestamp: str) -> str:
-    """The contract's sign: ``sha256(appId + appSecret + timestamp)`` as lower-case hex."""
-    return hashlib.sha256(f"{app_id}{app_secret}{timestamp}".encode()).hexdigest()
 
 
 def read_credentials(form: RequestForm) -> Credentials:
@@ -101,7 +103,7 @@ def admit(
 ) -> None:
     """Checks 610 → 602 → 607 → 601 → 609 → 606 → 603 for an authenticated account."""
     if abs(now_ms - int(credentials.timestamp)) > rules.timestamp_window_s * 1000:
-        raise ApiError(610)
+        raise ApiError(610, _stale_timestamp_msg(credentials.timestamp))
     if account.replay_guard and not _first_use(rules, account.app_id, credentials.sign):
         raise ApiError(610)
     if not account.enabled:
@@ -113,11 +115,17 @@ def admit(
     if account.qps is not None and not _within_rate(rules, account.app_id, account.qps):
         raise ApiError(609)
     if account.daily_quota is not None and quota_used_up(
-        rules.quota_counter, store, account.app_id, account.daily_quota
+        rules.quota_counter, store.billed_on, account.app_id, account.daily_quota
     ):
         raise ApiError(606)
     if account.balance < rules.price:
         raise ApiError(603)
+
+
+def _stale_timestamp_msg(timestamp: str) -> str | None:
+    """The 610 text for a timestamp outside the window: the vendor's words, plus a hint when it
+    has the 10 digits of seconds since the epoch (milliseconds have had 13 since 2001)."""
+    return MSG_TIMESTAMP_SECONDS if len(timestamp.lstrip("0")) == SECONDS_DIGITS else None
 
 
 def _first_use(rules: AdmissionRules, app_id: str, sign: str) -> bool:

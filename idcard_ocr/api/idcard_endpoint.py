@@ -34,10 +34,11 @@ from idcard_ocr.api.access import (
 )
 from idcard_ocr.api.envelope import MSG_IMAGE_FORMAT, MSG_NO_IMAGE, ApiError, ChineseJSONResponse, envelope
 from idcard_ocr.api.extras import extras_for, read_extra_options
-from idcard_ocr.api.image_gate import check_image, decode_base64_image
 from idcard_ocr.api.request_form import RequestForm, parse_form, read_capped_body
 from idcard_ocr.api.task_numbers import TaskNumbers
 from idcard_ocr.api.url_fetch import UrlFetcher
+from idcard_ocr.contract.card import answer_of
+from idcard_ocr.contract.photo_rules import check_image, decode_base64_image
 from idcard_ocr.limits import RateLimiter, ReplayGuard
 from idcard_ocr.limits.quota import QuotaCounter
 from idcard_ocr.limits.switch_cache import LocalSwitchCache
@@ -163,10 +164,10 @@ class IdcardEndpoint:
         lap = call.lap("photo_ms", lap)
         recognition = await self._recognize(photo)
         lap = call.lap("recognize_ms", lap)
-        if not recognition.text_found:
-            raise ApiError(301)
+        code, data = answer_of(recognition)
+        if data is None:
+            raise ApiError(code)
 
-        data = recognition.api_data()
         if options.requested:  # added before billing, which depends on ``result`` alone
             data.update(
                 await run_in_threadpool(extras_for, options, photo, recognition, self._header_reader)
@@ -248,7 +249,7 @@ class IdcardEndpoint:
         if outcome is ChargeOutcome.CHARGED:
             self._parts.quota_counter.record_billed(call.account.app_id)
         elif outcome is ChargeOutcome.QUOTA_EXCEEDED:
-            self._parts.quota_counter.reconcile(self._store, call.account.app_id)  # it was behind
+            self._parts.quota_counter.reconcile(self._store.billed_on, call.account.app_id)  # it was behind
         return outcome
 
     async def _record_unbilled(self, call: _Call, code: int) -> None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, Protocol
 
+from idcard_ocr.switches import Switches
+
 SwitchName = Literal["maintenance", "product"]
 
 
@@ -27,12 +29,6 @@ class Account:
     subscribed: bool
     created_at: datetime
     replay_guard: bool = False  # refuse a sign already accepted within the timestamp window
-
-
-@dataclass(frozen=True)
-class Switches:
-    maintenance: bool = False  # True: every request gets 500
-    product_enabled: bool = True  # False: every request gets 604
 
 
 class ChargeOutcome(enum.Enum):
