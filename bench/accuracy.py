@@ -230,6 +230,10 @@ def main_families(args: argparse.Namespace) -> int:
                 misses[name] = [m for o in outcomes for m in o.misses]
                 entry["silent_misses"] = [m for o in outcomes for m in o.misses if o.silent.get(m["field"])]
         result["sets"][name] = entry
+        # Each set's rows as soon as it is done: a long run shows its figures while it goes on.
+        print(side_by_side([(name, reader, entry[reader]["all"]) for reader in readers]), flush=True)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     ours_not_card = recognise_all(readers["ours"], [not_card], args.workers)
     result["not_card"] = summarise(ours_not_card, len(ours_not_card))
     for name, entry in result["sets"].items():

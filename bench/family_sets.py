@@ -2,9 +2,9 @@
 
 Six sets: the tuned families (``classic``, ``vivid``, ``warm``, ``greyscan``, in turn) and the
 held-out family (never tuned on), each as ``clean`` (flat scans on a white margin), ``cut`` (cut
-to the card by a client app's frame, up to 2 mm inside its edge) and ``photo`` (the phone-photo
-conditions and the white-desk framing). Sets are drawn once into ``bench/out/sets/`` and reused
-while the generator's code is unchanged.
+to the card by a client app's frame, up to 2 mm inside its edge), both upright, and ``photo``
+(the phone-photo conditions and the white-desk framing, in all four rotations). Sets are drawn
+once into ``bench/out/sets/`` and reused while the generator's code is unchanged.
 
 The stock pipeline is what a user would try first: ``rapidocr.RapidOCR`` with its defaults on the
 whole image, then our own keyword parser ``parse_ocr_lines`` (as in ``bench/speed.py``). It does
@@ -30,6 +30,8 @@ SET_MIXES: dict[str, dict[str, float]] = {
     "cut": {"cut": 1.0},
     "photo": {**{c: 1.0 for c in PHOTO_CONDITIONS}, "desk": 1.0},
 }
+# Scans and a client app's card frame hand the card over upright; photos come in every rotation.
+SET_ROTATIONS: dict[str, tuple[int, ...]] = {"clean": (0,), "cut": (0,), "photo": (0, 90, 180, 270)}
 FAMILY_GROUPS: dict[str, tuple[str, ...]] = {"tuned": TUNED_FAMILIES, "heldout": (HELDOUT_FAMILY,)}
 NOT_ROTATED = -1  # the stock pipeline's rotation: it reports none
 
@@ -61,7 +63,14 @@ def build_family_sets(
                 fronts = count - count // 2
                 set_seed = seed + 100 * (g + 1) + k  # held-out seeds differ from every tuned one
                 generate_set(
-                    directory, fronts, count // 2, mix, seed=set_seed, progress=True, families=families
+                    directory,
+                    fronts,
+                    count // 2,
+                    mix,
+                    seed=set_seed,
+                    progress=True,
+                    families=families,
+                    rotations=SET_ROTATIONS[kind],
                 )
                 stamp.write_text(fingerprint)
             sets.append((name, directory, read_truth(directory)))

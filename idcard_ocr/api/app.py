@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from idcard_ocr.api.cors import ContractCors
 from idcard_ocr.api.envelope import MSG_METHOD, ChineseJSONResponse, envelope, not_found_response
 from idcard_ocr.api.idcard_endpoint import EndpointParts, IdcardEndpoint
 from idcard_ocr.api.openapi_doc import REQUEST_BODY, RESPONSES
@@ -83,6 +84,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.endpoint = endpoint
+    if settings.cors_origin_list:  # browser pages on other origins (IDCARD_CORS_ORIGINS)
+        app.add_middleware(ContractCors, origins=settings.cors_origin_list, path=ENDPOINT_PATH)
 
     @app.post(
         ENDPOINT_PATH,

@@ -44,7 +44,11 @@ def _form_schema(with_file: bool) -> dict[str, Any]:
         "type": "object",
         "required": ["appId", "timestamp", "sign"],
         "properties": properties,
-        "description": "Exactly one photo is used: the first present of file, base64/image, url.",
+        "description": (
+            "Exactly one photo is used: the first present of file, base64/image, url. "
+            "Field names are case-sensitive; of a repeated field the first occurrence counts. "
+            "Fields not named here (a vendor client's productCode, say) are ignored."
+        ),
     }
 
 

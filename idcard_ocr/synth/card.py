@@ -2,8 +2,10 @@
 
 Cards are drawn at ``DRAW_PX_PER_MM`` (20 px/mm) so text edges stay clean when a photo is later
 made from them; :func:`downscale` gives the canonical 10 px/mm card. Positions are in millimetres
-from the card's top-left, after the real layout. Fonts are chosen per card among the installed
-CJK fonts so that a recogniser is not tuned to one typeface.
+from the card's top-left, after the real layout, moved per card by the family's jitter (see
+``layout.py``; the classic family keeps them fixed). Fonts are chosen per card among the
+family's fonts (classic: the installed ``CJK_FONTS``) so that a recogniser is not tuned to one
+typeface; a rare character none of a family's fonts draws falls back to those.
 """
 
 from __future__ import annotations

@@ -191,13 +191,15 @@ def generate_set(
     max_side: int = MAX_SIDE,
     progress: bool = False,
     families: Sequence[str] = ("classic",),
+    rotations: Sequence[int] = ROTATIONS,
 ) -> list[TruthRecord]:
     """Write ``n_front`` + ``n_back`` photos and ``truth.json`` to ``out_dir``; return the records.
 
     Conditions follow ``condition_mix`` (weights by condition name; default ``DEFAULT_MIX``),
-    rotations are spread evenly over 0/90/180/270, and the fronts show every one of the 56
-    nations as soon as there are at least 56 of them. ``families``: card i of each side is drawn
-    by ``families[i % len(families)]`` (default: classic alone, as before families existed).
+    rotations are spread evenly over ``rotations`` (default 0/90/180/270), and the fronts show
+    every one of the 56 nations as soon as there are at least 56 of them. ``families``: card i
+    of each side is drawn by ``families[i % len(families)]`` (default: classic alone, as before
+    families existed).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -208,8 +210,8 @@ def generate_set(
     for side, count in sides:
         identities = make_identities(count, seed=rng.randrange(2**31), every_nation=side == "front")
         conditions = _conditions(rng, count, mix)
-        rotations = [ROTATIONS[i % 4] for i in range(count)]
-        rng.shuffle(rotations)
+        turns = [rotations[i % len(rotations)] for i in range(count)]
+        rng.shuffle(turns)
         for i, identity in enumerate(identities):
             records.append(
                 photo_case(
@@ -218,7 +220,7 @@ def generate_set(
                     identity,
                     side,
                     conditions[i],
-                    rotations[i],
+                    turns[i],
                     seed=f"{seed}:{side}:{i}",
                     max_side=max_side,
                     family=families[i % len(families)],
