@@ -15,9 +15,9 @@ from idcard_ocr.pipeline.engine import EMPTY_READING, LineReading, TextRecognize
 from idcard_ocr.pipeline.fields import back_fields, front_fields
 from idcard_ocr.pipeline.ink import ink_mask, text_columns, text_rows, text_sized
 from idcard_ocr.pipeline.layout import ADDRESS, ADDRESS_LINES, CARD_HEIGHT, CARD_WIDTH, regions_for
+from idcard_ocr.pipeline.looks import faint_tail
 from idcard_ocr.pipeline.read import (
     ReadLine,
-    faint_tail,
     is_shaky,
     locate_lines,
     read_card,
