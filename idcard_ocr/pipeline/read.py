@@ -24,6 +24,7 @@ from idcard_ocr.pipeline.layout import (
     regions_for,
     row_template,
 )
+from idcard_ocr.pipeline.register import MIN_LABELS_FOR_BLOCK, find_labels, label_registered
 from idcard_ocr.pipeline.types import Side
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 on the canonical card
@@ -318,8 +319,14 @@ def read_card(card: np.ndarray, side: Side, recognizer: TextRecognizer) -> CardR
     if abs(slope) >= MIN_SHEAR:
         card = level_lines(card, slope)
     result = CardReading(side, card=card)
-    scale, shift = register_rows(card, side)
-    regions = tuple(registered(r, scale, shift) for r in regions_for(side))
+    # The bands go where this card's labels are; the row profile places them only when too few
+    # labels are seen (a grey photocopy prints them as black as the values).
+    labels = find_labels(card, side)
+    by_rows = None
+    if len(labels) < MIN_LABELS_FOR_BLOCK:
+        scale, shift = register_rows(card, side)
+        by_rows = tuple(registered(r, scale, shift) for r in regions_for(side))
+    regions = label_registered(regions_for(side), labels, by_rows)
     inks = {r.key: ink_lines(card, r, ADDRESS_LINES if r.key == ADDRESS.key else 1) for r in regions}
     x_offset = value_offset(inks, regions)
     for region in regions:

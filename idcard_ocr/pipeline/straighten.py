@@ -36,6 +36,7 @@ from idcard_ocr.pipeline.orientation import OrientedCard, orient_card
 from idcard_ocr.pipeline.quad import (
     CARD_ASPECT,
     CARD_WIDTH,
+    area,
     aspect_ratio,
     corner_angles,
     long_side_first,
@@ -77,6 +78,14 @@ SNAP_MIN_LAYOUT_MATCH = 0.3
 REGISTER_STEPS = 4
 REGISTER_MIN_GAIN = 0.02
 SCALED_FULLY = 0.08  # a slide that changed the size this much went to register_to_layout's limit
+# A photo cut to the card (a client app's card frame, a scan cropped at the card's edge) has no
+# outline: the frame is the card. Cut up to 2 mm inside its edge on any side, it keeps about the
+# card's shape. When its print places a card covering most of the frame (or more: the part cut
+# off) and no outline was seen, any margin is a few mm at most: the frame is the card, to the
+# 0-2 mm the reading stage's registration by the card's labels takes up. A quad slid onto the
+# layout from the print is surer of nothing: print shifted on the card fits it a few mm off.
+FRAME_ASPECT_TOLERANCE = (0.12, 0.15)  # below and above the card's 1.585
+FRAME_FILL = 0.8
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,7 @@ class _Choice:
     search_px: float  # how far full-resolution refinement may move each side
     small: np.ndarray | None = None  # the locating copy the choice was judged on
     factor: float = 1.0  # photo pixels per locating-copy pixel
+    framed: bool = False  # the photo's own frame: its edges are the card's, none to refine onto
 
 
 @dataclass(frozen=True)
@@ -193,6 +203,9 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
             # Already refined within PRINT_SEARCH_MM where that helped: a second search that wide
             # would wander off the card's edge onto print or a shadow.
             best = _Choice(LAYOUT_WEIGHT * match, 0.0, quad, _edge_search_px(img))
+        framed = _frame_choice(img, located, best)
+        if framed is not None:
+            best = framed
         timings["print_fallback"] = (time.perf_counter() - mark) * 1000.0
         if best is None:
             mark = time.perf_counter()
@@ -232,6 +245,28 @@ def _judge_repaired(img: np.ndarray, located: LocatePass, sensitive: _SensitiveE
         if outline >= MIN_SCORE and (best is None or combined > best.combined):
             best = _Choice(combined, outline, repaired, _edge_search_px(img))
     return best
+
+
+def _frame_choice(img: np.ndarray, located: LocatePass, best: _Choice | None) -> _Choice | None:
+    """The photo's own frame as the card, when the card fills it: the frame has the card's shape
+    and matches a side's layout clearly, no outline was found, and the print places a card that
+    fills the frame (or nothing was placed at all)."""
+    height, width = img.shape[:2]
+    ratio = max(width, height) / float(min(width, height))
+    low, high = FRAME_ASPECT_TOLERANCE
+    if not CARD_ASPECT - low <= ratio <= CARD_ASPECT + high:
+        return None
+    fill = 0.0 if best is None else area(best.quad) / float(width * height)
+    if best is not None and (best.outline > 0.0 or fill < FRAME_FILL):
+        return None
+    # Pixel centres: the frame's corners lie half a pixel outside the outermost ones.
+    frame = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float64) - 0.5
+    preview = orient_card(located.small, (frame + 0.5) / located.factor - 0.5, PREVIEW_SIZE)
+    # The frame is no guess: the card's own shape and edges. It needs the margin any quad with
+    # an outline needs, not the wider one of a card placed from its print.
+    if preview.layout_match < PRINT_MIN_LAYOUT_MATCH or preview.side_score < MIN_SIDE_MARGIN:
+        return None
+    return _Choice(LAYOUT_WEIGHT * preview.layout_match, 0.0, frame, 0.0, framed=True)
 
 
 def _placed_clearly(preview: OrientedCard) -> bool:
@@ -355,8 +390,9 @@ def straighten(img: np.ndarray) -> Straightened | None:
         timings["straighten"] = (time.perf_counter() - start) * 1000.0
         return None
     mark = time.perf_counter()
-    quad = refine_quad(img, choice.quad, search_px=choice.search_px)
-    if choice.small is not None and abs(aspect_ratio(quad) - CARD_ASPECT) > ASPECT_TOLERANCE:
+    quad = choice.quad if choice.framed else refine_quad(img, choice.quad, search_px=choice.search_px)
+    off_shape = abs(aspect_ratio(quad) - CARD_ASPECT) > ASPECT_TOLERANCE
+    if not choice.framed and choice.small is not None and off_shape:
         # Refinement can take a strong edge inside the card (the portrait's frame) for a faint
         # outline: seen from the front, the card's own shape says which side went astray.
         quad = _repair_aspect(choice.small, choice.factor, quad)
