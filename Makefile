@@ -64,6 +64,7 @@ samples: install fonts
 
 testset: install fonts
 	$(BIN)/python tools/make_testset.py
+	$(BIN)/python tools/make_heldout_set.py
 
 lock:
 	(echo '# Exact versions installed by make install (pip install -c constraints.txt). Regenerate with make lock.'; \

@@ -9,6 +9,13 @@ declare -A want=(
   [fonts-arphic-ukai]=/usr/share/fonts/truetype/arphic/ukai.ttc
   [fonts-arphic-uming]=/usr/share/fonts/truetype/arphic/uming.ttc
   [fonts-ocr-b]=/usr/share/fonts/opentype/ocr-b/OCRB.otf
+  # Drawn only by the named card families (idcard_ocr/synth/families.py); licences in the README.
+  [fonts-noto-cjk-extra]=/usr/share/fonts/opentype/noto/NotoSerifCJK-SemiBold.ttc
+  [fonts-arphic-gbsn00lp]=/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf
+  [fonts-arphic-gkai00mp]=/usr/share/fonts/truetype/arphic-gkai00mp/gkai00mp.ttf
+  [fonts-droid-fallback]=/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf
+  [fonts-hanazono]=/usr/share/fonts/truetype/hanazono/HanaMinA.ttf
+  [fonts-lxgw-wenkai]=/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf
 )
 missing=()
 for pkg in "${!want[@]}"; do [ -f "${want[$pkg]}" ] || missing+=("$pkg"); done

@@ -24,14 +24,17 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from idcard_ocr.synth.card import CardSide, draw_card
-from idcard_ocr.synth.identities import Identity, make_identities
+from idcard_ocr.synth.card import CardImage, CardSide, draw_card
+from idcard_ocr.synth.families import CLASSIC, get_family
+from idcard_ocr.synth.framing import ALL_CONDITIONS, photograph
+from idcard_ocr.synth.identities import Identity, make_identities, make_identity
 from idcard_ocr.synth.nocard import no_text_photo, text_page_photo
-from idcard_ocr.synth.photo import CONDITIONS, MAX_SIDE, PHOTO_CONDITIONS, make_photo
+from idcard_ocr.synth.photo import MAX_SIDE, PHOTO_CONDITIONS, Photo
 
 TruthRecord = dict[str, Any]
 ROTATIONS = (0, 90, 180, 270)
@@ -40,24 +43,63 @@ ROTATIONS = (0, 90, 180, 270)
 DEFAULT_MIX: dict[str, float] = {"clean": 0.25, **{c: 0.75 / len(PHOTO_CONDITIONS) for c in PHOTO_CONDITIONS}}
 
 
-def photo_case(
-    out_dir: Path,
-    file: str,
+@dataclass
+class Sample:
+    """One drawn card photographed: the JPEG bytes, its truth record, and the objects behind them."""
+
+    jpeg: bytes
+    truth: TruthRecord
+    card: CardImage
+    photo: Photo
+
+
+def draw_sample(
+    family: str = "heldout",
+    framing: str = "margin",
+    side: CardSide = "front",
+    seed: str | int = 0,
+    rotate: int = 0,
+    identity: Identity | None = None,
+    max_side: int = MAX_SIDE,
+    file: str = "",
+) -> Sample:
+    """Draw one card of ``family`` and photograph it in ``framing``; return the bytes and the truth.
+
+    ``family``: a name in ``families.FAMILIES`` (``classic``, ``vivid``, ``warm``, ``greyscan``
+    are tuned on; ``heldout`` never is). ``framing``: any of ``framing.ALL_CONDITIONS``: the
+    photo conditions (``clean``, ``phone``, ``tilt``, ``glare``, …) or the framings ``margin``
+    (flat scan on a white margin), ``cut`` (cut up to 2 mm inside the card's edge) and ``desk``
+    (on a white desk, edge barely showing). ``rotate``: 0/90/180/270 clockwise. ``identity``:
+    whose card (default: one drawn from ``seed``). The same arguments give the same bytes.
+
+    ``truth`` is the record ``truth.json`` holds (``info`` is exactly what the API must return;
+    ``quad`` and ``fields`` are in the photo's pixels; ``family`` and ``print_offsets_mm`` say
+    how the print was moved). Example::
+
+        sample = draw_sample("heldout", "cut", "front", seed=7)
+        recognition = recognizer.recognize(sample.jpeg)
+        assert recognition.info["number"] == sample.truth["info"]["number"]
+    """
+    if framing not in ALL_CONDITIONS:
+        raise ValueError(f"unknown framing {framing!r}; known: {', '.join(ALL_CONDITIONS)}")
+    person = identity or make_identity(random.Random(f"{seed}:identity"))
+    return _sample(person, side, framing, rotate, str(seed), max_side, family, file)
+
+
+def _sample(
     identity: Identity,
     side: CardSide,
     condition: str,
     rotate: int,
     seed: str,
-    max_side: int = MAX_SIDE,
-) -> TruthRecord:
-    """Draw ``identity``'s ``side``, photograph it, write ``out_dir/file``; return its truth record.
-
-    ``seed`` (any string) fixes every random choice of drawing and photographing.
-    """
+    max_side: int,
+    family: str,
+    file: str,
+) -> Sample:
     rng = random.Random(seed)
-    card = draw_card(identity, side, rng)
-    photo = make_photo(card, rng, condition, rotate, max_side=max_side)
-    (out_dir / file).write_bytes(photo.jpeg)
+    style = get_family(family)
+    card = draw_card(identity, side, rng, style)
+    photo = photograph(card, rng, condition, rotate, max_side=max_side)
     record: TruthRecord = {
         "file": file,
         "side": side,
@@ -70,7 +112,33 @@ def photo_case(
     }
     if photo.exif_orientation != 1:
         record["exif_orientation"] = photo.exif_orientation
-    return record
+    if style is not CLASSIC:  # classic records stay as they were, so committed sets regenerate identically
+        record["family"] = style.name
+        record["print_offsets_mm"] = card.offsets_mm
+        if card.marks:
+            record["marks"] = card.marks
+    return Sample(photo.jpeg, record, card, photo)
+
+
+def photo_case(
+    out_dir: Path,
+    file: str,
+    identity: Identity,
+    side: CardSide,
+    condition: str,
+    rotate: int,
+    seed: str,
+    max_side: int = MAX_SIDE,
+    family: str = "classic",
+) -> TruthRecord:
+    """Draw ``identity``'s ``side`` as ``family`` draws it, photograph it under ``condition`` (a
+    photo condition or a framing), write ``out_dir/file``; return its truth record.
+
+    ``seed`` (any string) fixes every random choice of drawing and photographing.
+    """
+    sample = _sample(identity, side, condition, rotate, seed, max_side, family, file)
+    (out_dir / file).write_bytes(sample.jpeg)
+    return sample.truth
 
 
 def non_card_case(
@@ -99,7 +167,7 @@ def non_card_case(
 
 
 def _conditions(rng: random.Random, count: int, mix: Mapping[str, float]) -> list[str]:
-    unknown = set(mix) - set(CONDITIONS)
+    unknown = set(mix) - set(ALL_CONDITIONS)
     if unknown:
         raise ValueError(f"unknown conditions: {sorted(unknown)}")
     names = [c for c in mix if mix[c] > 0]
@@ -122,12 +190,16 @@ def generate_set(
     seed: int = 0,
     max_side: int = MAX_SIDE,
     progress: bool = False,
+    families: Sequence[str] = ("classic",),
+    rotations: Sequence[int] = ROTATIONS,
 ) -> list[TruthRecord]:
     """Write ``n_front`` + ``n_back`` photos and ``truth.json`` to ``out_dir``; return the records.
 
     Conditions follow ``condition_mix`` (weights by condition name; default ``DEFAULT_MIX``),
-    rotations are spread evenly over 0/90/180/270, and the fronts show every one of the 56
-    nations as soon as there are at least 56 of them.
+    rotations are spread evenly over ``rotations`` (default 0/90/180/270), and the fronts show
+    every one of the 56 nations as soon as there are at least 56 of them. ``families``: card i
+    of each side is drawn by ``families[i % len(families)]`` (default: classic alone, as before
+    families existed).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -138,8 +210,8 @@ def generate_set(
     for side, count in sides:
         identities = make_identities(count, seed=rng.randrange(2**31), every_nation=side == "front")
         conditions = _conditions(rng, count, mix)
-        rotations = [ROTATIONS[i % 4] for i in range(count)]
-        rng.shuffle(rotations)
+        turns = [rotations[i % len(rotations)] for i in range(count)]
+        rng.shuffle(turns)
         for i, identity in enumerate(identities):
             records.append(
                 photo_case(
@@ -148,9 +220,10 @@ def generate_set(
                     identity,
                     side,
                     conditions[i],
-                    rotations[i],
+                    turns[i],
                     seed=f"{seed}:{side}:{i}",
                     max_side=max_side,
+                    family=families[i % len(families)],
                 )
             )
             if progress and (i + 1) % 50 == 0:

@@ -38,8 +38,26 @@ CJK_FONTS: tuple[FontSpec, ...] = (
     FontSpec("ukai", "ukai.ttc", 0, "fonts-arphic-ukai", "kai"),
     FontSpec("uming", "uming.ttc", 0, "fonts-arphic-uming", "serif"),
 )
+# More faces that only the named card families draw with (see ``families.py``). They are kept out
+# of ``CJK_FONTS`` so that the classic family, the clutter text and the committed test sets draw
+# exactly what they drew before these were installed.
+EXTRA_FONTS: tuple[FontSpec, ...] = (
+    FontSpec("noto-sans-light", "NotoSansCJK-Light.ttc", 2, "fonts-noto-cjk-extra", "sans"),
+    FontSpec("noto-sans-medium", "NotoSansCJK-Medium.ttc", 2, "fonts-noto-cjk-extra", "sans"),
+    FontSpec("noto-serif-light", "NotoSerifCJK-Light.ttc", 2, "fonts-noto-cjk-extra", "serif"),
+    FontSpec("noto-serif-medium", "NotoSerifCJK-Medium.ttc", 2, "fonts-noto-cjk-extra", "serif"),
+    FontSpec("noto-serif-semibold", "NotoSerifCJK-SemiBold.ttc", 2, "fonts-noto-cjk-extra", "serif"),
+    FontSpec("ar-gbsn", "gbsn00lp.ttf", 0, "fonts-arphic-gbsn00lp", "serif"),
+    FontSpec("ar-gkai", "gkai00mp.ttf", 0, "fonts-arphic-gkai00mp", "kai"),
+    FontSpec("droid-fallback", "DroidSansFallbackFull.ttf", 0, "fonts-droid-fallback", "sans"),
+    FontSpec("hanazono", "HanaMinA.ttf", 0, "fonts-hanazono", "serif"),
+    FontSpec("wenkai", "LXGWWenKai-Regular.ttf", 0, "fonts-lxgw-wenkai", "kai"),
+    FontSpec("wenkai-light", "LXGWWenKai-Light.ttf", 0, "fonts-lxgw-wenkai", "kai"),
+    FontSpec("wenkai-bold", "LXGWWenKai-Bold.ttf", 0, "fonts-lxgw-wenkai", "kai"),
+)
 OCRB_FONT = FontSpec("ocr-b", "OCRB.otf", 0, "fonts-ocr-b", "mono")
-ALL_FONTS: tuple[FontSpec, ...] = (*CJK_FONTS, OCRB_FONT)
+OCRB_SHARP_FONT = FontSpec("ocr-b-sharp", "OCRBS.otf", 0, "fonts-ocr-b", "mono")
+ALL_FONTS: tuple[FontSpec, ...] = (*CJK_FONTS, *EXTRA_FONTS, OCRB_FONT, OCRB_SHARP_FONT)
 
 # A code point no font draws: whatever a font renders for it is that font's "tofu" box.
 _MISSING_PROBE = "\U000ffffd"
@@ -91,10 +109,16 @@ def missing_fonts_message() -> str:
     return "fonts missing for synthetic cards; install them with: apt-get install " + " ".join(packages)
 
 
-def require_fonts() -> None:
-    """Raise FontsMissingError unless at least one CJK font and the OCR-B font are installed."""
+def require_fonts(keys: tuple[str, ...] = ()) -> None:
+    """Raise FontsMissingError unless at least one CJK font and the OCR-B font are installed,
+    and every font named in ``keys`` (a card family's own faces)."""
     if not available_fonts() or font_path(OCRB_FONT) is None:
         raise FontsMissingError(missing_fonts_message())
+    packages = missing_family_packages(keys)
+    if packages:
+        raise FontsMissingError(
+            "fonts missing for this card family; install them with: apt-get install " + " ".join(packages)
+        )
 
 
 @functools.lru_cache(maxsize=256)
@@ -123,10 +147,25 @@ def covers(key: str, text: str) -> bool:
     return all(has_glyph(key, ch) for ch in text if not ch.isspace())
 
 
-def fonts_covering(text: str, style: str | None = None) -> list[str]:
-    """Keys of the installed CJK fonts that draw all of ``text`` (optionally of one style)."""
-    return [
-        spec.key
-        for spec in available_fonts()
-        if (style is None or spec.style == style) and covers(spec.key, text)
-    ]
+def fonts_covering(text: str, style: str | None = None, pool: tuple[str, ...] | None = None) -> list[str]:
+    """Keys of the installed CJK fonts that draw all of ``text`` (optionally of one style).
+
+    Without ``pool`` the choice is among ``CJK_FONTS``; with it, among the installed fonts named
+    in ``pool`` (in its order).
+    """
+    specs = available_fonts() if pool is None else [s for s in _specs(pool) if font_path(s) is not None]
+    return [spec.key for spec in specs if (style is None or spec.style == style) and covers(spec.key, text)]
+
+
+def _specs(keys: tuple[str, ...]) -> list[FontSpec]:
+    by_key = {spec.key: spec for spec in ALL_FONTS}
+    return [by_key[key] for key in keys]
+
+
+def missing_family_packages(keys: tuple[str, ...]) -> list[str]:
+    """Debian packages to install for the fonts named in ``keys`` that are missing."""
+    packages: list[str] = []
+    for spec in _specs(keys):
+        if font_path(spec) is None and spec.package not in packages:
+            packages.append(spec.package)
+    return packages

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import cv2
@@ -135,13 +135,12 @@ def _resized_card(card: CardImage, target_width: float) -> CardImage:
     size = (max(8, round(card.bgr.shape[1] * factor)), max(8, round(card.bgr.shape[0] * factor)))
     sx, sy = size[0] / card.bgr.shape[1], size[1] / card.bgr.shape[0]
     boxes = scale_boxes(card.boxes, sx, sy)
-    return CardImage(
-        card.side,
-        cv2.resize(card.bgr, size, interpolation=cv2.INTER_AREA),
-        cv2.resize(card.mask, size, interpolation=cv2.INTER_AREA),
-        card.px_per_mm * factor,
-        boxes,
-        card.fonts,
+    return replace(
+        card,
+        bgr=cv2.resize(card.bgr, size, interpolation=cv2.INTER_AREA),
+        mask=cv2.resize(card.mask, size, interpolation=cv2.INTER_AREA),
+        px_per_mm=card.px_per_mm * factor,
+        boxes=boxes,
     )
 
 

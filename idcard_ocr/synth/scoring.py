@@ -209,3 +209,34 @@ def format_table(result: dict[str, Any]) -> str:
             f" honest refusals on them (no value wrong yet marked valid): {illegible.get('honest', '-')}%"
         )
     return "\n".join(lines)
+
+
+def side_by_side(rows: Sequence[tuple[str, str, dict[str, Any]]]) -> str:
+    """A table of ``summarise`` results, one row per (set, reader), readers of a set together.
+
+    Rows whose reader vouches for nothing and reports no rotation (the stock pipeline) show '-'
+    for ``rot`` and ``silent`` (the highest per-field silent-error rate of the row).
+    """
+    short = {"number": "numb", "nation": "natn", "address": "addr", "authority": "auth", "timelimit": "term"}
+    width = max([len(name) for name, _, _ in rows] + [NAME_WIDTH])
+    columns = ["n", "side", "rot", *[short.get(k, k[:4]) for k in FIELD_COLUMNS], "all", "silent"]
+    lines = [f"{'set':<{width}} {'reader':<6} " + " ".join(f"{c:>6}" for c in columns)]
+    previous = ""
+    for name, reader, s in rows:
+        vouches = reader != "stock"
+        silent = [v for v in s["silent"].values() if v is not None]
+        cells = [
+            s["n"],
+            s["side"],
+            s["rotate"] if vouches else None,
+            *[s["fields"][k] for k in FIELD_COLUMNS],
+            s["all_fields"],
+            (max(silent) if silent else None) if vouches else None,
+        ]
+        if previous and name != previous:
+            lines.append("")
+        previous = name
+        lines.append(
+            f"{name:<{width}} {reader:<6} " + " ".join(f"{'-' if v is None else v:>6}" for v in cells)
+        )
+    return "\n".join(lines)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from idcard_ocr.synth.dataset import generate_set, non_card_case, read_truth
 from tests.synth.conftest import needs_fonts
 
@@ -42,3 +44,15 @@ def test_command_line_writes_a_set(tmp_path: Path) -> None:
     records = read_truth(tmp_path)
     assert [r["file"] for r in records] == ["front_0001.jpg", "back_0001.jpg"]
     assert all((tmp_path / r["file"]).stat().st_size > 1000 for r in records)
+
+
+@needs_fonts
+def test_command_line_draws_the_named_families_in_turn(tmp_path: Path) -> None:
+    from idcard_ocr.synth.__main__ import main
+
+    args = ["--out", str(tmp_path), "--front", "2", "--back", "1", "--max-side", "400"]
+    assert main([*args, "--families", "heldout,warm"]) == 0
+    records = read_truth(tmp_path)
+    assert [r["family"] for r in records] == ["heldout", "warm", "heldout"]
+    with pytest.raises(SystemExit):
+        main([*args, "--families", "nope"])
