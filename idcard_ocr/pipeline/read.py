@@ -1,7 +1,8 @@
 """Read the text where the card's layout says each field is.
 
 For every field band (``layout.py``) on the canonical 856 x 540 card: level lines that slope,
-move the bands to where this card's print lies, find the dark value ink (``ink.py``), tighten the
+move the bands to where this card's labels are printed (``register.py``; by the row profile
+when no labels are seen), find the dark value ink (``ink.py``), tighten the
 crop to it (so the text fills the 48-px recogniser input rather than a band that is mostly
 background), then run the recogniser. The address band yields up to three lines; empty lines
 are skipped without running the model.

@@ -47,11 +47,14 @@ LABEL_GAP = 30  # px: blank runs up to this long stay inside a label (姓 名 ar
 ROW_GAP = 3
 # The found label's height and width, as shares of the expected ones: label fonts vary by about
 # a tenth and letter spacing more; a smaller or larger run is something else.
-HEIGHT_RANGE = (0.55, 1.6)
+HEIGHT_RANGE = (0.75, 1.6)
 WIDTH_RANGE = (0.8, 1.3)
 VALUE_GAP = 8  # px between a label's end and where its value's band starts
 MAX_RIGHT_GROWTH = 30  # px a band may grow to the right when the print sits right of the layout
 MIN_LABELS_FOR_BLOCK = 2  # labels seen that tell how the whole print block moved
+# Labels found where the layout puts them must sit on their lines alike (to this many px): on a
+# card straightened a few mm off, the search can take a neighbouring row's label for one.
+MAX_ROW_SPREAD = 12
 
 
 @dataclass(frozen=True)
@@ -173,22 +176,30 @@ def _found_at(mask: np.ndarray, side: Side, fit: tuple[float, float, float, floa
     return found
 
 
+def _row_spread(found: list[FoundLabel]) -> float:
+    """How far apart (px) the found labels' vertical offsets from the layout's lie."""
+    offsets = [(f.box[1] + f.box[3] - f.label.box[1] - f.label.box[3]) / 2.0 for f in found]
+    return max(offsets) - min(offsets) if offsets else 0.0
+
+
 def find_labels(card: np.ndarray, side: Side) -> list[FoundLabel]:
     """The labels of ``side`` seen on ``card``. Each is looked for around where the layout puts
-    it; when more than one is missing there, around where the labels fitted as a whole
-    (``fit_labels``) put it, and the search that finds more wins."""
+    it; when more than one is missing there, or those found do not sit alike on their lines,
+    around where the labels fitted as a whole (``fit_labels``) put it; the search that finds
+    more wins, and of two that find as many, the one whose labels sit alike on their lines."""
     # Only the part of the card the labels can reach is looked at (a third of its cost).
     reach_x = max(label.box[2] for label in labels_for(side)) * max(FIT_SCALES) + FIT_SHIFT + SEARCH_X
     mask = np.zeros(card.shape[:2], bool)
     mask[:, : round(reach_x)] = label_mask(card[:, : round(reach_x)])
     found = _found_at(mask, side, (1.0, 0.0, 1.0, 0.0))
-    if len(found) >= len(labels_for(side)) - 1:
+    if len(found) >= len(labels_for(side)) - 1 and _row_spread(found) <= MAX_ROW_SPREAD:
         return found
     fit = fit_labels(mask, side)
     if fit == (1.0, 0.0, 1.0, 0.0):
         return found
     refitted = _found_at(mask, side, fit)
-    return refitted if len(refitted) > len(found) else found
+    key = (len(refitted), -_row_spread(refitted)) > (len(found), -_row_spread(found))
+    return refitted if key else found
 
 
 def _moved(region: FieldRegion, dx: float, dy: float, start: int | None) -> FieldRegion:

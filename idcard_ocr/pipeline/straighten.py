@@ -9,6 +9,8 @@ seen and the card's shape or around the print itself, slides each onto the layou
 before judging them by layout and edges together. A square-on quad of the wrong shape gets the one
 side rebuilt that makes the print fit best. Only the winner is refined finely on the full-resolution
 photo and cut out at full size. A quad whose print matches neither side's layout is not a card.
+A photo of the card's shape with no outline in it, whose print places a card filling it, was cut
+to the card: its frame is the card.
 """
 
 from __future__ import annotations
@@ -168,11 +170,11 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
     mark = time.perf_counter()
     best, best_match = _judge(img, located.small, located.candidates, None, -1.0)
     timings["judge"] = (time.perf_counter() - mark) * 1000.0
+    lines: list[CardCandidate] = []
     if best_match < SURE_LAYOUT_MATCH:
         mark = time.perf_counter()
-        best, best_match = _judge(
-            img, located.small, line_candidates(located, CANDIDATES_TRIED), best, best_match
-        )
+        lines = line_candidates(located, CANDIDATES_TRIED)
+        best, best_match = _judge(img, located.small, lines, best, best_match)
         timings["lines"] = (time.perf_counter() - mark) * 1000.0
     if best is None or best_match < SURE_LAYOUT_MATCH:
         mark = time.perf_counter()
@@ -203,14 +205,19 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
             # Already refined within PRINT_SEARCH_MM where that helped: a second search that wide
             # would wander off the card's edge onto print or a shadow.
             best = _Choice(LAYOUT_WEIGHT * match, 0.0, quad, _edge_search_px(img))
+        timings["print_fallback"] = (time.perf_counter() - mark) * 1000.0
+        mark = time.perf_counter()
+        # An outline that lost one side (a faint edge on pale paper, a receipt under a corner),
+        # rebuilt at the card's shape, has three sides on edges: it beats a card placed from its
+        # print alone (which is only as sure as the print sits where the layout puts it) when it
+        # reads as the same side the same way up and fits as well with its edges counted.
+        repaired = _judge_repaired(img, located, sensitive, located.candidates + lines)
+        if repaired is not None and (best is None or _agrees(located, repaired, best)):
+            best = repaired
+        timings["repaired"] = (time.perf_counter() - mark) * 1000.0
         framed = _frame_choice(img, located, best)
         if framed is not None:
             best = framed
-        timings["print_fallback"] = (time.perf_counter() - mark) * 1000.0
-        if best is None:
-            mark = time.perf_counter()
-            best = _judge_repaired(img, located, sensitive)
-            timings["repaired"] = (time.perf_counter() - mark) * 1000.0
     if best is not None and best.outline > 0.0:  # a card placed from its print has the card's shape
         mark = time.perf_counter()
         best.quad = _repair_aspect(located.small, located.factor, best.quad)
@@ -220,17 +227,20 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
     return best
 
 
-def _judge_repaired(img: np.ndarray, located: LocatePass, sensitive: _SensitiveEdges) -> _Choice | None:
+def _judge_repaired(
+    img: np.ndarray, located: LocatePass, sensitive: _SensitiveEdges, candidates: list[CardCandidate]
+) -> _Choice | None:
     """The best outline that failed the layout check only for having one side on something else.
 
-    A card lying half over a receipt of the same white can lose a corner to the receipt: its
-    outline then runs from that corner along the receipt, the quad is no card's shape, and its
-    print, cut wrongly, matches neither side clearly. Rebuilt at the card's shape from its square
-    corners (``_repair_aspect``), such a quad is judged again, on its own edges, and must match
-    as clearly as a card placed without a whole outline: one side of it is a guess.
+    A card lying half over a receipt of the same white can lose a corner to the receipt, and a
+    pale card on pale paper its faintest edge: its outline then runs along something else, the
+    quad is no card's shape, and its print, cut wrongly, matches neither side clearly. Rebuilt at
+    the card's shape from its square corners (``_repair_aspect``), such a quad is judged again,
+    on its own edges. It must match as clearly as a card placed without a whole outline (one side
+    of it is a guess), unless the rebuilt side too lies on an edge: then it is a whole outline.
     """
     best: _Choice | None = None
-    for candidate in located.candidates:
+    for candidate in candidates:
         if candidate.score < MIN_SCORE or candidate.small_quad is None:
             continue
         repaired = _repair_aspect(located.small, located.factor, candidate.quad)
@@ -238,19 +248,32 @@ def _judge_repaired(img: np.ndarray, located: LocatePass, sensitive: _SensitiveE
             continue  # the card's shape already, or no side could be rebuilt
         small_quad = (repaired + 0.5) / located.factor - 0.5
         preview = orient_card(located.small, small_quad, PREVIEW_SIZE)
-        if not _placed_clearly(preview):
-            continue
         outline = sensitive.outline(small_quad)
+        whole = outline >= SURE_OUTLINE and preview.layout_match >= MIN_LAYOUT_MATCH
+        if not (_placed_clearly(preview) or (whole and preview.side_score >= MIN_SIDE_MARGIN)):
+            continue
         combined = outline + LAYOUT_WEIGHT * preview.layout_match
         if outline >= MIN_SCORE and (best is None or combined > best.combined):
             best = _Choice(combined, outline, repaired, _edge_search_px(img))
     return best
 
 
+def _agrees(located: LocatePass, repaired: _Choice, placed: _Choice) -> bool:
+    """Whether a repaired outline scores above a card placed from its print and reads as the same
+    side the same way up: another card's or a receipt's outline, rebuilt, reads as some other."""
+    if repaired.combined <= placed.combined:
+        return False
+    seen = [
+        orient_card(located.small, (choice.quad + 0.5) / located.factor - 0.5, PREVIEW_SIZE)
+        for choice in (repaired, placed)
+    ]
+    return (seen[0].side, seen[0].rotate) == (seen[1].side, seen[1].rotate)
+
+
 def _frame_choice(img: np.ndarray, located: LocatePass, best: _Choice | None) -> _Choice | None:
-    """The photo's own frame as the card, when the card fills it: the frame has the card's shape
-    and matches a side's layout clearly, no outline was found, and the print places a card that
-    fills the frame (or nothing was placed at all)."""
+    """The photo's own frame as the card, when the card fills it: the frame has the card's shape,
+    no outline was found, and the print places a card that fills the frame (read as the same side
+    the same way up), or nothing was placed and the frame matches a side's layout clearly."""
     height, width = img.shape[:2]
     ratio = max(width, height) / float(min(width, height))
     low, high = FRAME_ASPECT_TOLERANCE
@@ -262,10 +285,19 @@ def _frame_choice(img: np.ndarray, located: LocatePass, best: _Choice | None) ->
     # Pixel centres: the frame's corners lie half a pixel outside the outermost ones.
     frame = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float64) - 0.5
     preview = orient_card(located.small, (frame + 0.5) / located.factor - 0.5, PREVIEW_SIZE)
-    # The frame is no guess: the card's own shape and edges. It needs the margin any quad with
-    # an outline needs, not the wider one of a card placed from its print.
-    if preview.layout_match < PRINT_MIN_LAYOUT_MATCH or preview.side_score < MIN_SIDE_MARGIN:
-        return None
+    if best is None:
+        # Nothing else says this is a card: the frame must match a side as clearly as a card
+        # placed from its print.
+        if not _placed_clearly(preview):
+            return None
+    else:
+        # The placed card matched clearly already; print shifted on the card may fit the frame
+        # less well, but it must read as the same side, the same way up.
+        placed = orient_card(located.small, (best.quad + 0.5) / located.factor - 0.5, PREVIEW_SIZE)
+        if (preview.side, preview.rotate) != (placed.side, placed.rotate) or not (
+            preview.layout_match >= MIN_LAYOUT_MATCH and preview.side_score >= MIN_SIDE_MARGIN
+        ):
+            return None
     return _Choice(LAYOUT_WEIGHT * preview.layout_match, 0.0, frame, 0.0, framed=True)
 
 
