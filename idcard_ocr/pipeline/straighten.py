@@ -88,6 +88,7 @@ SCALED_FULLY = 0.08  # a slide that changed the size this much went to register_
 # layout from the print is surer of nothing: print shifted on the card fits it a few mm off.
 FRAME_ASPECT_TOLERANCE = (0.12, 0.15)  # below and above the card's 1.585
 FRAME_FILL = 0.8
+FRAME_FILL_CLEARLY = 0.6  # ... or this share, when the frame itself fits a side's layout clearly
 
 
 @dataclass(frozen=True)
@@ -280,14 +281,15 @@ def _frame_choice(img: np.ndarray, located: LocatePass, best: _Choice | None) ->
     if not CARD_ASPECT - low <= ratio <= CARD_ASPECT + high:
         return None
     fill = 0.0 if best is None else area(best.quad) / float(width * height)
-    if best is not None and (best.outline > 0.0 or fill < FRAME_FILL):
+    if best is not None and (best.outline > 0.0 or fill < FRAME_FILL_CLEARLY):
         return None
     # Pixel centres: the frame's corners lie half a pixel outside the outermost ones.
     frame = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float64) - 0.5
     preview = orient_card(located.small, (frame + 0.5) / located.factor - 0.5, PREVIEW_SIZE)
-    if best is None:
-        # Nothing else says this is a card: the frame must match a side as clearly as a card
-        # placed from its print.
+    if best is None or fill < FRAME_FILL:
+        # Nothing else says this is a card, or the print placed one smaller than the frame (a
+        # quad a few mm off, skewed by print shifted on the card): the frame must match a side
+        # as clearly as a card placed from its print.
         if not _placed_clearly(preview):
             return None
     else:
