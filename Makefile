@@ -36,8 +36,9 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-# Fonts are needed only to draw new synthetic cards (benchmarks, samples, test-set regeneration).
-fonts:
+# Fonts draw synthetic cards (benchmarks, samples, test-set regeneration, tests that draw);
+# tools/run-tests.sh runs the same script, so make test brings them too.
+fonts: install
 	tools/ensure-fonts.sh
 
 bench: bench-speed bench-accuracy bench-service

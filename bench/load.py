@@ -5,18 +5,13 @@ bench.load_app:create_app --workers N`` on loopback — the real app with a reco
 sleeps 200 ms without CPU (see ``bench/load_app.py``) — on a fresh PostgreSQL schema and a fresh
 Redis key prefix (db 14). It creates accounts of four kinds (no limits; a small balance; a daily
 quota; a per-second rate), fires signed requests from many concurrent httpx clients, stops the
-server, and audits the books against every answer:
-
-- every answer with ``charge: true`` has exactly one ledger row, and no ledger row belongs to an
-  answer other than a charged 200 (no double charge, no billed refusal);
-- each balance fell by exactly its ledger rows and never below zero (no overdraft);
-- small balances and quotas are used exactly to the limit, rates stay within one request of
-  theirs (``qps`` per second over the run);
-- every answer's taskNo is unique and recorded in ``calls`` with the code the client got.
+server, and audits the books against every answer (``bench/load_audit.py``: ledger, balances,
+holds, calls, limits). The fleet and its scratch schema are in ``bench/load_fleet.py``.
 
 A last run (``--kill-workers``, default 2) SIGKILLs one worker mid-load: requests it held are
 cut off; the audit then also shows that the only charges no client saw belong to those cut
-requests, and that uvicorn started a replacement worker.
+requests, that the only holds left open belong to them too and are reclaimed once they expire,
+and that uvicorn started a replacement worker.
 
 Bounded: ``--requests`` per run and ``--time-limit`` seconds per run; it stops by itself.
 Figures are for the service around the recogniser, on a machine shared with the load generator.
@@ -29,70 +24,39 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import io
 import os
 import random
 import secrets
 import shutil
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import psycopg
-import redis
 from PIL import Image
-from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # so that ``bench.load_app`` imports as uvicorn will import it
 
+from bench.load_audit import Answer, Plan, audit, settle_holds  # noqa: E402
+from bench.load_fleet import Fleet, drop_redis_prefix, free_port, open_sockets  # noqa: E402
+from idcard_ocr.contract.sign import sign_of  # noqa: E402
 from idcard_ocr.observability import prepare_multiprocess_dir  # noqa: E402
 from idcard_ocr.settings import Settings  # noqa: E402
 from idcard_ocr.storage import open_store  # noqa: E402
+from idcard_ocr.storage.scratch import scratch_schema  # noqa: E402
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
 SECRET_KEY = "load-test-server-key-0123456789abcdefghij"
 UNLIMITED_BALANCE = 1_000_000
 ENDPOINT = "/ocr/idcard-v1"
-ALLOWED_CODES = {"plain": {200}, "balance": {200, 603}, "quota": {200, 606}, "rate": {200, 609}}
-
-
-@dataclass(frozen=True)
-class Plan:
-    """One account of the run and the limit it is meant to hit."""
-
-    kind: str  # plain | balance | quota | rate
-    app_id: str
-    secret: str
-    balance: int
-    limit: int | None = None  # the balance, quota or qps under test
-
-
-@dataclass
-class Answer:
-    """One request as the client saw it."""
-
-    app_id: str
-    sent_at: float
-    done_at: float
-    code: int | None = None  # None: cut off (no answer)
-    charge: bool = False
-    task_no: str | None = None
-    has_data: bool = False
 
 
 @dataclass
@@ -105,25 +69,7 @@ class RunResult:
     notes: list[str] = field(default_factory=list)
 
 
-# --- environment -------------------------------------------------------------------------------
-
-
-@contextmanager
-def fresh_schema(base_url: str) -> Iterator[str]:
-    """A new PostgreSQL schema for one run; its URL pins ``search_path`` to it. Dropped after."""
-    schema = f"idc_load_{secrets.token_hex(5)}"
-    dsn = make_url(base_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')  # the name is generated here, not user input
-    try:
-        yield (
-            make_url(base_url)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+# --- load ----------------------------------------------------------------------------------------
 
 
 def create_accounts(settings: Settings, count: int, small: int, qps: int) -> list[Plan]:
@@ -148,97 +94,6 @@ def create_accounts(settings: Settings, count: int, small: int, qps: int) -> lis
     return plans
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Fleet:
-    """``uvicorn --workers N`` on loopback, with the bench app."""
-
-    def __init__(self, workers: int, env: dict[str, str], port: int) -> None:
-        self.workers = workers
-        self.port = port
-        command = [sys.executable, "-m", "uvicorn", "--factory", "bench.load_app:create_app",
-                   "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-                   "--log-level", "warning", "--no-access-log"]  # fmt: skip
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env)
-
-    async def wait_ready(self, timeout_s: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        async with httpx.AsyncClient() as client:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"server exited with {self.process.returncode}")
-                try:
-                    healthy = (await client.get(f"http://127.0.0.1:{self.port}/healthz")).status_code == 200
-                except httpx.TransportError:
-                    healthy = False
-                if healthy and (self.workers == 1 or len(self.worker_pids()) >= self.workers):
-                    return
-                await asyncio.sleep(0.2)
-        raise RuntimeError("server did not become ready")
-
-    def worker_pids(self) -> list[int]:
-        """The worker processes (children started by multiprocessing's spawn)."""
-        pids = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                cmdline = (entry / "cmdline").read_bytes()
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == self.process.pid and b"spawn_main" in cmdline:
-                pids.append(int(entry.name))
-        return sorted(pids)
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU of the supervisor and its live workers so far."""
-        total = 0
-        for pid in [self.process.pid, *self.worker_pids()]:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue  # exited meanwhile
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-        return total / os.sysconf("SC_CLK_TCK")
-
-    def billed_metric(self) -> float | None:
-        """``idcard_billed_calls_total`` summed over every worker, as ``GET /metrics`` reports it."""
-        try:
-            body = httpx.get(f"http://127.0.0.1:{self.port}/metrics", timeout=10).text
-        except httpx.HTTPError:
-            return None
-        for family in text_string_to_metric_families(body):
-            for sample in family.samples:
-                if sample.name == "idcard_billed_calls_total":
-                    return float(sample.value)
-        return None
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
-# --- load ----------------------------------------------------------------------------------------
-
-
-def open_sockets(pid: int) -> int:
-    """How many sockets a process holds (listening, clients, database, Redis)."""
-    try:
-        return sum(1 for fd in Path(f"/proc/{pid}/fd").iterdir() if os.readlink(fd).startswith("socket:"))
-    except OSError:
-        return 0
-
-
 def sample_jpeg() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (640, 400), (205, 190, 170)).save(out, "JPEG", quality=80)
@@ -247,7 +102,7 @@ def sample_jpeg() -> bytes:
 
 def signed_fields(plan: Plan) -> dict[str, str]:
     timestamp = str(time.time_ns() // 1_000_000)
-    sign = hashlib.sha256(f"{plan.app_id}{plan.secret}{timestamp}".encode()).hexdigest()
+    sign = sign_of(plan.app_id, plan.secret, timestamp)
     return {"appId": plan.app_id, "timestamp": timestamp, "sign": sign}
 
 
@@ -311,79 +166,11 @@ async def fire(
     return answers, time.monotonic() - started, notes
 
 
-# --- audit ---------------------------------------------------------------------------------------
-
-
-def audit(
-    database_url: str,
-    plans: list[Plan],
-    answers: list[Answer],
-    billed_metric: float | None = None,
-    notes: list[str] | None = None,
-) -> list[str]:
-    """Every way the books and the answers could disagree; empty when they agree exactly."""
-    problems: list[str] = []
-    engine = create_engine(database_url)
-    with engine.connect() as conn:
-        ledger = {row[0]: row[1] for row in conn.execute(text("SELECT task_no, app_id FROM ledger"))}
-        calls = {row[0]: int(row[1]) for row in conn.execute(text("SELECT task_no, code FROM calls"))}
-        balances = {row[0]: int(row[1]) for row in conn.execute(text("SELECT app_id, balance FROM accounts"))}
-    engine.dispose()
-
-    answered = [a for a in answers if a.code is not None]
-    cut = [a for a in answers if a.code is None]
-    task_nos = [a.task_no for a in answered]
-    if len(set(task_nos)) != len(task_nos) or None in task_nos:
-        problems.append("taskNo missing or repeated across answers")
-    by_task = {a.task_no: a for a in answered}
-    charged = {a.task_no for a in answered if a.charge}
-    if missing := charged - ledger.keys():
-        problems.append(f"{len(missing)} answers said charge=true with no ledger row")
-    wrongly = [t for t in ledger if t in by_task and not (by_task[t].code == 200 and by_task[t].charge)]
-    if wrongly:
-        problems.append(f"{len(wrongly)} ledger rows belong to answers that were not a charged 200")
-    unseen = [t for t in ledger if t not in by_task]
-    if cut and notes is not None:
-        notes.append(
-            f"{len(cut)} requests cut off; {len(unseen)} of them were charged (committed before the kill)"
-        )
-    if len(unseen) > len(cut):
-        problems.append(f"{len(unseen)} charges no client saw, but only {len(cut)} requests were cut off")
-    if mismatched := [a.task_no for a in answered if a.task_no and calls.get(a.task_no) != a.code]:
-        problems.append(f"{len(mismatched)} answers not recorded in calls with the code sent")
-    if billed_metric is None or not len(ledger) - len(cut) <= billed_metric <= len(ledger):
-        problems.append(f"/metrics reports {billed_metric} billed calls, the ledger has {len(ledger)}")
-    if bad := [a for a in answered if a.code == 200 and not (a.charge and a.has_data)]:
-        problems.append(f"{len(bad)} 200 answers without charge or data")
-
-    span = max((a.done_at for a in answers), default=0) - min((a.sent_at for a in answers), default=0)
-    for plan in plans:
-        mine = [a for a in answered if a.app_id == plan.app_id]
-        mine_cut = sum(1 for a in cut if a.app_id == plan.app_id)
-        billed = sum(1 for app in ledger.values() if app == plan.app_id)
-        final = balances[plan.app_id]
-        label = f"{plan.kind} account {plan.app_id[:6]}…"
-        if final < 0 or plan.balance - final != billed:
-            problems.append(f"{label}: balance {plan.balance}→{final} but {billed} ledger rows")
-        if odd := {a.code for a in mine} - ALLOWED_CODES[plan.kind]:
-            problems.append(f"{label}: unexpected codes {sorted(c for c in odd if c is not None)}")
-        admitted = sum(1 for a in mine if a.code == 200)
-        if plan.kind in ("balance", "quota") and plan.limit is not None:
-            enough = len(mine) + mine_cut > plan.limit
-            if billed > plan.limit or (enough and billed < plan.limit - mine_cut):
-                problems.append(f"{label}: {billed} billed against a limit of {plan.limit}")
-        if plan.kind == "rate" and plan.limit is not None:
-            ceiling = plan.limit * (int(span) + 1) + 1
-            if admitted > ceiling:
-                problems.append(f"{label}: {admitted} admitted in {span:.1f} s at {plan.limit}/s")
-    return problems
-
-
 # --- driver --------------------------------------------------------------------------------------
 
 
 async def run_once(args: argparse.Namespace, workers: int, kill: bool) -> RunResult:
-    with fresh_schema(args.pg_url) as database_url:
+    with scratch_schema(args.pg_url, "idc_load_") as database_url:
         prefix = f"idcard-load:{secrets.token_hex(4)}:"
         settings = Settings(database_url=database_url, secret_key=SECRET_KEY, redis_url=args.redis_url)
         plans = create_accounts(settings, args.accounts, args.small, args.qps)
@@ -413,19 +200,12 @@ async def run_once(args: argparse.Namespace, workers: int, kill: bool) -> RunRes
             billed_metric = fleet.billed_metric()
         finally:
             fleet.stop()
-            _drop_redis_prefix(args.redis_url, prefix)
+            drop_redis_prefix(args.redis_url, prefix)
         result = RunResult(workers, answers, wall_s, server_cpu_s, notes=notes)
-        result.problems = audit(database_url, plans, answers, billed_metric, result.notes)
+        result.problems = settle_holds(settings, answers, result.notes)
+        result.problems += audit(database_url, plans, answers, billed_metric, result.notes)
         shutil.rmtree(metrics_dir, ignore_errors=True)
         return result
-
-
-def _drop_redis_prefix(url: str, prefix: str) -> None:
-    client = redis.Redis.from_url(url)
-    keys = list(client.scan_iter(match=prefix + "*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 def summary_line(result: RunResult, label: str) -> str:

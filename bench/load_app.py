@@ -24,25 +24,13 @@ from fastapi import FastAPI
 
 from idcard_ocr.api.app import build_parts
 from idcard_ocr.api.app import create_app as create_service_app
+from idcard_ocr.contract import sample
 from idcard_ocr.limits import RedisRateLimiter, RedisReplayGuard
 from idcard_ocr.limits.quota import RedisQuotaCounter
 from idcard_ocr.limits.switch_cache import RedisSwitchCache
 from idcard_ocr.pipeline.types import Recognition
 from idcard_ocr.settings import Settings
 from idcard_ocr.storage import open_store
-
-# The contract's front sample: the answer every stub recognition gives.
-FRONT_SAMPLE_INFO = {
-    "name": "赵宁宁",
-    "number": "330106198912014010",
-    "sex": "男",
-    "nation": "汉",
-    "year": "1989",
-    "month": "12",
-    "day": "1",
-    "address": "浙江省杭州市西湖区文二路108号",
-}
-FRONT_SAMPLE_VALIDITY = {"birthday": True, "number": True, "address": True, "sex": True, "name": True}
 
 
 class SleepingRecognizer:
@@ -57,8 +45,8 @@ class SleepingRecognizer:
         return Recognition(
             text_found=True,
             side="front",
-            info=dict(FRONT_SAMPLE_INFO),
-            validity=dict(FRONT_SAMPLE_VALIDITY),
+            info=dict(sample.FRONT_INFO),
+            validity=dict(sample.FRONT_VALIDITY),
         )
 
 
@@ -76,6 +64,8 @@ def create_app() -> FastAPI:
             rate_limiter=RedisRateLimiter(client, prefix + "rate:"),
             replay_guard=RedisReplayGuard(client, prefix + "replay:"),
             quota_counter=RedisQuotaCounter(client, prefix + "quota:"),
-            switches=RedisSwitchCache(store, client, settings.switch_refresh_s, key=prefix + "switches"),
+            switches=RedisSwitchCache(
+                store.get_switches, client, settings.switch_refresh_s, key=prefix + "switches"
+            ),
         )
     return create_service_app(settings, store, recognizer, parts=parts, on_shutdown=store.close)

@@ -30,7 +30,7 @@ import httpx
 from PIL import Image
 
 from idcard_ocr.api import create_app
-from idcard_ocr.api.access import sign_of
+from idcard_ocr.contract.sign import sign_of
 from idcard_ocr.pipeline.types import Recognition
 from idcard_ocr.settings import Settings
 from idcard_ocr.storage.sql import SqlStore, open_store

@@ -74,12 +74,13 @@ def run_variant(variant: str, directory: Path) -> dict[str, Any]:
     truth = [r for r in json.loads((directory / "truth.json").read_text(encoding="utf-8")) if r.get("quad")]
     photos = [(directory / r["file"]).read_bytes() for r in truth]
     if variant.startswith("ours"):
+        from idcard_ocr.contract.card import data_of
         from idcard_ocr.pipeline import load_recognizer
 
         recognizer = load_recognizer(threads=1 if variant == "ours-1t" else 0)
 
         def recognize(image: bytes) -> dict[str, str]:
-            return dict(recognizer.recognize(image).api_data()["info"])  # type: ignore[call-overload]
+            return dict(data_of(recognizer.recognize(image))["info"])  # type: ignore[call-overload]
     else:
         from rapidocr import RapidOCR
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,7 +39,9 @@ class Settings(BaseSettings):
     max_image_bytes: int = Field(2 * 1024 * 1024, description="Largest image accepted, however it arrives.")
     max_body_bytes: int = Field(4 * 1024 * 1024, description="Largest request body read before refusing.")
     url_allow_hosts: str = Field(
-        "", description="Comma-separated host[:port] that url input may reach even if private."
+        "",
+        description="Comma-separated host[:port] that url input may reach even if private "
+        "(localhost, 127.0.0.1 and ::1 are one entry).",
     )
     url_timeout_s: float = Field(5.0, description="Total time allowed to fetch a url image.")
     url_max_redirects: int = Field(3, description="Redirects followed when fetching a url image.")
@@ -59,6 +62,13 @@ class Settings(BaseSettings):
         False, description="Hand the demo account's secret to browsers on other machines too."
     )
 
+    # Browsers
+    cors_origins: str = Field(
+        "",
+        description="Comma-separated origins (scheme://host[:port]) whose pages may call the contract "
+        "endpoint from a browser, or * for any; empty: no CORS headers.",
+    )
+
     # Privacy
     log_sensitive: bool = Field(
         False, description="Log recognised names and numbers unmasked (off by default)."
@@ -69,6 +79,19 @@ class Settings(BaseSettings):
     def _key_long_enough(cls, v: SecretStr | None) -> SecretStr | None:
         if v is not None and len(v.get_secret_value()) < 32:
             raise ValueError("IDCARD_SECRET_KEY must be at least 32 characters")
+        return v
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins_well_formed(cls, v: str) -> str:
+        for origin in _split_list(v):
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                # A browser sends its origin without a path or trailing slash; such an entry
+                # would never match, so it is refused at start rather than failing silently.
+                raise ValueError(
+                    "IDCARD_CORS_ORIGINS takes origins like https://intranet.example:8443 "
+                    "(scheme, host, optional port; no path or trailing slash) or *"
+                )
         return v
 
     @property
@@ -83,7 +106,21 @@ class Settings(BaseSettings):
 
     @property
     def allowed_url_hosts(self) -> frozenset[str]:
-        return frozenset(h.strip().lower() for h in self.url_allow_hosts.split(",") if h.strip())
+        return frozenset(h.lower() for h in _split_list(self.url_allow_hosts))
+
+    @property
+    def cors_origin_list(self) -> tuple[str, ...]:
+        """The origins allowed to call from a browser; ``("*",)`` for any; empty when CORS is off."""
+        # Browsers send the origin lower-cased; Starlette compares it exactly.
+        origins = tuple(origin.lower() for origin in _split_list(self.cors_origins))
+        return ("*",) if "*" in origins else origins
+
+
+_ORIGIN = re.compile(r"https?://[^/?#\s]+", re.IGNORECASE)
+
+
+def _split_list(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
 @lru_cache(maxsize=1)

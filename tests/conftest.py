@@ -9,7 +9,6 @@ When PostgreSQL does not answer the postgres run is skipped with the reason, unl
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from idcard_ocr.settings import Settings
+from idcard_ocr.storage.scratch import scratch_schema
 from idcard_ocr.storage.sql import SqlStore, open_store
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -61,16 +61,23 @@ def postgres_server() -> str:
 
 
 def _fresh_postgres_schema(base_url: str) -> Iterator[str]:
-    schema = f"idc_test_{secrets.token_hex(6)}"
-    _pg_execute(base_url, f'CREATE SCHEMA "{schema}"')
-    try:
-        yield (
-            make_url(base_url)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        _pg_execute(base_url, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with scratch_schema(base_url, "idc_test_") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def card_fonts() -> None:
+    """Every font the card generator draws with (see ``tests/fonts.py``); skips with the packages
+    to install when one is missing, or fails when services are required (CI)."""
+    from idcard_ocr.synth.fonts import missing_fonts_message
+
+    reason = missing_fonts_message()
+    if not reason:
+        return
+    reason += " (tools/run-tests.sh installs them when run as root)"
+    if services_required():
+        pytest.fail(reason + " (IDCARD_TEST_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -1,28 +1,48 @@
 #!/usr/bin/env bash
-# Makes sure the fonts the synthetic-card generator draws with are installed.
-# As root with apt-get it installs the missing Debian packages; otherwise it says what is missing.
-set -u
-declare -A want=(
-  [fonts-wqy-zenhei]=/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
-  [fonts-wqy-microhei]=/usr/share/fonts/truetype/wqy/wqy-microhei.ttc
-  [fonts-noto-cjk]=/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
-  [fonts-arphic-ukai]=/usr/share/fonts/truetype/arphic/ukai.ttc
-  [fonts-arphic-uming]=/usr/share/fonts/truetype/arphic/uming.ttc
-  [fonts-ocr-b]=/usr/share/fonts/opentype/ocr-b/OCRB.otf
-  # Drawn only by the named card families (idcard_ocr/synth/families.py); licences in the README.
-  [fonts-noto-cjk-extra]=/usr/share/fonts/opentype/noto/NotoSerifCJK-SemiBold.ttc
-  [fonts-arphic-gbsn00lp]=/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf
-  [fonts-arphic-gkai00mp]=/usr/share/fonts/truetype/arphic-gkai00mp/gkai00mp.ttf
-  [fonts-droid-fallback]=/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf
-  [fonts-hanazono]=/usr/share/fonts/truetype/hanazono/HanaMinA.ttf
-  [fonts-lxgw-wenkai]=/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf
-)
-missing=()
-for pkg in "${!want[@]}"; do [ -f "${want[$pkg]}" ] || missing+=("$pkg"); done
-[ ${#missing[@]} -eq 0 ] && exit 0
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "Installing fonts for the card generator: ${missing[*]}"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" && exit 0
+# Make sure every font the synthetic-card generator draws with is installed: the benchmarks, the
+# samples and the tests that draw cards or text lines need them.
+#
+# What is missing is asked of the generator's own font finder (idcard_ocr.synth.fonts), so this
+# script and the code agree on where fonts are found. As root with apt-get, the missing Debian
+# packages are installed and the finder is asked again. Otherwise the script names the packages
+# and exits 1. Exit 0 means every font is found.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The Python that has the project installed (make test and make fonts use .venv/).
+FINDER_PYTHON="${FONT_FINDER_PYTHON:-.venv/bin/python}"
+
+missing_packages() {
+  "$FINDER_PYTHON" -c 'from idcard_ocr.synth.fonts import missing_packages; print(" ".join(missing_packages()))'
+}
+
+# Assigned first so that a failing finder stops the script (set -e) instead of reading as "none".
+found=$(missing_packages)
+read -r -a missing <<<"$found"
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "fonts for the card generator are installed"
+  exit 0
 fi
-echo "Missing fonts for the card generator. Install the Debian packages: ${missing[*]}" >&2
-exit 1
+
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "missing fonts for the card generator: ${missing[*]}" >&2
+  echo "install as root (Debian/Ubuntu): apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "installing fonts for the card generator: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# Another apt run may hold the lock for a while; wait for it rather than fail.
+apt-get -o DPkg::Lock::Timeout=300 update -qq
+apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}"
+
+found=$(missing_packages)
+read -r -a still <<<"$found"
+if [ "${#still[@]}" -ne 0 ]; then
+  # Installed yet not found: the packages' files were removed, or fonts live where the finder
+  # does not look. Reinstalling the packages puts the files back.
+  echo "fonts still missing after installing: ${still[*]}" >&2
+  echo "try: apt-get install --reinstall ${still[*]}" >&2
+  exit 1
+fi
+echo "installed: ${missing[*]}"

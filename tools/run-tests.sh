@@ -2,6 +2,10 @@
 # The whole test suite: unit tests, the HTTP service on SQLite and PostgreSQL, Redis-backed limits,
 # and recognition with the real bundled models on the committed synthetic cards.
 #
+# What the tests open beyond the virtualenv is brought here: the card generator's fonts (tests
+# draw cards and text lines with them) and headless Chromium (the demo page's browser test) are
+# installed when missing and this runs as root. In CI (CI=true) missing fonts stop the run here.
+#
 # PostgreSQL and Redis are expected at 127.0.0.1 (or IDCARD_TEST_POSTGRES_URL / IDCARD_TEST_REDIS_URL).
 # When they do not answer and this machine has them installed, they are started. In CI (CI=true)
 # tests that need them fail loudly instead of skipping; elsewhere they are skipped with the reason.
@@ -40,5 +44,16 @@ tools/ensure-fonts.sh || echo "Fonts are missing: the card-drawing tests will sa
 
 # The demo page's browser tests drive Debian's headless Chromium.
 tools/ensure-chromium.sh || echo "Chromium is missing: the browser tests will say so"
+# The client programs in docs/clients/ run under Node.js, a JDK and curl.
+tools/ensure-client-runtimes.sh || echo "A client runtime is missing: the client program tests will say so"
+
+# Tests that draw cards or text lines use the card generator's fonts.
+if ! tools/ensure-fonts.sh; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "The card generator's fonts are missing and could not be installed (see above)." >&2
+    exit 1
+  fi
+  echo "Fonts are missing: the tests that draw cards will be skipped with the packages to install"
+fi
 
 exec .venv/bin/python -m pytest "$@"

@@ -1,7 +1,8 @@
 """Who is calling and may they: the checks between the body and the photo, in contract order.
 
 required fields and appId/sign (400) → timestamp (610) → account disabled (602) → IP whitelist
-(607) → subscription (601) → rate (609) → quota (606) → balance (603).
+(607) → subscription (601) → rate, then room in this worker's recognition line (609) → quota
+(606) → balance (603), the last two settled by placing a hold on the call's price.
 
 Nothing about an account is revealed before its sign checks out: an unknown appId and a wrong
 sign get the same 400 message, after the same work.
@@ -13,22 +14,31 @@ uvicorn replaces the peer with the proxy's forwarded address for those proxies o
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import ipaddress
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 
-from idcard_ocr.api.envelope import MSG_BAD_CREDENTIALS, ApiError, malformed_field, missing_field
+from idcard_ocr.api.envelope import (
+    MSG_BAD_CREDENTIALS,
+    MSG_TIMESTAMP_SECONDS,
+    ApiError,
+    malformed_field,
+    missing_field,
+)
+from idcard_ocr.api.recognition_line import RecognitionLine
 from idcard_ocr.api.request_form import RequestForm
+from idcard_ocr.contract.sign import sign_of
 from idcard_ocr.limits import LimitsBackendError, RateLimiter, ReplayGuard
 from idcard_ocr.limits.quota import QuotaCounter, quota_used_up
-from idcard_ocr.storage.base import Account, Store
+from idcard_ocr.storage.base import Account, HoldOutcome, Store
 
 log = logging.getLogger("idcard_ocr.api")
 
 REQUIRED_FIELDS: tuple[str, ...] = ("appId", "timestamp", "sign")
+SECONDS_DIGITS = 10  # seconds since the epoch, 2001-09-09 to 2286-11-20
 # A secret for unknown appIds, so that they cost the same hashing as known ones.
 _ABSENT_SECRET = "0" * 32
 
@@ -40,11 +50,6 @@ class Credentials:
     app_id: str
     timestamp: str
     sign: str
-
-
-def sign_of(app_id: str, app_secret: str, timestamp: str) -> str:
-    """The contract's sign: ``sha256(appId + appSecret + timestamp)`` as lower-case hex."""
-    return hashlib.sha256(f"{app_id}{app_secret}{timestamp}".encode()).hexdigest()
 
 
 def read_credentials(form: RequestForm) -> Credentials:
@@ -88,6 +93,11 @@ class AdmissionRules:
     rate_limiter: RateLimiter
     replay_guard: ReplayGuard
     quota_counter: QuotaCounter  # spares the ledger query when Redis keeps today's count
+    line: RecognitionLine
+    hold_ttl_s: float  # how long an unsettled hold lasts: longer than any live call takes
+
+
+_HOLD_REFUSED = {HoldOutcome.QUOTA_EXCEEDED: 606, HoldOutcome.INSUFFICIENT_BALANCE: 603}
 
 
 def admit(
@@ -98,10 +108,16 @@ def admit(
     rules: AdmissionRules,
     *,
     now_ms: int,
-) -> None:
-    """Checks 610 → 602 → 607 → 601 → 609 → 606 → 603 for an authenticated account."""
+    task_no: str,
+) -> bool:
+    """Checks 610 → 602 → 607 → 601 → 609 → 606 → 603 for an authenticated account.
+
+    An admitted call has joined ``rules.line`` (the caller must make it leave) and, when calls
+    cost anything, holds its price under ``task_no``; returns whether a hold was placed. A
+    refusal after joining leaves the line before raising.
+    """
     if abs(now_ms - int(credentials.timestamp)) > rules.timestamp_window_s * 1000:
-        raise ApiError(610)
+        raise ApiError(610, _stale_timestamp_msg(credentials.timestamp))
     if account.replay_guard and not _first_use(rules, account.app_id, credentials.sign):
         raise ApiError(610)
     if not account.enabled:
@@ -112,12 +128,43 @@ def admit(
         raise ApiError(601)
     if account.qps is not None and not _within_rate(rules, account.app_id, account.qps):
         raise ApiError(609)
+    # A call that would wait past the recognition deadline is told to come back, not left to 610.
+    if not rules.line.try_join():
+        raise ApiError(609)
+    try:
+        return _hold_price(store, account, rules, task_no, now_ms)
+    except BaseException:
+        rules.line.leave()
+        raise
+
+
+def _hold_price(store: Store, account: Account, rules: AdmissionRules, task_no: str, now_ms: int) -> bool:
+    # The account read at sign check answers the plain cases without a write; the hold decides.
     if account.daily_quota is not None and quota_used_up(
-        rules.quota_counter, store, account.app_id, account.daily_quota
+        rules.quota_counter, store.billed_on, account.app_id, account.daily_quota
     ):
         raise ApiError(606)
     if account.balance < rules.price:
         raise ApiError(603)
+    if rules.price <= 0:
+        return False
+    outcome = store.place_hold(
+        task_no,
+        account.app_id,
+        price=rules.price,
+        daily_quota=account.daily_quota,
+        at=datetime.fromtimestamp(now_ms / 1000, UTC),
+        ttl_s=rules.hold_ttl_s,
+    )
+    if outcome in _HOLD_REFUSED:
+        raise ApiError(_HOLD_REFUSED[outcome])
+    return True
+
+
+def _stale_timestamp_msg(timestamp: str) -> str | None:
+    """The 610 text for a timestamp outside the window: the vendor's words, plus a hint when it
+    has the 10 digits of seconds since the epoch (milliseconds have had 13 since 2001)."""
+    return MSG_TIMESTAMP_SECONDS if len(timestamp.lstrip("0")) == SECONDS_DIGITS else None
 
 
 def _first_use(rules: AdmissionRules, app_id: str, sign: str) -> bool:

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from idcard_ocr.api.cors import ContractCors
 from idcard_ocr.api.envelope import MSG_METHOD, ChineseJSONResponse, envelope, not_found_response
 from idcard_ocr.api.idcard_endpoint import EndpointParts, IdcardEndpoint
 from idcard_ocr.api.openapi_doc import REQUEST_BODY, RESPONSES
@@ -36,7 +37,7 @@ def build_parts(settings: Settings, store: Store) -> EndpointParts:
     """The per-process collaborators, each the kind ``settings`` ask for (Redis-shared or local)."""
     return EndpointParts(
         task_numbers=TaskNumbers(store.allocate_node_id()),
-        switches=make_switch_cache(store, settings.redis_url, settings.switch_refresh_s),
+        switches=make_switch_cache(store.get_switches, settings.redis_url, settings.switch_refresh_s),
         rate_limiter=make_rate_limiter(settings.redis_url),
         replay_guard=make_replay_guard(settings.redis_url),
         quota_counter=make_quota_counter(settings.redis_url),
@@ -83,6 +84,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.endpoint = endpoint
+    if settings.cors_origin_list:  # browser pages on other origins (IDCARD_CORS_ORIGINS)
+        app.add_middleware(ContractCors, origins=settings.cors_origin_list, path=ENDPOINT_PATH)
 
     @app.post(
         ENDPOINT_PATH,

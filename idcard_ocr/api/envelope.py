@@ -1,4 +1,4 @@
-"""The contract's response envelope: codes, their messages and the JSON encoding.
+"""The service's envelope: the JSON object every answer is, and how it is encoded.
 
 Every answer of ``POST /ocr/idcard-v1`` is a JSON object ``{code, msg, taskNo, charge[, data]}``
 sent with HTTP 200; only an unknown path gets HTTP 404 (and no ``taskNo``).
@@ -11,57 +11,48 @@ from typing import Any
 
 from starlette.responses import Response
 
-# The contract's table, word for word (ASCII commas included, as the vendor prints them).
-MESSAGES: dict[int, str] = {
-    200: "成功",
-    301: "识别失败",
-    400: "参数错误",
-    404: "接口地址不正确",
-    500: "系统维护,请稍候再试",
-    601: "接口未开通",
-    602: "账号停用",
-    603: "余额不足请充值",
-    604: "接口停用",
-    606: "调用超限,请稍候再试",
-    607: "ip不在白名单",
-    609: "请求过于频繁,请稍候再试",
-    610: "请求超时",
-    999: "其他",
-}
+from idcard_ocr.contract.codes import (
+    CODES,
+    MESSAGES,
+    MSG_BAD_CREDENTIALS,
+    MSG_BODY_TOO_LARGE,
+    MSG_CONTENT_TYPE,
+    MSG_IMAGE_DIMENSIONS,
+    MSG_IMAGE_FORMAT,
+    MSG_IMAGE_SIZE,
+    MSG_MALFORMED_BODY,
+    MSG_METHOD,
+    MSG_NO_IMAGE,
+    MSG_NOT_UTF8,
+    MSG_TIMESTAMP_SECONDS,
+    ApiError,
+    malformed_field,
+    missing_field,
+)
 
-CODES: tuple[int, ...] = tuple(MESSAGES)
-
-# 400 messages that say which parameter is wrong. The image ones are the vendor's own wording.
-MSG_IMAGE_FORMAT = "照片格式不正确"
-MSG_IMAGE_SIZE = "照片大小不能超过2MB"
-MSG_IMAGE_DIMENSIONS = "照片宽高需大于8px且不超过4000px"
-MSG_BAD_CREDENTIALS = "参数错误: appId 或 sign 不正确"
-MSG_NO_IMAGE = "参数错误: file、base64、url 必须提供一个"
-MSG_BODY_TOO_LARGE = "参数错误: 请求体过大"
-MSG_MALFORMED_BODY = "参数错误: 请求体格式不正确"
-MSG_CONTENT_TYPE = "参数错误: 请使用 multipart/form-data 或 application/x-www-form-urlencoded"
-MSG_NOT_UTF8 = "参数错误: 字段不是有效的 UTF-8"
-MSG_METHOD = "参数错误: 请使用 POST"
-
-
-def missing_field(name: str) -> str:
-    """The 400 message for a required field that is absent or empty."""
-    return f"参数错误: {name} 缺失"
-
-
-def malformed_field(name: str) -> str:
-    """The 400 message for a field that is present but unusable."""
-    return f"参数错误: {name} 格式不正确"
-
-
-class ApiError(Exception):
-    """An outcome that ends the request early with ``code`` and ``msg`` (never billed)."""
-
-    def __init__(self, code: int, msg: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.msg = msg if msg is not None else MESSAGES[code]
-
+# The codes and messages live in ``idcard_ocr.contract.codes``; the service's modules take them
+# from here together with the envelope.
+__all__ = [
+    "CODES",
+    "MESSAGES",
+    "MSG_BAD_CREDENTIALS",
+    "MSG_BODY_TOO_LARGE",
+    "MSG_CONTENT_TYPE",
+    "MSG_IMAGE_DIMENSIONS",
+    "MSG_IMAGE_FORMAT",
+    "MSG_IMAGE_SIZE",
+    "MSG_MALFORMED_BODY",
+    "MSG_METHOD",
+    "MSG_NOT_UTF8",
+    "MSG_NO_IMAGE",
+    "MSG_TIMESTAMP_SECONDS",
+    "ApiError",
+    "ChineseJSONResponse",
+    "envelope",
+    "malformed_field",
+    "missing_field",
+    "not_found_response",
+]
 
 def envelope(
     code: int,

@@ -16,6 +16,7 @@ from typing import Any
 
 from idcard_ocr.api.envelope import ApiError
 from idcard_ocr.api.request_form import RequestForm
+from idcard_ocr.contract.card import data_of, info_keys, result_of
 from idcard_ocr.pipeline.assess import (
     HeaderReader,
     assess_quality,
@@ -27,7 +28,7 @@ from idcard_ocr.pipeline.assess import (
     view_photo,
 )
 from idcard_ocr.pipeline.assess.photo_view import PhotoView
-from idcard_ocr.pipeline.types import BACK_INFO_KEYS, FRONT_INFO_KEYS, Point, Recognition, Side
+from idcard_ocr.pipeline.types import Point, Recognition, Side
 
 # Form field -> ExtraOptions attribute, in the order the keys are added to ``data``.
 FLAG_FIELDS: dict[str, str] = {
@@ -91,11 +92,11 @@ def detail_of(recognition: Recognition) -> dict[str, Any]:
     """``{"card": quad | null, "fields": {key: {"box": quad | null, "confidence": 0..1}}}`` for
     every ``info`` key of the detected side, in the contract's order. A field that was not found,
     or a recognition whose ``result`` is 1 (its ``info`` is blanked), has box null, confidence 0."""
-    keys = FRONT_INFO_KEYS if recognition.side == "front" else BACK_INFO_KEYS
+    failed = result_of(recognition) == 1
     fields: dict[str, Any] = {}
-    for key in keys:
+    for key in info_keys(recognition.side):
         reading = recognition.fields.get(key)
-        if reading is None or recognition.result == 1 or not reading.text:
+        if reading is None or failed or not reading.text:
             fields[key] = {"box": None, "confidence": 0.0}
             continue
         confidence = min(max(float(reading.confidence), 0.0), 1.0)
@@ -127,11 +128,12 @@ def extras_for(
     header_reader: HeaderReader | None = None,
     today: date | None = None,
 ) -> dict[str, Any]:
-    """The keys to add to ``data`` for ``options``: CPU work (decoding the photo again, cutting
-    the card, measuring it, reading its header for ``risk`` with ``header_reader``, the served
-    recogniser's own models), to be run off the event loop."""
+    """The keys to add to ``data`` for ``options``: CPU work (measuring the photo and the card
+    the recogniser straightened, which it carries in ``recognition.view``; reading the card's
+    header for ``risk`` with ``header_reader``, the served recogniser's own models), to be run
+    off the event loop. A recognition without a view has ``photo`` decoded again."""
     today = today or date.today()
-    info = recognition.api_data()["info"]
+    info = data_of(recognition)["info"]
     assert isinstance(info, dict)
     extra: dict[str, Any] = {}
     if options.detail:
@@ -145,8 +147,7 @@ def extras_for(
         if portrait is not None:
             extra["cropPortrait"] = _jpeg_base64(portrait)
         if options.quality:
-            keys = FRONT_INFO_KEYS if recognition.side == "front" else BACK_INFO_KEYS
-            report = assess_quality(view, recognition.side, recognition.fields, keys)
+            report = assess_quality(view, recognition.side, recognition.fields, info_keys(recognition.side))
             extra["quality"] = {"score": report.score, "flags": report.flags, "metrics": report.metrics}
         if options.risk:
             extra["risk"] = _risk(view, recognition, info, header_reader, today)

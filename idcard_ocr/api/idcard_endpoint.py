@@ -1,13 +1,15 @@
 """``POST /ocr/idcard-v1``: the contract's checks in order, recognition, billing, the envelope.
 
 path → maintenance (500) → product off (604) → body and required fields, appId/sign (400) →
-timestamp (610) → disabled (602) → IP whitelist (607) → subscription (601) → rate (609) →
-quota (606) → balance (603) → image (400) → recognition (301/200/610).
+timestamp (610) → disabled (602) → IP whitelist (607) → subscription (601) → rate, room in the
+recognition line (609) → quota (606) → balance (603) → image (400) → recognition (301/200/610).
 
 Store calls are blocking, so they run in the event loop's worker threads; recognition runs in
-its own pool of ``recognizer_pool`` threads under the ``recognition_timeout_s`` deadline. Every
-outcome after a sign checks out is recorded with ``store.finish_call``; only a result-0 answer
-is charged, atomically, and a charge that loses a race turns into 603/606 without data.
+its own pool of ``recognizer_pool`` threads under the ``recognition_timeout_s`` deadline. A call
+admitted past 603 holds its price (``store.place_hold``), so a burst on a small balance is
+refused at once instead of queueing for recognitions that could never be billed. Every outcome
+after a sign checks out is recorded with ``store.finish_call``, which also settles the hold:
+only a result-0 answer is charged, atomically; every other end releases the hold.
 """
 
 from __future__ import annotations
@@ -34,10 +36,12 @@ from idcard_ocr.api.access import (
 )
 from idcard_ocr.api.envelope import MSG_IMAGE_FORMAT, MSG_NO_IMAGE, ApiError, ChineseJSONResponse, envelope
 from idcard_ocr.api.extras import extras_for, read_extra_options
-from idcard_ocr.api.image_gate import check_image, decode_base64_image
+from idcard_ocr.api.recognition_line import RecognitionLine
 from idcard_ocr.api.request_form import RequestForm, parse_form, read_capped_body
 from idcard_ocr.api.task_numbers import TaskNumbers
 from idcard_ocr.api.url_fetch import UrlFetcher
+from idcard_ocr.contract.card import answer_of
+from idcard_ocr.contract.photo_rules import check_image, decode_base64_image
 from idcard_ocr.limits import RateLimiter, ReplayGuard
 from idcard_ocr.limits.quota import QuotaCounter
 from idcard_ocr.limits.switch_cache import LocalSwitchCache
@@ -53,6 +57,14 @@ log = logging.getLogger("idcard_ocr.api")
 _INLINE_PHOTO_BYTES = 256 * 1024
 _PRINTABLE_APP_ID = re.compile(r"[^A-Za-z0-9_.\-]")
 _LOST_RACE = {ChargeOutcome.INSUFFICIENT_BALANCE: 603, ChargeOutcome.QUOTA_EXCEEDED: 606}
+# A hold outlives the longest a live call can take (url fetch, then recognition with its queue)
+# by this much, for the photo's upload, extras and a slow commit; past it, it stops counting.
+HOLD_MARGIN_S = 30.0
+
+
+def hold_ttl_s(settings: Settings) -> float:
+    """How long a call's hold lasts when nothing settles it (its worker died)."""
+    return settings.url_timeout_s + settings.recognition_timeout_s + HOLD_MARGIN_S
 
 
 @dataclass
@@ -64,6 +76,8 @@ class _Call:
     app_id: str = ""
     account: Account | None = None
     recorded: bool = False
+    held: bool = False  # a hold on the price was placed and not yet settled
+    in_line: bool = False  # joined the recognition line and must still leave it
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     def lap(self, name: str, since: float) -> float:
@@ -103,12 +117,15 @@ class IdcardEndpoint:
         self._parts = parts
         self._task_numbers = parts.task_numbers
         self._switches = parts.switches
+        self.line = RecognitionLine(settings.recognizer_pool, settings.recognition_timeout_s)
         self._rules = AdmissionRules(
             timestamp_window_s=settings.timestamp_window_s,
             price=settings.price_per_call,
             rate_limiter=parts.rate_limiter,
             replay_guard=parts.replay_guard,
             quota_counter=parts.quota_counter,
+            line=self.line,
+            hold_ttl_s=hold_ttl_s(settings),
         )
         self._pool = ThreadPoolExecutor(max_workers=settings.recognizer_pool, thread_name_prefix="recognize")
 
@@ -132,6 +149,11 @@ class IdcardEndpoint:
             self._log_unexpected(call, exc)
             body = envelope(999, call.task_no)
             await self._record_unbilled(call, 999)
+        except asyncio.CancelledError:  # the server is stopping under this call
+            self._abandon(call)
+            raise
+        finally:
+            self._leave_line(call)
         self._parts.metrics.count_answer(body["code"], charged=body["charge"])
         self._log_line(call, body)
         return ChineseJSONResponse(body)
@@ -161,12 +183,12 @@ class IdcardEndpoint:
 
         photo = await self._photo_bytes(form)
         lap = call.lap("photo_ms", lap)
-        recognition = await self._recognize(photo)
+        recognition = await self._recognize(photo, call)
         lap = call.lap("recognize_ms", lap)
-        if not recognition.text_found:
-            raise ApiError(301)
+        code, data = answer_of(recognition)
+        if data is None:
+            raise ApiError(code)
 
-        data = recognition.api_data()
         if options.requested:  # added before billing, which depends on ``result`` alone
             data.update(
                 await run_in_threadpool(extras_for, options, photo, recognition, self._header_reader)
@@ -180,14 +202,16 @@ class IdcardEndpoint:
 
     def _authenticate_and_admit(self, call: _Call, credentials: Credentials, peer: str | None) -> None:
         call.account = authenticate(self._store, credentials)
-        admit(
+        call.held = admit(
             self._store,
             call.account,
             credentials,
             peer,
             self._rules,
             now_ms=time.time_ns() // 1_000_000,
+            task_no=call.task_no,
         )
+        call.in_line = True
 
     async def _photo_bytes(self, form: RequestForm) -> bytes:
         """The first present of file, base64/image, url, passed through the image gate."""
@@ -210,8 +234,19 @@ class IdcardEndpoint:
             return check_image(photo, limit).data
         return (await run_in_threadpool(check_image, photo, limit)).data
 
-    async def _recognize(self, photo: bytes) -> Recognition:
-        future = self._pool.submit(self._recognizer.recognize, photo)
+    def _timed_recognition(self, photo: bytes) -> Recognition:
+        started = time.perf_counter()
+        try:
+            return self._recognizer.recognize(photo)
+        finally:
+            self.line.observe(time.perf_counter() - started)
+
+    async def _recognize(self, photo: bytes, call: _Call) -> Recognition:
+        future = self._pool.submit(self._timed_recognition, photo)
+        # The call stays in line until its recognition ends, even if it stops waiting (610): the
+        # recogniser is busy with it all the same. A cancelled queued one leaves at once.
+        call.in_line = False
+        future.add_done_callback(lambda _done: self.line.leave())
         try:
             # The deadline includes time queued behind other recognitions.
             with self._parts.metrics.queued_recognition():
@@ -245,10 +280,11 @@ class IdcardEndpoint:
             log.warning("taskNo=%s recording failed (%s); retrying once", call.task_no, type(exc).__name__)
             outcome = self._store.finish_call(record, price=price, daily_quota=call.account.daily_quota)
         call.recorded = True
+        call.held = False
         if outcome is ChargeOutcome.CHARGED:
             self._parts.quota_counter.record_billed(call.account.app_id)
         elif outcome is ChargeOutcome.QUOTA_EXCEEDED:
-            self._parts.quota_counter.reconcile(self._store, call.account.app_id)  # it was behind
+            self._parts.quota_counter.reconcile(self._store.billed_on, call.account.app_id)  # it was behind
         return outcome
 
     async def _record_unbilled(self, call: _Call, code: int) -> None:
@@ -258,6 +294,20 @@ class IdcardEndpoint:
             await run_in_threadpool(self._finish, call, code, 0)
         except Exception as exc:  # the answer stands even if the ledger could not take the record
             log.error("taskNo=%s could not record the call: %s", call.task_no, type(exc).__name__)
+
+    def _leave_line(self, call: _Call) -> None:
+        if call.in_line:  # refused after admission, before its recognition was queued
+            call.in_line = False
+            self.line.leave()
+
+    def _abandon(self, call: _Call) -> None:
+        """Release the hold of a call cut short before it was recorded (else it would expire)."""
+        if not call.held:
+            return
+        try:
+            self._store.release_hold(call.task_no)  # blocking, but the loop is shutting this call down
+        except Exception as exc:
+            log.warning("taskNo=%s hold left to expire: %s", call.task_no, type(exc).__name__)
 
     def _log_unexpected(self, call: _Call, exc: BaseException) -> None:
         if self._settings.log_sensitive:

@@ -7,7 +7,7 @@ from typing import Any
 
 from idcard_ocr.api.envelope import CODES, MESSAGES
 from idcard_ocr.api.extras import EXTRA_DATA_PROPERTIES, OPTION_FIELD_DOCS
-from idcard_ocr.pipeline.types import BACK_INFO_KEYS, BACK_VALIDITY_KEYS, FRONT_INFO_KEYS, FRONT_VALIDITY_KEYS
+from idcard_ocr.contract.card import BACK_INFO_KEYS, BACK_VALIDITY_KEYS, FRONT_INFO_KEYS, FRONT_VALIDITY_KEYS
 
 _FIELD_DOCS = {
     "appId": {"type": "string", "description": "The caller's id, issued by the operator."},
@@ -44,7 +44,11 @@ def _form_schema(with_file: bool) -> dict[str, Any]:
         "type": "object",
         "required": ["appId", "timestamp", "sign"],
         "properties": properties,
-        "description": "Exactly one photo is used: the first present of file, base64/image, url.",
+        "description": (
+            "Exactly one photo is used: the first present of file, base64/image, url. "
+            "Field names are case-sensitive; of a repeated field the first occurrence counts. "
+            "Fields not named here (a vendor client's productCode, say) are ignored."
+        ),
     }
 
 

@@ -7,8 +7,13 @@ For every hop (the first request and each redirect):
    ``ipaddress`` rules first. If ANY resolved address is loopback, private, link-local,
    multicast, reserved, unspecified or otherwise not globally routable, the url is refused —
    unless ``host`` or ``host:port`` is on the operator's allow list (``IDCARD_URL_ALLOW_HOSTS``).
+   The list is matched against the host as the url writes it, IP literals in any spelling;
+   ``localhost``, ``127.0.0.1`` and ``::1`` are one entry (this machine), so an operator who lists
+   either reaches the same server. The refusal is logged with the setting's name (the caller
+   only learns that the address is internal).
 3. The connection goes to the checked address itself, with the original ``Host`` header and TLS
    server name, so a second DNS answer can never swap in another address (no rebinding window).
+   When it cannot connect, the next checked address is tried (``localhost`` is often ::1 first).
 4. No proxies from the environment, no cookies, no automatic redirects: at most
    ``max_redirects`` hops, each checked again from step 1.
 The whole fetch has one deadline (``url_timeout_s``, not per read), and reading stops as soon as
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import socket
 import ssl
 from collections.abc import Awaitable, Callable
@@ -34,7 +40,10 @@ MSG_URL_UNREACHABLE = "参数错误: url 无法访问"
 MSG_URL_REDIRECTS = "参数错误: url 重定向次数过多"
 MSG_URL_TIMEOUT = "参数错误: url 下载超时"
 
+log = logging.getLogger("idcard_ocr.api")
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+AllowEntry = tuple[str, int | None]  # (host key, port or None for any port)
 Resolver = Callable[[str, int], Awaitable[list[IPAddress]]]
 _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -75,6 +84,61 @@ def is_public_address(address: IPAddress) -> bool:
     )
 
 
+def address_kind(address: IPAddress) -> str:
+    """What kind of non-public address this is, in the words an operator looks for."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    # Checked in this order: Python counts loopback, 0.0.0.0 and link-local addresses as private too.
+    if address.is_loopback:
+        return "loopback"
+    if address.is_unspecified:
+        return "unspecified"
+    if address.is_link_local:
+        return "link-local"
+    if address.is_private:
+        return "private"
+    if address.is_multicast:
+        return "multicast"
+    if address.is_reserved:
+        return "reserved"
+    return "not globally routable"
+
+
+# Names for this machine's loopback that an operator uses interchangeably.
+LOOPBACK_KEY = "localhost"
+_LOOPBACK_SPELLINGS = frozenset({ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1")})
+
+
+def host_key(host: str) -> str:
+    """One spelling per host for the allow list: lower case, IP literals normalised, and
+    ``localhost`` / ``127.0.0.1`` / ``::1`` (in any spelling) as ``localhost``."""
+    name = host.strip().strip("[]").rstrip(".").lower()
+    if name == LOOPBACK_KEY:
+        return LOOPBACK_KEY
+    address = parse_ip_literal(name)
+    if address is None:
+        return name
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return LOOPBACK_KEY if address in _LOOPBACK_SPELLINGS else str(address)
+
+
+def parse_allow_entry(entry: str) -> AllowEntry | None:
+    """``host``, ``host:port``, ``[v6]``, ``[v6]:port`` or a bare IPv6 address; None when the
+    port is not a number (such an entry allows nothing rather than every port)."""
+    text = entry.strip()
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else rest
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    else:  # a name, an IPv4 address, or an IPv6 address without brackets
+        host, port = text, ""
+    if not host or (port and not (port.isascii() and port.isdigit())):
+        return None
+    return host_key(host), int(port) if port else None
+
+
 async def resolve_host(host: str, port: int) -> list[IPAddress]:
     """Every address the system resolver gives for ``host``."""
     literal = parse_ip_literal(host)
@@ -102,7 +166,7 @@ class UrlFetcher:
         max_bytes: int,
         resolver: Resolver = resolve_host,
     ) -> None:
-        self._allow_hosts = allow_hosts
+        self._allow = frozenset(e for e in map(parse_allow_entry, allow_hosts) if e is not None)
         self._timeout_s = timeout_s
         self._max_redirects = max_redirects
         self._max_bytes = max_bytes
@@ -155,11 +219,10 @@ class UrlFetcher:
         return self._parse(joined)
 
     def _is_allowed(self, host: str, port: int) -> bool:
-        name = host.rstrip(".").lower()
-        shown = f"[{name}]" if ":" in name else name
-        return bool({name, shown, f"{name}:{port}", f"{shown}:{port}"} & self._allow_hosts)
+        key = host_key(host)
+        return (key, None) in self._allow or (key, port) in self._allow
 
-    async def _checked_address(self, url: httpx.URL) -> IPAddress:
+    async def _checked_addresses(self, url: httpx.URL) -> list[IPAddress]:
         port = url.port or _DEFAULT_PORTS[url.scheme]
         try:
             addresses = await self._resolve(url.host, port)
@@ -167,32 +230,43 @@ class UrlFetcher:
             raise ApiError(400, MSG_URL_UNREACHABLE) from None
         if not addresses:
             raise ApiError(400, MSG_URL_UNREACHABLE)
-        if not self._is_allowed(url.host, port) and not all(map(is_public_address, addresses)):
+        internal = [a for a in addresses if not is_public_address(a)]
+        if internal and not self._is_allowed(url.host, port):
+            # The caller is told only that the address is internal; the operator, how to allow it.
+            log.warning(
+                "url refused: its host resolves to a %s address; to let url input reach it, list "
+                "the host or host:port in IDCARD_URL_ALLOW_HOSTS",
+                address_kind(internal[0]),
+            )
             raise ApiError(400, MSG_URL_FORBIDDEN)
-        return addresses[0]
+        return addresses
 
     async def _request(self, transport: httpx.AsyncHTTPTransport, url: httpx.URL) -> httpx.Response:
-        address = await self._checked_address(url)
         extensions: dict[str, object] = {
             "timeout": dict.fromkeys(("connect", "read", "write", "pool"), self._timeout_s)
         }
         if url.scheme == "https":
             extensions["sni_hostname"] = url.host
-        request = httpx.Request(
-            "GET",
-            url.copy_with(host=str(address)),
-            headers={
-                "Host": url.netloc.decode("ascii"),
-                "Accept": "image/*",
-                "Accept-Encoding": "identity",
-                "User-Agent": "idcard-ocr",
-            },
-            extensions=extensions,
-        )
-        try:
-            return await transport.handle_async_request(request)
-        except httpx.HTTPError:
-            raise ApiError(400, MSG_URL_UNREACHABLE) from None
+        headers = {
+            "Host": url.netloc.decode("ascii"),
+            "Accept": "image/*",
+            "Accept-Encoding": "identity",
+            "User-Agent": "idcard-ocr",
+        }
+        addresses = await self._checked_addresses(url)
+        # Every address passed the check, so each may be tried: ``localhost`` often resolves to
+        # ::1 first while the server listens on 127.0.0.1 only.
+        for address in addresses:
+            target = url.copy_with(host=str(address))
+            try:
+                return await transport.handle_async_request(
+                    httpx.Request("GET", target, headers=headers, extensions=extensions)
+                )
+            except httpx.ConnectError:
+                continue
+            except httpx.HTTPError:
+                break
+        raise ApiError(400, MSG_URL_UNREACHABLE)
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
         declared = response.headers.get("content-length", "")

@@ -1,4 +1,5 @@
-"""The ``idcard-ocr`` command. Every sub-command prints JSON on stdout unless it says otherwise."""
+"""The ``idcard-ocr`` command. Storage commands print JSON on stdout; ``scan`` prints a table (JSON
+lines with ``--json``); ``serve`` and ``demo`` print log lines; usage errors are click's text."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """``idcard-ocr scan [--json] FILE...``: recognise photos on disk, without the HTTP service.
 
-Each file gets the outcome the API would give it: 200 with the contract's ``data``, 301 when no
-text is found (or the engine fails on a valid image), 400 when the file cannot be read or breaks
-the photo rules (format by content, size, dimensions). ``--json`` prints one JSON object a line:
+Each file gets the outcome the API would give it, from the same rules (``idcard_ocr.contract``):
+200 with the contract's ``data``, 301 when no text is found (or the engine fails on a valid
+image), 400 when the file cannot be read or breaks the photo rules (format by content, size,
+dimensions). ``--json`` prints one JSON object a line:
 ``{"file": "<path as given>", "code": 200, "data": {...}}`` or ``{"file": ..., "code": 400,
 "msg": "..."}``; without it, a readable table. The output is the recognition result the operator
 asked for, so it is printed in full, like the API's answer.
@@ -19,34 +20,35 @@ from typing import Any
 import click
 
 from idcard_ocr.cli import main
+from idcard_ocr.contract.card import answer_of
+from idcard_ocr.contract.codes import MESSAGES, MSG_IMAGE_FORMAT, ApiError
 
-MSG_NO_TEXT = "识别失败"
 MSG_UNREADABLE_FILE = "参数错误: 无法读取文件"
 PROGRESS_MIN_FILES = 5  # a progress bar for fewer files would only flicker
 
 
 def scan_one(path: str, recognizer: Any, max_bytes: int) -> dict[str, Any]:
     """The API-shaped outcome for one file: ``{"file", "code", "data" | "msg"}``."""
-    from idcard_ocr.api.envelope import ApiError
-    from idcard_ocr.api.image_gate import check_image
+    from idcard_ocr.contract.photo_rules import check_image  # imports Pillow: only when scanning
     from idcard_ocr.pipeline import ImageDecodeError
 
     try:
-        data = Path(path).read_bytes()
+        photo = Path(path).read_bytes()
     except OSError:
         return {"file": path, "code": 400, "msg": MSG_UNREADABLE_FILE}
     try:
-        checked = check_image(data, max_bytes)
+        checked = check_image(photo, max_bytes)
         recognition = recognizer.recognize(checked.data)
     except ApiError as exc:
         return {"file": path, "code": exc.code, "msg": exc.msg}
     except ImageDecodeError as exc:
-        return {"file": path, "code": 400, "msg": f"照片格式不正确: {exc}"}
+        return {"file": path, "code": 400, "msg": f"{MSG_IMAGE_FORMAT}: {exc}"}
     except Exception:  # the engine failed on a valid image: the contract's 301
-        return {"file": path, "code": 301, "msg": MSG_NO_TEXT}
-    if not recognition.text_found:
-        return {"file": path, "code": 301, "msg": MSG_NO_TEXT}
-    return {"file": path, "code": 200, "data": recognition.api_data()}
+        return {"file": path, "code": 301, "msg": MESSAGES[301]}
+    code, data = answer_of(recognition)
+    if data is None:
+        return {"file": path, "code": code, "msg": MESSAGES[code]}
+    return {"file": path, "code": code, "data": data}
 
 
 def _table_lines(outcome: dict[str, Any]) -> list[str]:

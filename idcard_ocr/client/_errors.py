@@ -15,7 +15,7 @@ The tree::
         ├── InsufficientBalance     603
         ├── QuotaExceeded           606  daily or total call quota used up
         ├── IpNotAllowed            607
-        ├── RateLimited             609  per-second rate exceeded (retried automatically)
+        ├── RateLimited             609  rate exceeded or server busy (retried automatically)
         ├── RequestTimeout          610  timestamp outside the window, or recognition too slow
         └── UnknownApiError         999 and any code this SDK does not know
 
@@ -103,7 +103,7 @@ class IpNotAllowed(ApiError):
 
 
 class RateLimited(ApiError):
-    """609: the account's per-second rate is exceeded."""
+    """609: the account's per-second rate is exceeded, or the server's recognition line is full."""
 
 
 class RequestTimeout(ApiError):

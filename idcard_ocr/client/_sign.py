@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
+
+from idcard_ocr.contract.sign import sign_of
 
 
 def compute_sign(app_id: str, app_secret: str, timestamp_ms: int | str) -> str:
     """The hex ``sign`` for one request. The secret itself never leaves the machine."""
-    message = f"{app_id}{app_secret}{timestamp_ms}"
-    return hashlib.sha256(message.encode("utf-8")).hexdigest()
+    return sign_of(app_id, app_secret, timestamp_ms)
 
 
 def current_timestamp_ms() -> int:

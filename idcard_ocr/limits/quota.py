@@ -13,35 +13,37 @@ Its errors are therefore always on the safe side:
 Keys are ``<prefix><appId>:<YYYY-MM-DD>`` for the server-local day (the same day the ledger
 uses, so every server must run in one time zone) and expire two days after they are written.
 
-Wiring, in the service's admission step and after charging::
+The ledger is reached through the one call that counts (``store.billed_on``), handed in where
+it is needed; nothing else of the store. Wiring, in the service's admission step and after
+charging::
 
     counter = make_quota_counter(settings.redis_url)
-    if account.daily_quota is not None and quota_used_up(counter, store, app_id, account.daily_quota):
+    if account.daily_quota is not None and quota_used_up(counter, store.billed_on, app_id, quota):
         ...  # 606
     outcome = store.finish_call(...)
     if outcome is ChargeOutcome.CHARGED:
         counter.record_billed(app_id)
     elif outcome is ChargeOutcome.QUOTA_EXCEEDED:
-        counter.reconcile(store, app_id)  # the counter was behind the ledger
+        counter.reconcile(store.billed_on, app_id)  # the counter was behind the ledger
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
 import redis
 
 from idcard_ocr.limits.redis_backed import connect
-from idcard_ocr.storage.base import Store
 
 log = logging.getLogger("idcard_ocr.limits")
 
 DEFAULT_QUOTA_PREFIX = "idcard:quota:"
 KEY_TTL_S = 2 * 24 * 3600
 Today = Callable[[], date]
+BilledOn = Callable[[str, date], int]  # the ledger's billed calls of an account on a day
 
 # Count a billed call only where a count exists: a key created by INCR would start from 1 and
 # undercount the calls billed before it; a missing key means "unknown", which is honest.
@@ -65,8 +67,8 @@ class QuotaCounter(Protocol):
         """Count one call just charged to ``app_id``."""
         ...
 
-    def reconcile(self, store: Store, app_id: str) -> int:
-        """Reset the count from the ledger (``store.billed_on``); returns the ledger's count."""
+    def reconcile(self, billed_on: BilledOn, app_id: str) -> int:
+        """Reset the count from the ledger (``billed_on``); returns the ledger's count."""
         ...
 
 
@@ -80,9 +82,9 @@ class NoQuotaCounter:
     def record_billed(self, app_id: str) -> None:
         """Nothing to count."""
 
-    def reconcile(self, store: Store, app_id: str) -> int:
+    def reconcile(self, billed_on: BilledOn, app_id: str) -> int:
         """The ledger's count for today (nothing is kept)."""
-        return store.billed_on(app_id, date.today())
+        return billed_on(app_id, date.today())
 
 
 class RedisQuotaCounter:
@@ -115,10 +117,10 @@ class RedisQuotaCounter:
             # Left behind by one: the store still enforces the quota exactly.
             log.warning("quota counter not updated (%s)", type(exc).__name__)
 
-    def reconcile(self, store: Store, app_id: str) -> int:
+    def reconcile(self, billed_on: BilledOn, app_id: str) -> int:
         """Overwrite today's count with the ledger's; returns it (even if Redis is down)."""
         day = self._today()
-        billed = store.billed_on(app_id, day)
+        billed = billed_on(app_id, day)
         try:
             self._client.set(self.key(app_id, day), billed, ex=KEY_TTL_S)
         except redis.RedisError as exc:
@@ -133,7 +135,7 @@ def make_quota_counter(redis_url: str | None, prefix: str = DEFAULT_QUOTA_PREFIX
     return NoQuotaCounter()
 
 
-def quota_used_up(counter: QuotaCounter, store: Store, app_id: str, daily_quota: int) -> bool:
+def quota_used_up(counter: QuotaCounter, billed_on: BilledOn, app_id: str, daily_quota: int) -> bool:
     """The early 606 check: True when ``app_id`` has used its ``daily_quota`` today.
 
     Trusts the counter only to say "not yet"; "unknown" and "used up" are settled by the ledger
@@ -142,14 +144,25 @@ def quota_used_up(counter: QuotaCounter, store: Store, app_id: str, daily_quota:
     billed = counter.billed_today(app_id)
     if billed is not None and billed < daily_quota:
         return False
-    return counter.reconcile(store, app_id) >= daily_quota
+    return counter.reconcile(billed_on, app_id) >= daily_quota
 
 
-def reconcile_all(counter: QuotaCounter, store: Store) -> int:
-    """Reset the counters of every account with a daily quota (at start-up); returns how many."""
+class QuotaHolder(Protocol):
+    """An account as far as quotas go (the store's ``Account`` is one)."""
+
+    @property
+    def app_id(self) -> str: ...
+
+    @property
+    def daily_quota(self) -> int | None: ...
+
+
+def reconcile_all(counter: QuotaCounter, billed_on: BilledOn, accounts: Iterable[QuotaHolder]) -> int:
+    """Reset the counters of those ``accounts`` (``store.list_accounts()``) that have a daily
+    quota, at start-up; returns how many."""
     done = 0
-    for account in store.list_accounts():
+    for account in accounts:
         if account.daily_quota is not None:
-            counter.reconcile(store, account.app_id)
+            counter.reconcile(billed_on, account.app_id)
             done += 1
     return done

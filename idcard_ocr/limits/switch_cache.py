@@ -2,14 +2,15 @@
 
 Each process keeps the switches for half of ``settings.switch_refresh_s``. With Redis, the
 process then reads the copy the fleet shares there (written with the same half-period expiry by
-whichever process read the store last), and only on a miss asks the store. A switch flipped in
+whichever process read the store last), and only on a miss asks the store: it is handed the one
+call that reads them (``store.get_switches``), nothing else of the store. A switch flipped in
 the database is therefore obeyed everywhere within ``switch_refresh_s`` (one second by default),
 while the database sees about two reads a second in all instead of one per worker per second.
 Redis trouble never stops the service: the process reads the store itself, as without Redis.
 
 Same surface as the per-process cache in the service (``current()``, ``is_stale()``)::
 
-    switches = make_switch_cache(store, settings.redis_url, settings.switch_refresh_s)
+    switches = make_switch_cache(store.get_switches, settings.redis_url, settings.switch_refresh_s)
     if switches.current().maintenance: ...
 """
 
@@ -24,19 +25,20 @@ from collections.abc import Callable
 import redis
 
 from idcard_ocr.limits.redis_backed import connect
-from idcard_ocr.storage.base import Store, Switches
+from idcard_ocr.switches import Switches
 
 log = logging.getLogger("idcard_ocr.limits")
 
 DEFAULT_SWITCHES_KEY = "idcard:switches"
 Clock = Callable[[], float]
+ReadSwitches = Callable[[], Switches]  # the store's get_switches
 
 
 class LocalSwitchCache:
-    """Per-process cache: ``store.get_switches()`` at most once per ``refresh_s``."""
+    """Per-process cache: ``read_switches()`` (the store) at most once per ``refresh_s``."""
 
-    def __init__(self, store: Store, refresh_s: float, clock: Clock = time.monotonic) -> None:
-        self._store = store
+    def __init__(self, read_switches: ReadSwitches, refresh_s: float, clock: Clock = time.monotonic) -> None:
+        self._read_switches = read_switches
         self._hold_s = refresh_s
         self._clock = clock
         self._lock = threading.Lock()
@@ -59,7 +61,7 @@ class LocalSwitchCache:
             return self._value
 
     def _fetch(self) -> Switches:
-        return self._store.get_switches()
+        return self._read_switches()
 
 
 class RedisSwitchCache(LocalSwitchCache):
@@ -67,14 +69,14 @@ class RedisSwitchCache(LocalSwitchCache):
 
     def __init__(
         self,
-        store: Store,
+        read_switches: ReadSwitches,
         client: redis.Redis,
         refresh_s: float,
         key: str = DEFAULT_SWITCHES_KEY,
         clock: Clock = time.monotonic,
     ) -> None:
         # Local and shared copies each live half the period, so together at most the period.
-        super().__init__(store, refresh_s / 2, clock)
+        super().__init__(read_switches, refresh_s / 2, clock)
         self._client = client
         self._key = key
         self._shared_ttl_ms = max(1, round(refresh_s * 1000 / 2))
@@ -86,8 +88,8 @@ class RedisSwitchCache(LocalSwitchCache):
                 return _decode(shared)
         except (redis.RedisError, ValueError, KeyError) as exc:
             log.warning("shared switches unavailable (%s); reading the store", type(exc).__name__)
-            return self._store.get_switches()
-        fresh = self._store.get_switches()
+            return self._read_switches()
+        fresh = self._read_switches()
         try:
             self._client.set(self._key, _encode(fresh), px=self._shared_ttl_ms)
         except redis.RedisError as exc:
@@ -115,8 +117,10 @@ def _decode(raw: bytes | str) -> Switches:
     return Switches(maintenance=bool(values["maintenance"]), product_enabled=bool(values["product_enabled"]))
 
 
-def make_switch_cache(store: Store, redis_url: str | None, refresh_s: float) -> LocalSwitchCache:
+def make_switch_cache(
+    read_switches: ReadSwitches, redis_url: str | None, refresh_s: float
+) -> LocalSwitchCache:
     """A Redis-shared cache when ``redis_url`` is set (non-empty), else a per-process one."""
     if redis_url:
-        return RedisSwitchCache(store, connect(redis_url), refresh_s)
-    return LocalSwitchCache(store, refresh_s)
+        return RedisSwitchCache(read_switches, connect(redis_url), refresh_s)
+    return LocalSwitchCache(read_switches, refresh_s)

@@ -3,7 +3,7 @@
     from idcard_ocr.pipeline import load_recognizer
     recognizer = load_recognizer(threads=1)    # models loaded once (sha256 checked), warmed up
     recognition = recognizer.recognize(jpeg_bytes)
-    recognition.api_data()                     # the contract's ``data`` object
+    recognition.side, recognition.info, recognition.validity   # what was read and what checks out
 """
 
 from idcard_ocr.pipeline.recognizer import CardRecognizer, load_recognizer

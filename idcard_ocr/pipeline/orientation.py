@@ -36,6 +36,7 @@ class OrientedCard:
     side_score: float  # margin of the chosen (side, orientation) over the runner-up
     layout_match: float  # correlation of the card with the chosen side's template (-1..1)
     scores: LayoutScores
+    turned: bool = False  # ``card`` was cut along ``quad`` rolled by two, then turned half-way
 
 
 def orient_card(
@@ -67,4 +68,5 @@ def orient_card(
         side_score=margin,
         layout_match=match,
         scores=scores,
+        turned=turned,
     )

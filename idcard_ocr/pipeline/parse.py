@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from idcard_ocr.domain.nations import NATIONS
-from idcard_ocr.pipeline.types import BACK_INFO_KEYS, FRONT_INFO_KEYS, Side
+from idcard_ocr.pipeline.types import BACK_FIELDS, FRONT_FIELDS, Side
 
 NAME_LABEL = "姓名"
 SEX_LABEL = "性别"
@@ -144,14 +144,14 @@ def parse_ocr_lines(lines: Sequence[OcrLine]) -> tuple[Side, dict[str, str]]:
     rows = _reading_order(lines)
     text = "".join(rows)
     if AUTHORITY_LABEL in text or TIMELIMIT_LABEL in text or "居民身份证" in text:
-        back = dict.fromkeys(BACK_INFO_KEYS, "")
+        back = dict.fromkeys(BACK_FIELDS, "")
         for row in rows:
             if AUTHORITY_LABEL in row or "机关" in row:
                 back["authority"] = clean_authority(_after(row, "机关"))
             elif TIMELIMIT_LABEL in row or "期限" in row:
                 back["timelimit"] = normalize_timelimit(_after(row, "期限"))
         return "back", back
-    front = dict.fromkeys(FRONT_INFO_KEYS, "")
+    front = dict.fromkeys(FRONT_FIELDS, "")
     numbers = (_NUMBER.search(clean_number(row)) for row in rows)
     front["number"] = next((n.group(0) for n in numbers if n), "")
     address: list[str] = []

@@ -17,6 +17,7 @@ import numpy as np
 
 from idcard_ocr.domain.id_number import parse_number
 from idcard_ocr.domain.nations import is_nation
+from idcard_ocr.pipeline.assess.photo_view import place_card
 from idcard_ocr.pipeline.decode import decode_image
 from idcard_ocr.pipeline.engine import TextDetector, TextRecognizer
 from idcard_ocr.pipeline.fields import fields_of
@@ -100,10 +101,16 @@ class CardRecognizer:
                 result.rotate = (straight.rotate + 180) % 360
                 quad = quad[[2, 3, 0, 1]]
             result.card_quad = _as_quad(decoded.to_original(quad))
+            # The card the fields were read from is the exact warp along ``quad`` unless one
+            # half-turn (while orienting, or on the second opinion) came after the warp.
+            exact_card = straight.card if not (straight.turned or turned) else None
+            result.view = place_card(decoded.image, decoded.scale, result.card_quad, exact_card, quad)
             for key, source in list(result.fields.items()):
                 if source.box is not None:
                     photo = decoded.to_original(unwarp_points(quad, np.asarray(source.box)))
                     result.fields[key] = FieldReading(source.text, source.confidence, _as_quad(photo))
+        if result.view is None:
+            result.view = place_card(decoded.image, decoded.scale, None)
         timings["total"] = (time.perf_counter() - started) * 1000
         result.timings_ms = timings
         return result

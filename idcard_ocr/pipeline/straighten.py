@@ -103,6 +103,9 @@ class Straightened:
     outline_score: float = 0.0  # how card-like and well-edged the outline is (0..1; 0: placed from print)
     layout_match: float = 0.0  # correlation of the print with the chosen side's layout (-1..1)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # True: ``card`` is the warp along ``quad`` rolled by two, turned half-way, which matches
+    # ``warp(img, quad)`` only to a fraction of a pixel; False: it is that warp exactly.
+    turned: bool = False
 
 
 @dataclass
@@ -449,4 +452,5 @@ def straighten(img: np.ndarray) -> Straightened | None:
         outline_score=choice.outline,
         layout_match=oriented.layout_match,
         timings_ms=timings,
+        turned=oriented.turned,
     )

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:  # assess imports this module; the view is only carried here
+    from idcard_ocr.pipeline.assess.photo_view import PhotoView
 
 Side = Literal["front", "back"]
 Point = tuple[float, float]
 
-# Key order is part of the contract: the API returns these keys in exactly this order.
-FRONT_INFO_KEYS: tuple[str, ...] = ("name", "number", "sex", "nation", "year", "month", "day", "address")
-FRONT_VALIDITY_KEYS: tuple[str, ...] = ("birthday", "number", "address", "sex", "name")
-BACK_INFO_KEYS: tuple[str, ...] = ("authority", "timelimit")
-BACK_VALIDITY_KEYS: tuple[str, ...] = ("authority", "timelimit")
+# The fields read on each side (``Recognition.info`` keys). How they are answered over HTTP,
+# in which order and under which flags, is the contract's business (``idcard_ocr.contract.card``).
+FRONT_FIELDS: tuple[str, ...] = ("name", "number", "sex", "nation", "year", "month", "day", "address")
+BACK_FIELDS: tuple[str, ...] = ("authority", "timelimit")
 
 
 class ImageDecodeError(ValueError):
@@ -31,9 +33,9 @@ class FieldReading:
 
 @dataclass
 class Recognition:
-    """The outcome of one recognition: the API's ``data`` plus internals for later use."""
+    """The outcome of one recognition: the fields as read, their checks, and where they lay."""
 
-    text_found: bool  # False: no text anywhere on the photo (the API's 301)
+    text_found: bool  # False: no text anywhere on the photo
     side: Side = "front"
     rotate: int = 0  # how far the card is turned clockwise in the photo: 0, 90, 180 or 270
     info: dict[str, str] = field(default_factory=dict)
@@ -41,24 +43,10 @@ class Recognition:
     fields: dict[str, FieldReading] = field(default_factory=dict)
     card_quad: tuple[Point, Point, Point, Point] | None = None  # card corners in the photo, TL TR BR BL
     timings_ms: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def result(self) -> int:
-        """0 when at least one field was read and passes its checks, else 1 (the API's ``result``)."""
-        return 0 if any(self.validity.values()) else 1
-
-    def api_data(self) -> dict[str, object]:
-        """The contract's ``data`` object, keys in contract order."""
-        front = self.side == "front"
-        info_keys = FRONT_INFO_KEYS if front else BACK_INFO_KEYS
-        validity_keys = FRONT_VALIDITY_KEYS if front else BACK_VALIDITY_KEYS
-        failed = self.result == 1
-        data: dict[str, object] = {"result": self.result, "side": self.side}
-        if self.rotate:
-            data["rotate"] = f"cw{self.rotate}"
-        data["info"] = {k: ("" if failed else self.info.get(k, "")) for k in info_keys}
-        data["validity"] = {k: not failed and bool(self.validity.get(k, False)) for k in validity_keys}
-        return data
+    # The decoded photo and the straightened card, kept for assessments asked for after the
+    # reading (crops, quality, risk) so they need not decode and straighten it again. Holds
+    # references to arrays the recogniser made anyway; freed with the Recognition.
+    view: PhotoView | None = field(default=None, repr=False, compare=False)
 
 
 class Recognizer(Protocol):

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, Protocol
 
+from idcard_ocr.switches import Switches
+
 SwitchName = Literal["maintenance", "product"]
 
 
@@ -29,17 +31,28 @@ class Account:
     replay_guard: bool = False  # refuse a sign already accepted within the timestamp window
 
 
-@dataclass(frozen=True)
-class Switches:
-    maintenance: bool = False  # True: every request gets 500
-    product_enabled: bool = True  # False: every request gets 604
-
-
 class ChargeOutcome(enum.Enum):
     CHARGED = "charged"
     NOT_BILLED = "not_billed"  # the call was recorded without a charge
     INSUFFICIENT_BALANCE = "insufficient_balance"  # 603: lost a race for the last units
     QUOTA_EXCEEDED = "quota_exceeded"  # 606: lost a race for the last call of the day
+
+
+class HoldOutcome(enum.Enum):
+    HELD = "held"  # the price (and a quota unit) is reserved for this call
+    INSUFFICIENT_BALANCE = "insufficient_balance"  # 603: the balance less open holds cannot pay
+    QUOTA_EXCEEDED = "quota_exceeded"  # 606: today's billed calls and open holds reach the quota
+
+
+@dataclass(frozen=True)
+class Hold:
+    """The price of one call in flight, reserved until the call ends or ``expires_at`` (naive UTC)."""
+
+    task_no: str
+    app_id: str
+    amount: int
+    day: date
+    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -113,12 +126,39 @@ class Store(Protocol):
         """Billed calls of an account on a calendar day (for the early 606 check)."""
         ...
 
+    def place_hold(
+        self, task_no: str, app_id: str, *, price: int, daily_quota: int | None, at: datetime, ttl_s: float
+    ) -> HoldOutcome:
+        """Reserve ``price`` (and one of today's ``daily_quota`` calls) for the call ``task_no``.
+
+        In one transaction with the account locked: 606 when today's billed calls and open holds
+        reach the quota, 603 when the balance less the open holds cannot pay ``price``; otherwise
+        the hold is written and lasts ``ttl_s`` unless :meth:`finish_call` settles it first.
+        Holds of the account that expired are deleted on the way (their worker died).
+        """
+        ...
+
+    def release_hold(self, task_no: str) -> bool:
+        """Drop the hold of ``task_no`` without charging; False when there was none."""
+        ...
+
+    def open_holds(self, app_id: str | None = None) -> list[Hold]:
+        """Holds not yet settled, released or deleted (expired ones included), oldest first."""
+        ...
+
+    def reclaim_expired_holds(self, now: datetime | None = None) -> int:
+        """Delete every hold whose time ran out (by ``now``, naive UTC); returns how many."""
+        ...
+
     def finish_call(self, record: CallRecord, *, price: int, daily_quota: int | None) -> ChargeOutcome:
         """Record a call; when ``price`` > 0 also charge it, in one transaction.
 
-        The charge happens only if the balance still covers ``price`` and, with a quota, fewer
-        than ``daily_quota`` calls were billed today; otherwise the call is recorded with code
-        603 or 606 and nothing is charged. A ``task_no`` is billed at most once.
+        The call's hold, if any, is consumed: turned into the charge, or dropped when ``price``
+        is 0. With its hold still open the charge is already covered; without one (it expired)
+        the charge happens only if the balance less other calls' open holds still covers
+        ``price`` and, with a quota, today's billed calls and other open holds are fewer than
+        ``daily_quota``; otherwise the call is recorded with code 603 or 606 and nothing is
+        charged. A ``task_no`` is billed at most once.
         """
         ...
 

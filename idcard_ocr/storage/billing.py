@@ -1,8 +1,10 @@
-"""Recording calls and charging them, in one transaction on a connection the store opened.
+"""Holding a call's price, recording calls and charging them, each in one transaction.
 
 "Today", for a daily quota, is the server's local calendar day: every charge stores the local
-``day`` of its call time next to the UTC time, and the quota counts the rows of that day.
-Naive datetimes are read as server-local time (as :meth:`datetime.astimezone` does).
+``day`` next to the UTC time, and the quota counts the rows of that day. A call charged against
+its hold counts on the day it was admitted (the hold's day), so a quota checked when the hold
+was placed is never overshot by a call that ends after midnight. Naive datetimes are read as
+server-local time (as :meth:`datetime.astimezone` does).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from idcard_ocr.storage.base import AccountNotFound, CallRecord, ChargeOutcome, UsageRow
+from idcard_ocr.storage import holds
+from idcard_ocr.storage.base import AccountNotFound, CallRecord, ChargeOutcome, HoldOutcome, UsageRow
 from idcard_ocr.storage.models import accounts, calls, ledger
 
 CODE_INSUFFICIENT_BALANCE = 603
@@ -66,40 +69,86 @@ def _earlier_outcome(conn: Connection, task_no: str) -> ChargeOutcome | None:
     }.get(code, ChargeOutcome.NOT_BILLED)
 
 
+def _locked_balance(conn: Connection, app_id: str) -> int:
+    # ``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already excludes other
+    # writers. Either way the balance, holds and today's count read next cannot change under us.
+    locked = select(accounts.c.balance).where(accounts.c.app_id == app_id).with_for_update()
+    balance = conn.execute(locked).scalar()
+    if balance is None:
+        raise AccountNotFound(app_id)
+    return int(balance)
+
+
+def place_hold(
+    conn: Connection,
+    task_no: str,
+    app_id: str,
+    *,
+    price: int,
+    daily_quota: int | None,
+    at: datetime,
+    ttl_s: float,
+) -> HoldOutcome:
+    """Reserve ``price`` and a quota unit of ``at``'s day for ``task_no``; the caller holds the transaction.
+
+    Quota before balance, as the contract orders 606 before 603. Expired holds of the account
+    are deleted first.
+    """
+    balance = _locked_balance(conn, app_id)
+    now, day = utc_naive(at), local_day(at)
+    held, held_today, expired = holds.live_totals(conn, app_id, now, day)
+    if expired:  # left by a worker that died mid-call: they no longer count, so they go
+        holds.reclaim_expired(conn, now, app_id)
+    if daily_quota is not None and billed_on(conn, app_id, day) + held_today >= daily_quota:
+        return HoldOutcome.QUOTA_EXCEEDED
+    if balance - held < price:
+        return HoldOutcome.INSUFFICIENT_BALANCE
+    holds.insert(conn, task_no, app_id, price, day, now, ttl_s)
+    return HoldOutcome.HELD
+
+
 def finish_call(
     conn: Connection, record: CallRecord, *, price: int, daily_quota: int | None
 ) -> ChargeOutcome:
     """Record ``record`` and, when ``price`` > 0, charge it; the caller holds the transaction.
 
-    The account row is locked first (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's
-    ``BEGIN IMMEDIATE`` already excludes other writers), so the balance and today's count read
-    here cannot change before the charge is written. A task_no seen before returns its first
-    outcome and changes nothing.
+    The call's hold is deleted in the same transaction whatever the outcome. With its hold still
+    live the charge was reserved at admission and only the balance itself is checked again.
+    Without one (it expired) the charge is checked against the balance less the other calls'
+    live holds and today's billed calls plus their holds: the first-come rule, which can turn a
+    finished call into 603/606 but never overdraws or bills past the quota. A task_no seen
+    before returns its first outcome and changes nothing.
     """
     if price <= 0:
+        holds.release(conn, record.task_no)
         _insert_call(conn, record, record.code)
         return ChargeOutcome.NOT_BILLED
-    locked = select(accounts.c.balance).where(accounts.c.app_id == record.app_id).with_for_update()
-    balance = conn.execute(locked).scalar()
-    if balance is None:
-        raise AccountNotFound(record.app_id)
+    balance = _locked_balance(conn, record.app_id)
     earlier = _earlier_outcome(conn, record.task_no)
     if earlier is not None:
+        holds.release(conn, record.task_no)
         return earlier
-    day = local_day(record.at)
-    if daily_quota is not None and billed_on(conn, record.app_id, day) >= daily_quota:
+    now = utc_naive(record.at)
+    hold = holds.take(conn, record.task_no)
+    if hold is not None and hold.expires_at > now:
+        # Reserved at admission: the quota unit is ours, and the price unless an operator has
+        # lowered the balance since, which the balance check below still catches.
+        day, held, quota_left = hold.day, 0, True
+    else:
+        day = local_day(record.at)
+        held, held_today, _expired = holds.live_totals(conn, record.app_id, now, day)
+        quota_left = daily_quota is None or billed_on(conn, record.app_id, day) + held_today < daily_quota
+    if not quota_left:
         _insert_call(conn, record, CODE_QUOTA_EXCEEDED)
         return ChargeOutcome.QUOTA_EXCEEDED
-    if balance < price:
+    if balance - held < price:
         _insert_call(conn, record, CODE_INSUFFICIENT_BALANCE)
         return ChargeOutcome.INSUFFICIENT_BALANCE
     conn.execute(
         update(accounts).where(accounts.c.app_id == record.app_id).values(balance=accounts.c.balance - price)
     )
     conn.execute(
-        ledger.insert().values(
-            task_no=record.task_no, app_id=record.app_id, amount=price, at=utc_naive(record.at), day=day
-        )
+        ledger.insert().values(task_no=record.task_no, app_id=record.app_id, amount=price, at=now, day=day)
     )
     _insert_call(conn, record, CODE_OK)
     return ChargeOutcome.CHARGED

@@ -88,6 +88,23 @@ calls = Table(
     Index("ix_calls_at", "at"),
 )
 
+# A hold reserves the price (and, with a daily quota, one billed call of ``day``) of a call that
+# is being recognised, so that calls which could never be paid for are refused before they use
+# a recogniser. It is turned into a ledger row or deleted when the call ends; one left behind by
+# a process that died stops counting at ``expires_at`` and is deleted by the next hold on its
+# account (see ``holds``).
+holds = Table(
+    "holds",
+    metadata,
+    Column("task_no", String(32), primary_key=True),
+    Column("app_id", String(32), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("day", Date, nullable=False),  # server-local day the call was admitted on
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Index("ix_holds_app_expires", "app_id", "expires_at"),
+)
+
 worker_nodes = Table(
     "worker_nodes",
     metadata,

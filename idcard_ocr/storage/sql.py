@@ -16,12 +16,14 @@ from typing import Any
 from sqlalchemy import Connection, Engine, RowMapping, select, update
 
 from idcard_ocr.settings import Settings
-from idcard_ocr.storage import billing
+from idcard_ocr.storage import billing, holds
 from idcard_ocr.storage.base import (
     Account,
     AccountNotFound,
     CallRecord,
     ChargeOutcome,
+    Hold,
+    HoldOutcome,
     SecretKeyMismatch,
     Store,
     Switches,
@@ -238,8 +240,32 @@ class SqlStore(Store):
         with self.engine.connect() as conn:
             return billing.billed_on(conn, app_id, day)
 
+    def place_hold(
+        self, task_no: str, app_id: str, *, price: int, daily_quota: int | None, at: datetime, ttl_s: float
+    ) -> HoldOutcome:
+        """Reserve a call's price in one transaction; see :func:`billing.place_hold`."""
+        with self._writing() as conn, conn.begin():
+            return billing.place_hold(
+                conn, task_no, app_id, price=price, daily_quota=daily_quota, at=at, ttl_s=ttl_s
+            )
+
+    def release_hold(self, task_no: str) -> bool:
+        """Drop the hold of ``task_no`` without charging; False when there was none."""
+        with self._writing() as conn, conn.begin():
+            return holds.release(conn, task_no)
+
+    def open_holds(self, app_id: str | None = None) -> list[Hold]:
+        """Holds still stored, expired ones included, oldest first."""
+        with self.engine.connect() as conn:
+            return holds.listed(conn, app_id)
+
+    def reclaim_expired_holds(self, now: datetime | None = None) -> int:
+        """Delete every hold expired by ``now`` (naive UTC, default the present); returns how many."""
+        with self._writing() as conn, conn.begin():
+            return holds.reclaim_expired(conn, now or _now())
+
     def finish_call(self, record: CallRecord, *, price: int, daily_quota: int | None) -> ChargeOutcome:
-        """Record a call and charge it in one transaction; see :func:`billing.finish_call`."""
+        """Record a call, settle its hold, charge it: one transaction; see :func:`billing.finish_call`."""
         with self._writing() as conn, conn.begin():
             return billing.finish_call(conn, record, price=price, daily_quota=daily_quota)
 

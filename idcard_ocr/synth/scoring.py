@@ -1,8 +1,10 @@
 """Scoring recognitions against synthetic ground truth: exact-match rates split by condition.
 
-Pure functions: the benchmark feeds (truth record, recognition) pairs in and prints the table.
-A field counts as right only when the API would return exactly the true string, so a correct
-reading that the recogniser then blanks (``result`` 1) counts as wrong, as it would for a user.
+Pure functions over plain values: the benchmark turns each recognition into an :class:`Answer`
+(what the API would show, via :func:`answer_from`), feeds (truth record, answer) pairs in and
+prints the table. A field counts as right only when the API would return exactly the true
+string, so a correct reading that is then blanked (``result`` 1) counts as wrong, as it would
+for a user.
 
 A *silent error* is worse than a miss: the value is wrong (and not empty) while the API marks it
 valid, so a client that trusts ``validity`` takes it. ``nation`` has no validity flag of its
@@ -17,11 +19,11 @@ with no silent error.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from idcard_ocr.pipeline.types import BACK_INFO_KEYS, FRONT_INFO_KEYS, Recognition
+from idcard_ocr.contract.card import BACK_INFO_KEYS, FRONT_INFO_KEYS, CardReading, data_of
 
 FIELD_COLUMNS: tuple[str, ...] = (*FRONT_INFO_KEYS, *BACK_INFO_KEYS)
 CLEAN_GROUP = "clean"
@@ -35,6 +37,33 @@ VALIDITY_OF: dict[str, str | None] = {
     "month": "birthday", "day": "birthday", "address": "address", "authority": "authority",
     "timelimit": "timelimit",
 }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the API would answer for one photo, as plain values.
+
+    ``text_found`` False is the 301 (no text anywhere); otherwise ``result``, ``info`` and
+    ``validity`` are exactly the contract's ``data`` (blank values and false flags for result 1).
+    """
+
+    text_found: bool
+    side: str = "front"
+    rotate: int = 0  # 0, 90, 180 or 270
+    result: int = 1
+    info: Mapping[str, str] = field(default_factory=dict)
+    validity: Mapping[str, bool] = field(default_factory=dict)
+    elapsed_ms: float | None = None
+
+
+def answer_from(reading: CardReading, elapsed_ms: float | None = None) -> Answer:
+    """The :class:`Answer` the API gives for ``reading`` (a recognition)."""
+    if not reading.text_found:
+        return Answer(False, elapsed_ms=elapsed_ms)
+    data = data_of(reading)
+    info, validity, result = data["info"], data["validity"], data["result"]
+    assert isinstance(info, dict) and isinstance(validity, dict) and isinstance(result, int)
+    return Answer(True, reading.side, reading.rotate, result, info, validity, elapsed_ms)
 
 
 @dataclass
@@ -63,36 +92,34 @@ class Outcome:
         return all(self.fields_ok.values()) and self.side_ok
 
 
-def score_one(truth: dict[str, Any], recognition: Recognition | None, error: str | None = None) -> Outcome:
-    """Compare one recognition (None when the recogniser raised ``error``) with its truth record."""
+def score_one(truth: dict[str, Any], answer: Answer | None, error: str | None = None) -> Outcome:
+    """Compare one answer (None when the recogniser raised ``error``) with its truth record."""
     kind = truth.get("kind")
     outcome = Outcome(truth["file"], truth["condition"], kind, side_ok=False, rotate_ok=False)
     legible = (truth.get("legibility") or {}).get("legible")
     outcome.legible = None if legible is None else bool(legible)
-    if recognition is None:
+    if answer is None:
         outcome.fields_ok = {k: False for k in truth["info"]} or {"verdict": False}
         outcome.misses.append({"file": truth["file"], "field": "error", "expected": "", "got": error or ""})
         return outcome
-    outcome.elapsed_ms = recognition.timings_ms.get("total")
+    outcome.elapsed_ms = answer.elapsed_ms
     if kind is not None:  # no_text must give 301; not_card must give result 1 with text found
         verdict = (
-            not recognition.text_found
+            not answer.text_found
             if kind == "no_text"
-            else recognition.text_found and recognition.result == 1
+            else answer.text_found and answer.result == 1
         )
         outcome.side_ok = outcome.rotate_ok = True
         outcome.fields_ok = {"verdict": verdict}
         if not verdict:
             got = (
-                "no text" if not recognition.text_found else f"result {recognition.result} {recognition.info}"
+                "no text" if not answer.text_found else f"result {answer.result} {answer.info}"
             )
             outcome.misses.append({"file": truth["file"], "field": "verdict", "expected": kind, "got": got})
         return outcome
-    outcome.side_ok = recognition.side == truth["side"]
-    outcome.rotate_ok = recognition.rotate == truth["rotate"]
-    data = recognition.api_data() if recognition.text_found else {}
-    info, validity = data.get("info", {}), data.get("validity", {})
-    assert isinstance(info, dict) and isinstance(validity, dict)
+    outcome.side_ok = answer.side == truth["side"]
+    outcome.rotate_ok = answer.rotate == truth["rotate"]
+    info, validity = answer.info, answer.validity
     for key, expected in truth["info"].items():
         got = str(info.get(key, "")) if outcome.side_ok else ""
         outcome.fields_ok[key] = got == expected
@@ -104,7 +131,7 @@ def score_one(truth: dict[str, Any], recognition: Recognition | None, error: str
             outcome.misses.append({"file": truth["file"], "field": key, "expected": expected, "got": got})
     if not outcome.side_ok:
         outcome.misses.append(
-            {"file": truth["file"], "field": "side", "expected": truth["side"], "got": recognition.side}
+            {"file": truth["file"], "field": "side", "expected": truth["side"], "got": answer.side}
         )
     if not outcome.rotate_ok:
         outcome.misses.append(
@@ -112,7 +139,7 @@ def score_one(truth: dict[str, Any], recognition: Recognition | None, error: str
                 "file": truth["file"],
                 "field": "rotate",
                 "expected": str(truth["rotate"]),
-                "got": str(recognition.rotate),
+                "got": str(answer.rotate),
             }
         )
     return outcome

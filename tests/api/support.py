@@ -17,22 +17,15 @@ import httpx
 from fastapi import FastAPI
 from PIL import Image
 
-from idcard_ocr.api.access import sign_of
+from idcard_ocr.contract import sample
+from idcard_ocr.contract.sign import sign_of
 from idcard_ocr.pipeline.types import Recognition
 from idcard_ocr.settings import Settings
 from idcard_ocr.storage.sql import SqlStore
 
-FRONT_INFO = {
-    "name": "赵宁宁",
-    "number": "330106198912014010",
-    "sex": "男",
-    "nation": "汉",
-    "year": "1989",
-    "month": "12",
-    "day": "1",
-    "address": "浙江省杭州市西湖区文二路108号",
-}
-FRONT_VALIDITY = {"birthday": True, "number": True, "address": True, "sex": True, "name": True}
+# The contract's front sample, as plain dicts for comparing with answers.
+FRONT_INFO = dict(sample.FRONT_INFO)
+FRONT_VALIDITY = dict(sample.FRONT_VALIDITY)
 
 
 def front_recognition(rotate: int = 0) -> Recognition:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from idcard_ocr.api.access import sign_of
 from idcard_ocr.cli import main
 from idcard_ocr.cli.serve import demo_account, demo_instructions
+from idcard_ocr.contract.sign import sign_of
 from idcard_ocr.settings import Settings
 from idcard_ocr.storage.sql import open_store
 

@@ -15,7 +15,7 @@ VENDOR_SIGN_VECTOR = "6ddcdc405743c576cb6d34b17b47ed56e2b9b6670fae1fe85ed01244fd
 
 
 def test_sign_matches_the_vendor_example() -> None:
-    from idcard_ocr.api.access import sign_of
+    from idcard_ocr.contract.sign import sign_of
 
     assert sign_of("xyzxy2121zxyz", "efcefcef1121cefcefc1212121", "1555378976238") == VENDOR_SIGN_VECTOR
 
@@ -112,6 +112,15 @@ async def test_timestamp_outside_the_window_is_610(service: Service) -> None:
     assert (await service.post_photo(caller, timestamp_ms=now_ms - 250_000))["code"] == 200
     body = await service.post(caller.signed() | {"timestamp": "12x"}, files={"file": ("c.jpg", jpeg_bytes())})
     assert (body["code"], body["msg"]) == (400, "参数错误: timestamp 格式不正确")
+
+
+async def test_a_timestamp_in_seconds_is_610_with_a_hint(service: Service) -> None:
+    caller = service.account()
+    now_s = int(time.time())
+    hint = "请求超时: timestamp 应为毫秒(13 位),收到的是秒(10 位)"
+    await expect(service, caller, 610, hint, timestamp_ms=now_s)
+    # A stale 13-digit timestamp keeps the contract's words alone.
+    await expect(service, caller, 610, "请求超时", timestamp_ms=now_s * 1000 - 301_000)
 
 
 async def test_timestamp_window_is_configurable(service_factory: ServiceFactory) -> None:

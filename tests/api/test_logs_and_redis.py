@@ -66,7 +66,7 @@ async def test_rate_and_quota_through_redis(
         assert type(parts.rate_limiter).__name__ == "RedisRateLimiter"
         assert type(parts.quota_counter).__name__ == "RedisQuotaCounter"
         # Keep this test's switches out of the fleet-wide Redis copy other servers may share.
-        return dataclasses.replace(parts, switches=LocalSwitchCache(store, 1.0))
+        return dataclasses.replace(parts, switches=LocalSwitchCache(store.get_switches, 1.0))
 
     service = service_factory(redis_url=redis_url, adjust_parts=local_switches)
     caller = service.account(balance=10, qps=1, daily_quota=1)

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from idcard_ocr.api.access import REQUIRED_FIELDS
 from idcard_ocr.api.envelope import MESSAGES
+from idcard_ocr.api.extras import FLAG_FIELDS, SIDE_FIELD
 from tests.api.support import Service
 
 pytestmark = pytest.mark.anyio
@@ -64,3 +66,25 @@ async def test_real_answers_fit_the_published_schema(service: Service) -> None:
     assert fits(ok, envelope)
     assert fits(await service.post_photo(caller, sign="bad"), envelope)
     assert not fits(ok | {"data": {**ok["data"], "side": "back"}}, envelope)  # the check has teeth
+
+
+async def test_the_description_names_every_field_read_and_says_others_are_ignored(service: Service) -> None:
+    schema = (await service.http.get("/openapi.json")).json()
+    content = schema["paths"]["/ocr/idcard-v1"]["post"]["requestBody"]["content"]
+    read_by_the_endpoint = [*REQUIRED_FIELDS, "file", "base64", "image", "url", *FLAG_FIELDS, SIDE_FIELD]
+    for media_type, form in content.items():
+        uploads = media_type == "multipart/form-data"  # a urlencoded body cannot carry a file
+        expected = [name for name in read_by_the_endpoint if uploads or name != "file"]
+        assert list(form["schema"]["properties"]) == expected, media_type
+        assert "not named here" in form["schema"]["description"]
+        assert "ignored" in form["schema"]["description"]
+
+
+async def test_fields_not_in_the_description_are_ignored(service: Service) -> None:
+    caller = service.account(balance=5)
+    plain = await service.post_photo(caller)
+    # What clients of the vendor's other products send along, and a field in another case.
+    extra = await service.post_photo(caller, productCode="idcard", APPID="x", callback="http://x.test")
+    for answer in (plain, extra):
+        assert (answer["code"], answer["charge"]) == (200, True)
+    assert extra["data"] == plain["data"] and service.balance(caller) == 3

@@ -199,7 +199,7 @@ async def test_repeated_field_takes_the_first_and_non_utf8_is_refused(service: S
 
 
 def test_exif_rotation_swaps_reported_sides() -> None:
-    from idcard_ocr.api.image_gate import check_image
+    from idcard_ocr.contract.photo_rules import check_image
 
     checked = check_image(jpeg_bytes(300, 120, exif_orientation=6), 2 * 1024 * 1024)
     assert (checked.format, checked.width, checked.height) == ("JPEG", 120, 300)
@@ -208,7 +208,7 @@ def test_exif_rotation_swaps_reported_sides() -> None:
 
 
 def test_png_named_jpeg_is_judged_by_content() -> None:
-    from idcard_ocr.api.image_gate import check_image
+    from idcard_ocr.contract.photo_rules import check_image
 
     out = io.BytesIO()
     Image.new("L", (50, 40)).save(out, "PNG")

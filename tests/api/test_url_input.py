@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -10,7 +11,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from idcard_ocr.api.envelope import ApiError
-from idcard_ocr.api.url_fetch import UrlFetcher, is_public_address, parse_ip_literal
+from idcard_ocr.api.url_fetch import (
+    IPAddress,
+    UrlFetcher,
+    is_public_address,
+    parse_allow_entry,
+    parse_ip_literal,
+)
 from tests.api.support import ServiceFactory, jpeg_bytes
 
 pytestmark = pytest.mark.anyio
@@ -117,6 +124,56 @@ async def test_allow_list_names_host_and_port(image_server: str) -> None:
     other_port = f"http://{host}:{int(port) + 1}/card.jpg"
     assert await refusal(fetcher(image_server), other_port) == "参数错误: url 指向内网或保留地址"
     assert await fetcher(host).fetch(f"http://{image_server}/card.jpg") == PHOTO  # host alone: any port
+
+
+@pytest.mark.parametrize("listed", ["localhost", "127.0.0.1", "[::1]", "LocalHost.", "127.1"])
+async def test_localhost_and_127_0_0_1_are_one_allow_list_entry(image_server: str, listed: str) -> None:
+    port = image_server.split(":")[1]
+    fetch = fetcher(f"{listed}:{port}")
+    for host in ("127.0.0.1", "localhost", "0x7f.1"):
+        assert await fetch.fetch(f"http://{host}:{port}/card.jpg") == PHOTO, host
+    # Still only that port, and only this machine's own name for itself (not all of 127/8).
+    assert await refusal(fetch, f"http://localhost:{int(port) + 1}/") == "参数错误: url 指向内网或保留地址"
+    assert await refusal(fetch, f"http://127.0.0.2:{port}/") == "参数错误: url 指向内网或保留地址"
+
+
+async def test_localhost_resolving_to_ipv6_first_still_reaches_an_ipv4_server(image_server: str) -> None:
+    port = image_server.split(":")[1]
+    ipv6_first = [parse_ip_literal("::1"), parse_ip_literal("127.0.0.1")]
+
+    async def resolver(host: str, _port: int) -> list[IPAddress]:
+        assert host == "localhost"
+        return [a for a in ipv6_first if a is not None]
+
+    fetch = UrlFetcher(
+        allow_hosts=frozenset({"localhost"}), timeout_s=5.0, max_redirects=3, max_bytes=MB2, resolver=resolver
+    )
+    # The server listens on 127.0.0.1 only: ::1 refuses the connection and the next address is tried.
+    assert await fetch.fetch(f"http://localhost:{port}/card.jpg") == PHOTO
+
+
+def test_allow_list_entries_are_read_as_an_operator_writes_them() -> None:
+    assert parse_allow_entry("localhost") == ("localhost", None)
+    assert parse_allow_entry("[::1]:8080") == ("localhost", 8080)
+    assert parse_allow_entry("::1") == ("localhost", None)
+    assert parse_allow_entry("Images.Example.COM:443") == ("images.example.com", 443)
+    assert parse_allow_entry("10.0.0.8") == ("10.0.0.8", None)
+    assert parse_allow_entry("[fd00::1]") == ("fd00::1", None)
+    assert parse_allow_entry("images.example.com:http") is None  # not a port: allows nothing
+    assert parse_allow_entry(":8080") is None
+
+
+async def test_a_refused_url_tells_the_operator_which_setting_allows_it(
+    image_server: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    port = image_server.split(":")[1]
+    with caplog.at_level(logging.WARNING, logger="idcard_ocr.api"):
+        msg = await refusal(fetcher(), f"http://localhost:{port}/card.jpg")
+    assert msg == "参数错误: url 指向内网或保留地址"  # the caller learns nothing more
+    lines = [r.getMessage() for r in caplog.records if r.name == "idcard_ocr.api"]
+    assert len(lines) == 1
+    assert "IDCARD_URL_ALLOW_HOSTS" in lines[0] and "loopback" in lines[0]
+    assert "card.jpg" not in lines[0]  # the url itself is the caller's data and stays out of logs
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/a.jpg", "gopher://x/", "data:,x"])

@@ -10,6 +10,8 @@ from urllib.parse import parse_qsl
 
 import httpx
 
+from idcard_ocr.contract import sample
+
 APP_ID = "xyzxy2121zxyz"
 APP_SECRET = "efcefcef1121cefcefc1212121"
 BASE_URL = "http://ocr.test"
@@ -22,17 +24,8 @@ FRONT_BODY: dict[str, Any] = {
     "data": {
         "result": 0,
         "side": "front",
-        "info": {
-            "name": "赵宁宁",
-            "number": "330106198912014010",
-            "sex": "男",
-            "nation": "汉",
-            "year": "1989",
-            "month": "12",
-            "day": "1",
-            "address": "浙江省杭州市西湖区文二路108号",
-        },
-        "validity": {"birthday": True, "number": True, "address": True, "sex": True, "name": True},
+        "info": dict(sample.FRONT_INFO),
+        "validity": dict(sample.FRONT_VALIDITY),
     },
 }
 
@@ -45,8 +38,8 @@ BACK_BODY: dict[str, Any] = {
         "result": 0,
         "side": "back",
         "rotate": "cw90",
-        "info": {"authority": "杭州市公安局余杭分局", "timelimit": "20190806-20390806"},
-        "validity": {"authority": True, "timelimit": True},
+        "info": dict(sample.BACK_INFO),
+        "validity": dict(sample.BACK_VALIDITY),
     },
 }
 

@@ -33,7 +33,8 @@ from idcard_ocr.client import (
     RecognitionFailed,
     ServiceUnavailable,
 )
-from idcard_ocr.pipeline.types import FRONT_VALIDITY_KEYS, Recognition
+from idcard_ocr.contract.card import FRONT_VALIDITY_KEYS
+from idcard_ocr.pipeline.types import Recognition
 from tests.api.support import FRONT_INFO as CARD
 
 BASE_URL = "http://testserver"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from client_fakes import APP_ID, APP_SECRET, BACK_BODY, BASE_URL, FRONT_BODY
@@ -95,6 +96,33 @@ def test_repr_masks_name_number_and_address(scripted) -> None:
     text = repr(recognize_with(scripted, FRONT_BODY))
     assert "赵宁宁" not in text and "330106198912014010" not in text and "文二路" not in text
     assert "'赵**'" in text and "3301**********4010" in text
+
+
+def test_the_readme_says_what_a_printed_result_shows(scripted) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    card = recognize_with(scripted, FRONT_BODY)
+    assert card.front is not None
+    shown = repr(card)
+    for masked in ("name='赵**'", "number='3301**********4010'", "address='******'"):
+        assert f"`{masked}`" in readme and masked in shown, masked
+    assert "that is not a misread" in readme
+    assert "`card.front.name`" in readme and card.front.name == "赵宁宁"
+
+
+def test_the_demo_snippet_prints_the_values_as_read(scripted, monkeypatch, capsys, tmp_path) -> None:
+    import idcard_ocr.client
+    from idcard_ocr.cli.serve import demo_instructions
+
+    photo = tmp_path / "card.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 jpeg")
+    snippet = demo_instructions(APP_ID, APP_SECRET, BASE_URL, photo).split("Or from Python:\n", 1)[1]
+    api = scripted(FRONT_BODY)
+    real = idcard_ocr.client.Client
+    monkeypatch.setattr(idcard_ocr.client, "Client", lambda *args: real(*args, transport=api.transport()))
+    exec(snippet, {})  # what a new user pastes, against a scripted server answering the sample card
+    masked, values = capsys.readouterr().out.splitlines()
+    assert "name='赵**'" in masked
+    assert values == "赵宁宁 330106198912014010 浙江省杭州市西湖区文二路108号"
 
 
 @pytest.mark.parametrize(

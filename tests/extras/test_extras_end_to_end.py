@@ -16,6 +16,7 @@ from tests.api.test_openapi import fits
 from tests.extras import photos
 from tests.extras.conftest import CARDS, RealService, truth
 from tests.extras.photos import CardPhoto
+from tests.fonts import needs_fonts
 
 pytestmark = [pytest.mark.anyio, pytest.mark.models]
 CARD_ASPECT = 856 / 540
@@ -103,6 +104,7 @@ WARNINGS: list[tuple[str, str, Callable[[], CardPhoto]]] = [
 ]
 
 
+@needs_fonts
 @pytest.mark.parametrize(("option", "flag", "make"), WARNINGS, ids=[flag for _, flag, _ in WARNINGS])
 async def test_each_warning_fires_through_the_service(
     real_service: RealService, option: str, flag: str, make: Callable[[], CardPhoto]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from idcard_ocr.pipeline.assess import QualityReport, assess_quality, view_image
-from idcard_ocr.pipeline.types import FRONT_INFO_KEYS, FieldReading
+from idcard_ocr.pipeline.types import FRONT_FIELDS, FieldReading
 from tests.extras import photos
 from tests.extras.photos import CardPhoto
 
@@ -23,7 +23,7 @@ def _judge(photo: CardPhoto, fields: dict[str, FieldReading] | None = None) -> Q
 
 
 @pytest.fixture(scope="module")
-def clean_cards() -> list[CardPhoto]:
+def clean_cards(card_fonts: None) -> list[CardPhoto]:
     return [photos.clean_photo(seed, side) for seed, side in CLEAN_SEEDS]  # type: ignore[arg-type]
 
 
@@ -67,16 +67,16 @@ def test_a_dark_photo_is_underexposed_and_a_washed_out_one_overexposed(clean_car
 
 def test_unread_fields_on_a_sharp_card_count_as_covered(clean_cards: list[CardPhoto]) -> None:
     card = clean_cards[0]
-    read = {key: FieldReading("x", 0.95) for key in FRONT_INFO_KEYS}
+    read = {key: FieldReading("x", 0.95) for key in FRONT_FIELDS}
     two_missing = {**read, "address": FieldReading("", 0.0), "number": FieldReading("1", 0.2)}
     view = view_image(card.image, card.quad)
-    assert not assess_quality(view, "front", read, FRONT_INFO_KEYS).flags["occluded"]
-    covered = assess_quality(view, "front", two_missing, FRONT_INFO_KEYS)
+    assert not assess_quality(view, "front", read, FRONT_FIELDS).flags["occluded"]
+    covered = assess_quality(view, "front", two_missing, FRONT_FIELDS)
     assert covered.flags["occluded"] and covered.metrics["unreadFields"] == 2
 
 
 def test_no_card_scores_zero_with_no_flag_raised(clean_cards: list[CardPhoto]) -> None:
-    report = assess_quality(view_image(clean_cards[0].image, None), "front", {}, FRONT_INFO_KEYS)
+    report = assess_quality(view_image(clean_cards[0].image, None), "front", {}, FRONT_FIELDS)
     assert report.score == 0 and not any(report.flags.values())
     assert report.metrics == {"cardFound": 0.0}
 

@@ -22,7 +22,7 @@ def _flags(photo: CardPhoto, timelimit: str = "", header: str = "") -> dict[str,
 
 
 @pytest.fixture(scope="module")
-def clean_cards() -> list[CardPhoto]:
+def clean_cards(card_fonts: None) -> list[CardPhoto]:
     return [photos.clean_photo(seed, side) for seed, side in CLEAN_SEEDS]  # type: ignore[arg-type]
 
 

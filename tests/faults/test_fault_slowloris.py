@@ -19,6 +19,7 @@ import pytest
 import uvicorn
 
 from idcard_ocr.api.app import create_app
+from idcard_ocr.cli.serve import HTTP_PROTOCOL
 from idcard_ocr.settings import Settings
 from idcard_ocr.storage.sql import SqlStore, open_store
 from tests.api.support import Caller, StubRecognizer, jpeg_bytes
@@ -34,7 +35,8 @@ def live_server(tmp_path: Path, settings_for: Callable[..., Settings]) -> Iterat
     app = create_app(settings, store, StubRecognizer())
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    config = uvicorn.Config(app, http=HTTP_PROTOCOL, log_level="warning", access_log=False, lifespan="off")
+    server = uvicorn.Server(config)  # parsing HTTP as `idcard-ocr serve` does
     thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[listener])), daemon=True)
     thread.start()
     for _ in range(200):

@@ -25,8 +25,8 @@ from idcard_ocr.api.envelope import (
     MSG_NOT_UTF8,
     ApiError,
 )
-from idcard_ocr.api.image_gate import MAX_SIDE, MIN_SIDE_EXCLUSIVE, check_image, decode_base64_image
 from idcard_ocr.api.request_form import RequestForm, parse_form
+from idcard_ocr.contract.photo_rules import MAX_SIDE, MIN_SIDE_EXCLUSIVE, check_image, decode_base64_image
 from tests.api.support import Service, ServiceFactory
 from tests.fuzz.fuzz_strategies import FUZZ_SETTINGS, image_bytes, request_bodies
 

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from idcard_ocr.api.access import sign_of
 from idcard_ocr.api.envelope import CODES
 from idcard_ocr.api.url_fetch import UrlFetcher
+from idcard_ocr.contract.sign import sign_of
 from tests.api.support import Caller, Service, ServiceFactory
 from tests.fuzz.fuzz_strategies import FUZZ_SETTINGS
 

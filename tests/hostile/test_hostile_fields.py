@@ -7,9 +7,9 @@ from urllib.parse import quote
 
 import pytest
 
-from idcard_ocr.api.access import sign_of
 from idcard_ocr.api.envelope import MSG_BAD_CREDENTIALS, MSG_NO_IMAGE, malformed_field
 from idcard_ocr.api.url_fetch import MSG_URL_INVALID, MSG_URL_SCHEME
+from idcard_ocr.contract.sign import sign_of
 from tests.api.support import Caller, Service, jpeg_bytes
 from tests.hostile.hostile_support import assert_refused_unbilled, ledger_state
 

@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from idcard_ocr.contract.card import data_of
+
 pytestmark = [pytest.mark.models, pytest.mark.slow]
 CARDS = Path(__file__).resolve().parents[1] / "data" / "cards"
 
@@ -43,7 +45,7 @@ def test_grey_and_palette_photos_are_read_like_colour_ones(recognizer: Any, mode
         else _encode(colour.convert("P", palette=Image.Palette.ADAPTIVE, colors=64), "PNG")
     )
     recognition = recognizer.recognize(photo)
-    data = recognition.api_data()
+    data = data_of(recognition)
     assert data["result"] == 0 and data["side"] == "front"
     assert data["info"]["number"] == truth["info"]["number"]
     assert data["info"]["name"] == truth["info"]["name"]

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from idcard_ocr.api.access import Credentials, authenticate, sign_of
+from idcard_ocr.api.access import Credentials, authenticate
 from idcard_ocr.api.envelope import ApiError
+from idcard_ocr.contract.sign import sign_of
 from idcard_ocr.settings import Settings
 from idcard_ocr.storage.base import ConfigError
 from idcard_ocr.storage.server_key import key_file_for

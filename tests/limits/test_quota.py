@@ -56,7 +56,7 @@ def test_reconcile_primes_from_the_ledger_and_workers_then_share_the_count(
     new_client: Callable[[], redis.Redis],
     key_prefix: str,
 ) -> None:
-    assert counter.reconcile(store, quota_app) == 2
+    assert counter.reconcile(store.billed_on, quota_app) == 2
     other_worker = RedisQuotaCounter(new_client(), key_prefix)
     assert other_worker.billed_today(quota_app) == 2
 
@@ -81,13 +81,13 @@ def test_each_local_day_has_its_own_count(new_client: Callable[[], redis.Redis],
 def test_early_check_primes_the_counter_then_refuses_at_the_quota(
     counter: RedisQuotaCounter, store: SqlStore, quota_app: str
 ) -> None:
-    assert quota_used_up(counter, store, quota_app, 3) is False
+    assert quota_used_up(counter, store.billed_on, quota_app, 3) is False
     assert counter.billed_today(quota_app) == 2
 
     assert charge(store, quota_app, 3) is ChargeOutcome.CHARGED
     counter.record_billed(quota_app)
 
-    assert quota_used_up(counter, store, quota_app, 3) is True
+    assert quota_used_up(counter, store.billed_on, quota_app, 3) is True
 
 
 def test_a_counter_that_drifted_high_is_corrected_instead_of_refusing(
@@ -95,7 +95,7 @@ def test_a_counter_that_drifted_high_is_corrected_instead_of_refusing(
 ) -> None:
     new_client().set(counter.key(quota_app), 99)
 
-    assert quota_used_up(counter, store, quota_app, 3) is False
+    assert quota_used_up(counter, store.billed_on, quota_app, 3) is False
     assert counter.billed_today(quota_app) == 2
 
 
@@ -105,10 +105,10 @@ def test_a_counter_left_behind_cannot_bill_past_the_quota_and_is_corrected(
     assert charge(store, quota_app, 3) is ChargeOutcome.CHARGED  # billed, but the counter missed it
     new_client().set(counter.key(quota_app), 0)
 
-    assert quota_used_up(counter, store, quota_app, 3) is False  # the hint lets the call in...
+    assert quota_used_up(counter, store.billed_on, quota_app, 3) is False  # the hint lets the call in...
     assert charge(store, quota_app, 3) is ChargeOutcome.QUOTA_EXCEEDED  # ...the ledger refuses it
-    assert counter.reconcile(store, quota_app) == 3  # the service resets on that mismatch
-    assert quota_used_up(counter, store, quota_app, 3) is True
+    assert counter.reconcile(store.billed_on, quota_app) == 3  # the service resets on that mismatch
+    assert quota_used_up(counter, store.billed_on, quota_app, 3) is True
     assert store.billed_on(quota_app, date.today()) == 3
 
 
@@ -117,17 +117,17 @@ def test_unreachable_redis_falls_back_to_the_ledger(store: SqlStore, quota_app: 
 
     assert counter.billed_today(quota_app) is None
     counter.record_billed(quota_app)  # must not raise: the store stays exact
-    assert counter.reconcile(store, quota_app) == 2
-    assert quota_used_up(counter, store, quota_app, 2) is True
-    assert quota_used_up(counter, store, quota_app, 3) is False
+    assert counter.reconcile(store.billed_on, quota_app) == 2
+    assert quota_used_up(counter, store.billed_on, quota_app, 2) is True
+    assert quota_used_up(counter, store.billed_on, quota_app, 3) is False
 
 
 def test_without_redis_every_check_asks_the_store(store: SqlStore, quota_app: str) -> None:
     counter = make_quota_counter(None)
     assert isinstance(counter, NoQuotaCounter)
     assert counter.billed_today(quota_app) is None
-    assert quota_used_up(counter, store, quota_app, 3) is False
-    assert quota_used_up(counter, store, quota_app, 2) is True
+    assert quota_used_up(counter, store.billed_on, quota_app, 3) is False
+    assert quota_used_up(counter, store.billed_on, quota_app, 2) is True
 
 
 def test_start_up_reconciles_only_accounts_with_a_quota(
@@ -135,6 +135,6 @@ def test_start_up_reconciles_only_accounts_with_a_quota(
 ) -> None:
     unlimited, _ = store.create_account(balance=5)
 
-    assert reconcile_all(counter, store) == 1
+    assert reconcile_all(counter, store.billed_on, store.list_accounts()) == 1
     assert counter.billed_today(quota_app) == 2
     assert counter.billed_today(unlimited.app_id) is None

@@ -8,7 +8,8 @@ from collections.abc import Callable
 import redis
 
 from idcard_ocr.limits.switch_cache import LocalSwitchCache, RedisSwitchCache, make_switch_cache
-from idcard_ocr.storage.base import Switches, SwitchName
+from idcard_ocr.storage.base import SwitchName
+from idcard_ocr.switches import Switches
 from tests.limits.conftest import FakeClock
 
 
@@ -33,7 +34,7 @@ class SwitchBoard:
 
 def test_local_cache_reads_the_store_once_per_period(clock: FakeClock) -> None:
     board = SwitchBoard()
-    cache = LocalSwitchCache(board, refresh_s=1.0, clock=clock)  # type: ignore[arg-type]
+    cache = LocalSwitchCache(board.get_switches, refresh_s=1.0, clock=clock)
 
     assert cache.current() == Switches()
     board.set_switch("maintenance", True)
@@ -52,7 +53,7 @@ def test_workers_share_one_store_read_through_redis(
     board = SwitchBoard()
     board.set_switch("product", False)
     workers = [
-        RedisSwitchCache(board, new_client(), 10.0, key=key_prefix + "switches", clock=clock)  # type: ignore[arg-type]
+        RedisSwitchCache(board.get_switches, new_client(), 10.0, key=key_prefix + "switches", clock=clock)
         for _ in range(4)
     ]
 
@@ -66,7 +67,7 @@ def test_a_flipped_switch_is_obeyed_everywhere_within_the_refresh_period(
     board = SwitchBoard()
     refresh_s = 0.4
     workers = [
-        RedisSwitchCache(board, new_client(), refresh_s, key=key_prefix + "switches")  # type: ignore[arg-type]
+        RedisSwitchCache(board.get_switches, new_client(), refresh_s, key=key_prefix + "switches")
         for _ in range(3)
     ]
     assert not any(w.current().maintenance for w in workers)
@@ -82,7 +83,7 @@ def test_invalidate_makes_the_next_read_see_the_store(
     clock: FakeClock, new_client: Callable[[], redis.Redis], key_prefix: str
 ) -> None:
     board = SwitchBoard()
-    cache = RedisSwitchCache(board, new_client(), 10.0, key=key_prefix + "switches", clock=clock)  # type: ignore[arg-type]
+    cache = RedisSwitchCache(board.get_switches, new_client(), 10.0, key=key_prefix + "switches", clock=clock)
     assert cache.current().maintenance is False
 
     board.set_switch("maintenance", True)
@@ -97,7 +98,7 @@ def test_a_garbled_shared_copy_is_ignored(
     board = SwitchBoard()
     board.set_switch("maintenance", True)
     new_client().set(key_prefix + "switches", b'{"maintenance": 1}')
-    cache = RedisSwitchCache(board, new_client(), 10.0, key=key_prefix + "switches", clock=clock)  # type: ignore[arg-type]
+    cache = RedisSwitchCache(board.get_switches, new_client(), 10.0, key=key_prefix + "switches", clock=clock)
 
     assert cache.current().maintenance is True
     assert board.reads == 1
@@ -106,7 +107,7 @@ def test_a_garbled_shared_copy_is_ignored(
 def test_unreachable_redis_falls_back_to_the_store(clock: FakeClock) -> None:
     board = SwitchBoard()
     board.set_switch("product", False)
-    cache = make_switch_cache(board, "redis://127.0.0.1:1/0", 1.0)  # type: ignore[arg-type]
+    cache = make_switch_cache(board.get_switches, "redis://127.0.0.1:1/0", 1.0)
 
     assert isinstance(cache, RedisSwitchCache)
     assert cache.current().product_enabled is False
@@ -114,6 +115,6 @@ def test_unreachable_redis_falls_back_to_the_store(clock: FakeClock) -> None:
 
 
 def test_without_redis_the_cache_is_per_process() -> None:
-    cache = make_switch_cache(SwitchBoard(), None, 1.0)  # type: ignore[arg-type]
+    cache = make_switch_cache(SwitchBoard().get_switches, None, 1.0)
     assert type(cache) is LocalSwitchCache
     assert cache.current() == Switches()

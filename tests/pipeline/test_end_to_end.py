@@ -18,10 +18,17 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from idcard_ocr.contract.card import (
+    BACK_INFO_KEYS,
+    BACK_VALIDITY_KEYS,
+    FRONT_INFO_KEYS,
+    FRONT_VALIDITY_KEYS,
+    data_of,
+)
 from idcard_ocr.pipeline import CardRecognizer, ImageDecodeError, Recognition, load_recognizer
-from idcard_ocr.pipeline.types import BACK_INFO_KEYS, BACK_VALIDITY_KEYS, FRONT_INFO_KEYS, FRONT_VALIDITY_KEYS
 from idcard_ocr.synth.card import downscale, draw_card
 from idcard_ocr.synth.identities import make_identities
+from tests.fonts import needs_fonts
 
 pytestmark = pytest.mark.models
 
@@ -49,7 +56,7 @@ def _card_records(card_truth: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def test_every_card_field_is_exact(card_truth: list[dict[str, Any]], results: dict[str, Recognition]) -> None:
     misses = []
     for record in _card_records(card_truth):
-        data = results[record["file"]].api_data()
+        data = data_of(results[record["file"]])
         for key, expected in record["info"].items():
             if key in ILLEGIBLE.get(record["file"], ()):
                 continue
@@ -86,14 +93,14 @@ def test_side_and_rotation_of_every_card(
     for record in records:
         result = results[record["file"]]
         assert (result.side, result.rotate) == (record["side"], record["rotate"]), record["file"]
-        data = result.api_data()
+        data = data_of(result)
         assert data.get("rotate") == (f"cw{record['rotate']}" if record["rotate"] else None)
 
 
-def test_api_data_has_the_contract_keys_in_order(card_truth: list[dict[str, Any]],
+def test_data_has_the_contract_keys_in_order(card_truth: list[dict[str, Any]],
                                                  results: dict[str, Recognition]) -> None:
     for record in _card_records(card_truth):
-        data = results[record["file"]].api_data()
+        data = data_of(results[record["file"]])
         info_keys, validity_keys = ((FRONT_INFO_KEYS, FRONT_VALIDITY_KEYS) if record["side"] == "front"
                                     else (BACK_INFO_KEYS, BACK_VALIDITY_KEYS))
         assert tuple(data["info"]) == info_keys  # type: ignore[arg-type]
@@ -121,7 +128,7 @@ def test_field_boxes_lie_on_the_photo_near_the_truth(card_truth: list[dict[str, 
 def test_a_photo_with_text_that_is_not_a_card_is_result_1(results: dict[str, Recognition]) -> None:
     result = results["notcard_text.jpg"]
     assert result.text_found
-    data = result.api_data()
+    data = data_of(result)
     assert data["result"] == 1
     assert set(data["info"].values()) == {""}  # type: ignore[attr-defined]
     assert not any(data["validity"].values())  # type: ignore[attr-defined]
@@ -184,10 +191,11 @@ def test_concurrent_recognitions_agree_with_sequential_ones(
 ) -> None:
     names = ["front_0001.jpg", "front_0002.jpg", "back_0001.jpg", "back_0002.jpg"] * 2
     with ThreadPoolExecutor(4) as pool:
-        outcomes = list(pool.map(lambda n: recognizer.recognize(photo_bytes(n)).api_data(), names))
-    assert outcomes == [results[n].api_data() for n in names]
+        outcomes = list(pool.map(lambda n: data_of(recognizer.recognize(photo_bytes(n))), names))
+    assert outcomes == [data_of(results[n]) for n in names]
 
 
+@needs_fonts
 def test_a_card_read_upside_down_and_as_the_wrong_side_is_read_again(recognizer: CardRecognizer) -> None:
     rng = random.Random(7)
     identity = make_identities(1, seed=7)[0]

@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from idcard_ocr.pipeline.engine import TextDetector, TextRecognizer, shared_model
 from idcard_ocr.pipeline.models import (
@@ -20,14 +20,12 @@ from idcard_ocr.pipeline.models import (
     model_path,
     models_dir,
 )
-
-CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-OCRB_FONT = "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
+from tests.fonts import CJK_SANS, NUMBER_FONT, needs_fonts, text_font
 
 
-def render_line(text: str, font_path: str = CJK_FONT, size: int = 32) -> np.ndarray:
+def render_line(text: str, font_key: str = CJK_SANS, size: int = 32) -> np.ndarray:
     """Black text on a light card-like background, with a little margin (BGR)."""
-    font = ImageFont.truetype(font_path, size)
+    font = text_font(font_key, size)
     left, top, right, bottom = font.getbbox(text)
     image = Image.new("RGB", (right - left + 24, bottom - top + 20), (236, 238, 241))
     ImageDraw.Draw(image).text((12 - left, 10 - top), text, font=font, fill=(20, 20, 20))
@@ -117,25 +115,29 @@ def test_length_constrained_decoding_drops_the_least_likely_extra(recognizer: Te
     assert recognizer.decode_length(frames, 2, "0123456789").text == "35"
 
 
+@needs_fonts
 def test_reads_an_id_number_exactly(recognizer: TextRecognizer) -> None:
-    reading = recognizer.read(render_line("11010519491231002X", OCRB_FONT), charset="0123456789X")
+    reading = recognizer.read(render_line("11010519491231002X", NUMBER_FONT), charset="0123456789X")
     assert reading.text == "11010519491231002X"
     assert reading.confidence > 0.9
     assert [c[0][0] for c in reading.candidates] == list(reading.text)
     assert list(reading.positions) == sorted(reading.positions)
 
 
+@needs_fonts
 def test_reads_chinese_text(recognizer: TextRecognizer) -> None:
     address = "浙江省杭州市西湖区文二路108号"
     assert recognizer.read(render_line(address)).text == address
 
 
+@needs_fonts
 def test_charset_restricts_the_output(recognizer: TextRecognizer) -> None:
     reading = recognizer.read(render_line("出生1989年12月1日"), charset="0123456789年月日")
     assert set(reading.text) <= set("0123456789年月日")
     assert "1989年12月1日" in reading.text
 
 
+@needs_fonts
 def test_reading_is_thread_safe(recognizer: TextRecognizer) -> None:
     lines = [render_line(t) for t in ("赵宁宁", "杭州市公安局余杭分局", "2019.08.06-2039.08.06")]
     expected = [recognizer.read(line).text for line in lines]
@@ -144,6 +146,7 @@ def test_reading_is_thread_safe(recognizer: TextRecognizer) -> None:
     assert results == [expected[i % 3] for i in range(12)]
 
 
+@needs_fonts
 def test_detector_finds_lines_and_nothing_on_a_blank_page() -> None:
     detector = TextDetector(threads=1)
     page = np.full((400, 640, 3), 235, np.uint8)

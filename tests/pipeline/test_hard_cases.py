@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from idcard_ocr.contract.card import data_of
 from idcard_ocr.pipeline import CardRecognizer, load_recognizer
 
 pytestmark = pytest.mark.models
@@ -34,7 +35,7 @@ def recognizer() -> CardRecognizer:
 @pytest.mark.parametrize("record", RECORDS, ids=[r["file"] for r in RECORDS])
 def test_a_once_missed_photo_is_read_exactly(recognizer: CardRecognizer, record: dict[str, Any]) -> None:
     result = recognizer.recognize((HARD_DIR / record["file"]).read_bytes())
-    data = result.api_data()
+    data = data_of(result)
     assert (result.side, result.rotate) == (record["side"], record["rotate"]), record["why"]
     info = data["info"]
     assert isinstance(info, dict)

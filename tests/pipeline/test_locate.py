@@ -21,6 +21,7 @@ from idcard_ocr.pipeline.quad import (
     rotate_of,
 )
 from idcard_ocr.pipeline.rectify import refine_quad
+from tests.fonts import needs_fonts
 
 
 def _corner_error(found: np.ndarray, truth: np.ndarray) -> float:
@@ -145,6 +146,7 @@ def test_photo_without_a_card(name: str, cards_dir: Any, photo_bytes: Callable[[
     assert straighten(decode_image(photo_bytes(name)).image) is None
 
 
+@needs_fonts
 def test_bare_surfaces_have_no_text_marks_and_pages_do() -> None:
     """A table or cloth with blobs on it says "no text" (the API's 301); a receipt does not."""
     import random

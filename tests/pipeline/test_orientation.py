@@ -20,7 +20,7 @@ TURNS = {0: None, 90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROT
 
 
 @pytest.fixture(scope="module")
-def drawn_cards() -> dict[str, np.ndarray]:
+def drawn_cards(card_fonts: None) -> dict[str, np.ndarray]:
     """One upright canonical card per side, drawn by the synthetic card generator."""
     synth_card = pytest.importorskip("idcard_ocr.synth.card")
     identities = pytest.importorskip("idcard_ocr.synth.identities")

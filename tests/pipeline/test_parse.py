@@ -14,7 +14,7 @@ from idcard_ocr.pipeline.parse import (
     parse_ocr_lines,
     strip_label,
 )
-from idcard_ocr.pipeline.types import BACK_INFO_KEYS, FRONT_INFO_KEYS
+from idcard_ocr.pipeline.types import BACK_FIELDS, FRONT_FIELDS
 
 
 def test_a_stray_label_or_its_tail_is_removed() -> None:
@@ -74,7 +74,7 @@ def test_keyword_parser_reads_a_front_from_generic_ocr_lines() -> None:
     ]
     side, info = parse_ocr_lines(lines)
     assert side == "front"
-    assert tuple(info) == FRONT_INFO_KEYS
+    assert tuple(info) == FRONT_FIELDS
     assert info == {"name": "赵宁宁", "number": "330106198912014015", "sex": "男", "nation": "汉",
                     "year": "1989", "month": "12", "day": "1", "address": "浙江省杭州市西湖区文二路108号"}
 
@@ -85,7 +85,7 @@ def test_keyword_parser_reads_a_back() -> None:
              OcrLine("有效期限", 170, 460), OcrLine("2019.08.06-2039.08.06", 340, 456)]
     side, info = parse_ocr_lines(lines)
     assert side == "back"
-    assert tuple(info) == BACK_INFO_KEYS
+    assert tuple(info) == BACK_FIELDS
     assert info == {"authority": "杭州市公安局余杭分局", "timelimit": "20190806-20390806"}
 
 

@@ -8,7 +8,7 @@ from datetime import date
 import cv2
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from idcard_ocr.domain.dates import split_birth
 from idcard_ocr.pipeline.engine import EMPTY_READING, LineReading, TextRecognizer
@@ -34,15 +34,15 @@ from idcard_ocr.pipeline.read import (
 from idcard_ocr.pipeline.register import find_labels
 from idcard_ocr.synth.card import downscale, draw_card
 from idcard_ocr.synth.identities import make_identities
+from tests.fonts import CJK_SANS, needs_fonts, text_font
 
-FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 LABEL_BLUE = (60, 130, 190)  # RGB, the label colour of the card
 TODAY_SEED = 20240601
 
 
 def _strip(texts: list[tuple[str, tuple[int, int, int]]], size: int = 30) -> np.ndarray:
     """Texts side by side on a light background, each in its own RGB colour; returns BGR."""
-    font = ImageFont.truetype(FONT, size)
+    font = text_font(CJK_SANS, size)
     image = Image.new("RGB", (120 * len(texts) + 40, 70), (232, 236, 240))
     draw = ImageDraw.Draw(image)
     for i, (text, colour) in enumerate(texts):
@@ -50,6 +50,7 @@ def _strip(texts: list[tuple[str, tuple[int, int, int]]], size: int = 30) -> np.
     return cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
 
 
+@needs_fonts
 def test_ink_is_the_black_value_not_the_coloured_label() -> None:
     strip = _strip([("姓名", LABEL_BLUE), ("赵宁", (20, 20, 20))])
     mask = ink_mask(strip)
@@ -58,6 +59,7 @@ def test_ink_is_the_black_value_not_the_coloured_label() -> None:
     assert label_ink < 0.05 * value_ink
 
 
+@needs_fonts
 def test_ink_survives_a_colour_cast() -> None:
     strip = _strip([("赵宁", (20, 20, 20))]).astype(np.float32)
     purple = (strip * np.array([1.15, 0.8, 1.1])).clip(0, 255).astype(np.uint8)
@@ -105,7 +107,7 @@ def recognizer() -> TextRecognizer:
 
 
 @pytest.fixture(scope="module")
-def drawn_cards() -> list[tuple[object, str, object]]:
+def drawn_cards(card_fonts: None) -> list[tuple[object, str, object]]:
     """Upright canonical cards (856 x 540) of a few identities, both sides, from a fixed seed."""
     rng = random.Random(TODAY_SEED)
     cards = []

@@ -12,7 +12,7 @@ from idcard_ocr.synth.card import CARD_MM, CardImage, downscale, draw_back, draw
 from idcard_ocr.synth.fonts import covers, fonts_covering
 from idcard_ocr.synth.identities import make_identity
 from idcard_ocr.synth.names import RARE_CHARS
-from tests.synth.conftest import needs_fonts
+from tests.fonts import needs_fonts
 
 pytestmark = needs_fonts
 

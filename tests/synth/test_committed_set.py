@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
+from idcard_ocr.contract.card import BACK_INFO_KEYS, FRONT_INFO_KEYS
 from idcard_ocr.domain.authority import is_valid_authority
 from idcard_ocr.domain.id_number import parse_number
 from idcard_ocr.domain.nations import is_nation
 from idcard_ocr.domain.regions import address_province_matches
 from idcard_ocr.domain.terms import is_valid_timelimit
-from idcard_ocr.pipeline.types import BACK_INFO_KEYS, FRONT_INFO_KEYS
 from idcard_ocr.synth.names import RARE_CHARS
 from tests.synth.conftest import CARDS_DIR
 

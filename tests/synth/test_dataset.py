@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from idcard_ocr.synth.dataset import generate_set, non_card_case, read_truth
-from tests.synth.conftest import needs_fonts
+from tests.fonts import needs_fonts
 
 
 @needs_fonts

@@ -13,7 +13,7 @@ from idcard_ocr.synth import legibility
 from idcard_ocr.synth.card import CardImage
 from idcard_ocr.synth.dataset import generate_set
 from idcard_ocr.synth.photo import make_photo
-from tests.synth.conftest import needs_fonts
+from tests.fonts import needs_fonts
 
 
 def _plain_card() -> CardImage:

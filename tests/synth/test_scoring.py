@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from idcard_ocr.pipeline.types import Recognition
-from idcard_ocr.synth.scoring import format_table, report, score_one
+from idcard_ocr.synth.scoring import Answer, answer_from, format_table, report, score_one
 
 FRONT: dict[str, Any] = {
     "file": "front_0001.jpg", "side": "front", "rotate": 90, "condition": "tilt",
@@ -18,9 +19,20 @@ NO_TEXT: dict[str, Any] = {"file": "notext.jpg", "side": "front", "rotate": 0, "
                            "kind": "no_text", "info": {}}  # fmt: skip
 
 
-def _reading(**changes: str) -> Recognition:
+@dataclass
+class Read:
+    """A recognition as plain values (the shape the contract's answer is made from)."""
+
+    text_found: bool
+    side: str = "front"
+    rotate: int = 0
+    info: dict[str, str] = field(default_factory=dict)
+    validity: dict[str, bool] = field(default_factory=dict)
+
+
+def _reading(**changes: str) -> Answer:
     info = {**FRONT["info"], **changes}
-    return Recognition(True, "front", 90, info, {"name": True}, timings_ms={"total": 100.0})
+    return answer_from(Read(True, "front", 90, info, {"name": True}), elapsed_ms=100.0)
 
 
 def test_a_perfect_reading_scores_every_field() -> None:
@@ -37,19 +49,18 @@ def test_one_wrong_character_is_a_miss_with_both_values() -> None:
 
 
 def test_a_blanked_result_counts_as_wrong() -> None:
-    blank = Recognition(True, "front", 90, dict(FRONT["info"]), {})  # result 1: the API returns ""
+    blank = answer_from(Read(True, "front", 90, dict(FRONT["info"]), {}))  # result 1: the API returns ""
+    assert blank.result == 1 and set(blank.info.values()) == {""}
     assert not any(score_one(FRONT, blank).fields_ok.values())
 
 
 def test_wrong_rotation_is_reported_but_fields_still_count() -> None:
-    reading = _reading()
-    reading.rotate = 0
-    outcome = score_one(FRONT, reading)
+    outcome = score_one(FRONT, dataclasses.replace(_reading(), rotate=0))
     assert not outcome.rotate_ok and all(outcome.fields_ok.values())
 
 
 def test_no_text_needs_the_301_verdict() -> None:
-    assert score_one(NO_TEXT, Recognition(text_found=False)).all_ok
+    assert score_one(NO_TEXT, answer_from(Read(text_found=False))).all_ok
     assert not score_one(NO_TEXT, _reading()).all_ok
 
 
@@ -76,8 +87,8 @@ def test_report_rates_and_table() -> None:
 def test_illegible_photos_are_scored_apart_with_their_honest_refusals() -> None:
     legible = {**FRONT, "legibility": {"legible": True}}
     illegible = {**FRONT, "file": "front_0002.jpg", "legibility": {"legible": False}}
-    refused = Recognition(True, "front", 90, {**FRONT["info"], "name": "赵守"}, {"name": False})
-    silently_wrong = Recognition(True, "front", 90, {**FRONT["info"], "name": "赵守"}, {"name": True})
+    refused = answer_from(Read(True, "front", 90, {**FRONT["info"], "name": "赵守"}, {"name": False}))
+    silently_wrong = answer_from(Read(True, "front", 90, {**FRONT["info"], "name": "赵守"}, {"name": True}))
     outcomes = [
         score_one(legible, _reading()),
         score_one(illegible, refused),

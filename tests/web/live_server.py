@@ -1,4 +1,5 @@
-"""The real app under uvicorn on a free loopback port, in a background thread, plus test doubles."""
+"""The real app under uvicorn (parsing HTTP as ``idcard-ocr serve`` does) on a free loopback port,
+in a background thread, plus test doubles."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 import uvicorn
 from starlette.types import ASGIApp
 
+from idcard_ocr.cli.serve import HTTP_PROTOCOL
 from idcard_ocr.pipeline.types import FieldReading, Recognition
 from tests.api.support import FRONT_INFO
 
@@ -50,7 +52,7 @@ def serve_in_thread(app: ASGIApp, timeout_s: float = 15.0) -> Iterator[str]:
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)
     port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, http=HTTP_PROTOCOL, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout_s

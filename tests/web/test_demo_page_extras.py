@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from idcard_ocr.api.extras import FLAG_FIELDS, ExtraOptions, extras_for
+from idcard_ocr.contract.card import data_of
 from idcard_ocr.pipeline.types import FieldReading, Recognition, Side
 from idcard_ocr.settings import Settings
 from idcard_ocr.web import DemoAccount, demo_router, write_demo_account
@@ -92,7 +93,7 @@ def _stand_in_app(data_dir: Path, seen: list[dict[str, Any]]) -> FastAPI:
         expected_side: Side | None = "front" if side == "front" else "back" if side == "back" else None
         options = ExtraOptions(**asked, expected_side=expected_side)
         extra = await run_in_threadpool(extras_for, options, photo, recognition)
-        data = {**recognition.api_data(), **extra}
+        data = {**data_of(recognition), **extra}
         return JSONResponse({"code": 200, "msg": "成功", "taskNo": "1" * 20, "charge": True, "data": data})
 
     return app

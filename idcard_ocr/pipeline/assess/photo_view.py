@@ -1,9 +1,9 @@
 """The photo and the straightened card that every assessment looks at, decoded once.
 
 A ``Recognition`` reports the card's corners in the uploaded photo's pixels (after EXIF
-orientation); the assessments need those pixels too. ``view_photo`` decodes the bytes again (the
-recogniser keeps no pixels, so that a request without extras pays nothing for them) and maps the
-corners onto the decoded copy, which may be a reduced decode of a very large JPEG.
+orientation); the assessments need those pixels too. The recogniser hands them over in
+``Recognition.view`` (the photo it decoded, the card it straightened), built by ``place_card``;
+``view_photo`` decodes the bytes again for a recognition that carries none.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 
 from idcard_ocr.pipeline.decode import decode_image
 from idcard_ocr.pipeline.geometry import CARD_HEIGHT, CARD_WIDTH, unwarp_points, warp
-from idcard_ocr.pipeline.types import Recognition
+from idcard_ocr.pipeline.types import Point, Recognition
 
 MIN_CARD_AREA_PX = 64.0
 
@@ -66,18 +66,39 @@ class PhotoView:
         return self._visible
 
 
+def place_card(
+    image: np.ndarray,
+    scale: float,
+    card_quad: tuple[Point, Point, Point, Point] | None,
+    card: np.ndarray | None = None,
+    card_quad_on_image: np.ndarray | None = None,
+) -> PhotoView:
+    """The view of a decoded ``image`` (``scale`` uploaded pixels per pixel) with the card at
+    ``card_quad`` (uploaded-photo pixels).
+
+    ``card`` is the card already cut along ``card_quad_on_image`` (``image`` pixels); it is kept
+    only when that is exactly the quad placed here, so the view's card is the one
+    ``warp(image, quad)`` would give, bit for bit.
+    """
+    quad = None
+    if card_quad is not None:
+        quad = np.asarray(card_quad, dtype=np.float64).reshape(4, 2) / scale
+        if abs(cv2.contourArea(quad.astype(np.float32))) < MIN_CARD_AREA_PX:
+            quad = None  # a degenerate outline has no card to cut out
+    cut = card_quad_on_image
+    same_cut = cut is not None and quad is not None and np.array_equal(quad, cut)
+    return PhotoView(image=image, scale=scale, quad=quad, _card=card if same_cut else None)
+
+
 def view_photo(photo: bytes, recognition: Recognition) -> PhotoView:
-    """Decode ``photo`` and place ``recognition.card_quad`` on it.
+    """The view ``recognition`` carries, or else: decode ``photo`` and place the card on it.
 
     Raises ``ImageDecodeError`` like the recogniser would (it accepted these bytes already).
     """
+    if recognition.view is not None:
+        return recognition.view
     decoded = decode_image(photo)
-    quad = None
-    if recognition.card_quad is not None:
-        quad = np.asarray(recognition.card_quad, dtype=np.float64).reshape(4, 2) / decoded.scale
-        if abs(cv2.contourArea(quad.astype(np.float32))) < MIN_CARD_AREA_PX:
-            quad = None  # a degenerate outline has no card to cut out
-    return PhotoView(image=decoded.image, scale=decoded.scale, quad=quad)
+    return place_card(decoded.image, decoded.scale, recognition.card_quad)
 
 
 def view_image(image: np.ndarray, quad: object | None) -> PhotoView:

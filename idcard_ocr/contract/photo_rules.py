@@ -19,7 +19,7 @@ from typing import Literal
 
 from PIL import Image, UnidentifiedImageError
 
-from idcard_ocr.api.envelope import (
+from idcard_ocr.contract.codes import (
     MSG_IMAGE_DIMENSIONS,
     MSG_IMAGE_FORMAT,
     MSG_IMAGE_SIZE,
