@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from idcard_ocr.pipeline.types import BACK_VALIDITY_KEYS, FRONT_VALIDITY_KEYS, Recognition
+from idcard_ocr.contract.card import BACK_VALIDITY_KEYS, FRONT_VALIDITY_KEYS
+from idcard_ocr.pipeline.types import Recognition
 from idcard_ocr.synth.dataset import generate_set, read_truth
 from idcard_ocr.synth.families import HELDOUT_FAMILY, TUNED_FAMILIES
 from idcard_ocr.synth.photo import PHOTO_CONDITIONS

@@ -20,7 +20,7 @@ from idcard_ocr.pipeline.geometry import straighten
 from idcard_ocr.synth.card import downscale, draw_card
 from idcard_ocr.synth.dataset import draw_sample
 from idcard_ocr.synth.identities import make_identities
-from tests.synth.conftest import needs_fonts
+from tests.fonts import needs_fonts
 
 pytestmark = pytest.mark.models
 

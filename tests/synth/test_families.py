@@ -18,7 +18,8 @@ from idcard_ocr.synth.card import CardImage, draw_card
 from idcard_ocr.synth.dataset import photo_case
 from idcard_ocr.synth.families import CLASSIC, FAMILIES, HELDOUT_FAMILY, TUNED_FAMILIES, get_family
 from idcard_ocr.synth.identities import make_identity
-from tests.synth.conftest import CARDS_DIR, needs_fonts
+from tests.fonts import needs_fonts
+from tests.synth.conftest import CARDS_DIR
 
 pytestmark = needs_fonts
 MM = 20  # drawing resolution, px per mm

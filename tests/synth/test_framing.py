@@ -9,7 +9,7 @@ import pytest
 
 from idcard_ocr.synth.dataset import Sample, draw_sample
 from idcard_ocr.synth.framing import FRAMINGS, MAX_CUT_MM
-from tests.synth.conftest import needs_fonts
+from tests.fonts import needs_fonts
 
 pytestmark = needs_fonts
 

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from idcard_ocr.contract.card import BACK_INFO_KEYS, FRONT_INFO_KEYS
 from idcard_ocr.domain.id_number import parse_number
 from idcard_ocr.domain.regions import address_province_matches
 from idcard_ocr.domain.terms import is_valid_timelimit
-from idcard_ocr.pipeline.types import BACK_INFO_KEYS, FRONT_INFO_KEYS
-from tests.synth.conftest import needs_fonts
+from tests.fonts import needs_fonts
 
 Record = dict[str, Any]
 HELDOUT_DIR = Path(__file__).resolve().parent.parent / "data" / "heldout"
