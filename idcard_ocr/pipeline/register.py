@@ -215,10 +215,12 @@ def label_registered(
     regions: tuple[FieldRegion, ...], found: list[FoundLabel], fallback: tuple[FieldRegion, ...] | None = None
 ) -> tuple[FieldRegion, ...]:
     """Each region moved to its label's line, starting after the label; a region whose label was
-    not seen moves as the seen ones did (their median), or is taken from ``fallback`` (the row
-    registration's bands; the layout's when None) when fewer than two labels were seen."""
+    not seen moves as the seen ones did (their median). With fewer than two labels seen, every
+    region is taken from ``fallback`` (the row registration's bands; the layout's when None)."""
     shifts = {}
-    for item in found:
+    # A label seen alone may be anything coloured near where one was looked for: labels place
+    # the bands only when at least two agree to be there.
+    for item in found if len(found) >= MIN_LABELS_FOR_BLOCK else []:
         ex0, ey0, ex1, ey1 = item.label.box
         bx0, by0, bx1, by1 = item.box
         # A label partly lost (glare, a pale stroke) ends early: its value starts no sooner
