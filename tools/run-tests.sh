@@ -39,9 +39,6 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
   sleep 1
 done
 
-# The card generator's tests draw with Debian's CJK and OCR-B fonts.
-tools/ensure-fonts.sh || echo "Fonts are missing: the card-drawing tests will say so"
-
 # The demo page's browser tests drive Debian's headless Chromium.
 tools/ensure-chromium.sh || echo "Chromium is missing: the browser tests will say so"
 # The client programs in docs/clients/ run under Node.js, a JDK and curl.

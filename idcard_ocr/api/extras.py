@@ -89,18 +89,22 @@ def _points(quad: tuple[Point, ...] | None) -> list[list[float]] | None:
 
 
 def detail_of(recognition: Recognition) -> dict[str, Any]:
-    """``{"card": quad | null, "fields": {key: {"box": quad | null, "confidence": 0..1}}}`` for
-    every ``info`` key of the detected side, in the contract's order. A field that was not found,
-    or a recognition whose ``result`` is 1 (its ``info`` is blanked), has box null, confidence 0."""
+    """``{"card": quad | null, "fields": {key: {"box": quad | null, "confidence": 0..1, "source":
+    "print" | "number" | null}}}`` for every ``info`` key of the detected side, in the contract's
+    order. ``source`` "number": the print could not be read and the value is the one the valid ID
+    number encodes (sex, birth date; box null). A field that was not found, or a recognition whose
+    ``result`` is 1 (its ``info`` is blanked), has box null, confidence 0, source null."""
     failed = result_of(recognition) == 1
     fields: dict[str, Any] = {}
     for key in info_keys(recognition.side):
         reading = recognition.fields.get(key)
         if reading is None or failed or not reading.text:
-            fields[key] = {"box": None, "confidence": 0.0}
+            fields[key] = {"box": None, "confidence": 0.0, "source": None}
             continue
         confidence = min(max(float(reading.confidence), 0.0), 1.0)
-        fields[key] = {"box": _points(reading.box), "confidence": round(confidence, 4)}
+        fields[key] = {
+            "box": _points(reading.box), "confidence": round(confidence, 4), "source": reading.source
+        }
     return {"card": _points(recognition.card_quad), "fields": fields}
 
 
@@ -201,6 +205,11 @@ EXTRA_DATA_PROPERTIES: dict[str, dict[str, Any]] = {
                     "properties": {
                         "box": {"anyOf": [_QUAD_SCHEMA, {"type": "null"}]},
                         "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                        "source": {
+                            "anyOf": [{"type": "string", "enum": ["print", "number"]}, {"type": "null"}],
+                            "description": "print: read from the card's print; number: the print "
+                            "was unreadable and the value is what the valid ID number encodes.",
+                        },
                     },
                 },
             },

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from idcard_ocr.domain.dates import split_birth
 from idcard_ocr.domain.id_number import parse_number
 from idcard_ocr.pipeline.parse import LONG_TERM, clean_name, normalize_timelimit
 from idcard_ocr.pipeline.places import PlaceText, check_address, check_authority, without_trailing_marks
@@ -25,6 +26,7 @@ from idcard_ocr.pipeline.validate import (
     correct_number,
     correct_timelimit,
     front_validity,
+    number_facts,
     simplify,
 )
 
@@ -54,6 +56,7 @@ class FieldSource:
     weakest_char: float = 0.0  # the lowest probability of any character it was read from
     place_known: bool = True  # False: the place it names (address, authority) is not a real one
     cut: bool = False  # a line's start may have been cut off (its ink ran into the band's edge)
+    derived: bool = False  # not read from its print: the value the valid number encodes
 
 
 def _corners(boxes: list[Box]) -> tuple[Point, Point, Point, Point] | None:
@@ -76,6 +79,18 @@ def _source(text: str, lines: list[ReadLine], place: PlaceText | None = None) ->
     return FieldSource(text, confidence, _corners([line.box for line in lines]), weakest, known, cut)
 
 
+def _real_date(birth: tuple[str, str, str] | None) -> bool:
+    try:
+        return birth is not None and bool(date(int(birth[0]), int(birth[1]), int(birth[2])))
+    except ValueError:
+        return False
+
+
+def _from_number(text: str, number: FieldSource) -> FieldSource:
+    # Nothing of it was found on the print: no box; as sure as the number it came from.
+    return FieldSource(text, number.confidence, None, number.weakest_char, derived=True)
+
+
 def front_fields(reading: CardReading, today: date) -> tuple[dict[str, str], dict[str, FieldSource]]:
     """The front ``info`` (contract key order) and where each value came from."""
     number_line = reading.first("number")
@@ -86,7 +101,15 @@ def front_fields(reading: CardReading, today: date) -> tuple[dict[str, str], dic
     name = clean_name(simplify(name_line.reading)) if name_line else ""
     sex = choose_sex(sex_line.reading if sex_line else None, facts)
     nation = choose_nation(nation_line.reading if nation_line else None)
-    birth = choose_birth(birth_line.reading if birth_line else None, facts) or ("", "", "")
+    birth = choose_birth(birth_line.reading if birth_line else None, facts)
+    # A valid number writes sex and birth date: what its print does not tell, the number does.
+    sure = number_facts(number, today)
+    sex_derived = not sex and sure is not None
+    birth_derived = not _real_date(birth) and sure is not None
+    if sure is not None:
+        sex = sex or sure.sex
+        birth = split_birth(sure.birth) if birth_derived else birth
+    birth = birth or ("", "", "")
     address_lines = list(reading.lines.get("address", []))
     if address_lines:  # a speck read as a mark after the address is not part of it
         last = without_trailing_marks(address_lines[-1].reading)
@@ -102,6 +125,8 @@ def front_fields(reading: CardReading, today: date) -> tuple[dict[str, str], dic
     sources = {k: _source(info[k], [line] if line else []) for k, line in line_of.items()}
     birth_lines = [birth_line] if birth_line else []
     sources.update({k: _source(info[k], birth_lines) for k in ("year", "month", "day")})
+    for key in ("sex",) * sex_derived + ("year", "month", "day") * birth_derived:
+        sources[key] = _from_number(info[key], sources["number"])
     sources["address"] = _source(address, address_lines, address_place)
     return info, sources
 
@@ -123,11 +148,10 @@ def back_fields(reading: CardReading) -> tuple[dict[str, str], dict[str, FieldSo
 
 
 def fields_of(
-    reading: CardReading, side: Side
+    reading: CardReading, side: Side, today: date
 ) -> tuple[dict[str, str], dict[str, bool], dict[str, FieldSource]]:
-    """``info``, ``validity`` and sources of one card reading: the domain rules, then how sure
-    the recogniser was of free text (no check character there to catch a misread)."""
-    today = date.today()
+    """``info``, ``validity`` and sources of one card reading as of ``today``: the domain rules,
+    then how sure the recogniser was of free text (no check character there to catch a misread)."""
     if side == "front":
         info, sources = front_fields(reading, today)
         validity = front_validity(info, today)

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from idcard_ocr.pipeline.engine import LineReading, TextRecognizer
-from idcard_ocr.pipeline.ink import faint_ink_mask, ink_mask, text_columns, text_rows, text_sized
+from idcard_ocr.pipeline.ink import ink_mask, text_columns, text_rows, text_sized
 from idcard_ocr.pipeline.layout import (
     ADDRESS,
     ADDRESS_LINES,
@@ -36,7 +36,6 @@ Box = tuple[int, int, int, int]  # x0, y0, x1, y1 on the canonical card
 MARGIN_Y = 0.4
 MARGIN_X = 0.4
 MIN_LINE_HEIGHT = 0.8  # of the expected text height: a shorter ink run is a partly lost line
-RETRY_WIDTH_SCALE = 1.15
 MAX_REGISTER_SHIFT = 50  # px a card's print may sit above or below where the layout puts it
 REGISTER_SCALES = tuple(round(0.85 + 0.01 * i, 2) for i in range(31))
 CARD_EDGE_PX = 16  # rows this close to the top or bottom edge are left out of the row profile
@@ -56,10 +55,6 @@ CUT_MARGIN = 8  # px: ink this close to the band's left edge may continue beyond
 # low resolution and photocopies soften strokes until similar characters merge.
 SURE_LINE = 0.93
 SHAKY_CHAR = 0.6
-# Character-sized ink after a line's crop, in text heights of pixels (a faint character holds
-# three or more), that makes the line worth reading again up to its band's end.
-MIN_TAIL_INK = 1.5
-NARROWER, WIDER = 0.85, 1.2  # width scales of the variant crops that reread_variants tries
 SHARPEN_SIGMA = 1.5
 SHARPEN_AMOUNT = 1.0
 
@@ -227,66 +222,6 @@ def value_offset(inks: dict[str, list[Box]], regions: tuple[FieldRegion, ...]) -
 def locate_lines(card: np.ndarray, region: FieldRegion, max_lines: int = 1) -> list[Box]:
     """Reading boxes around the value text found in ``region``'s band (no offset correction)."""
     return [reading_box(ink, region, card.shape) for ink in ink_lines(card, region, max_lines)]
-
-
-def reread_line(card: np.ndarray, line: ReadLine, region: FieldRegion, recognizer: TextRecognizer,
-                width_scale: float = RETRY_WIDTH_SCALE, to_band_end: bool = False) -> ReadLine:
-    """Read ``line``'s box again, wider: a second chance for a value that failed its checks.
-
-    Squeezed lines are cheaper to read but a repeated digit ("00") or a small dot can merge away;
-    with more frames per character they come back. With ``to_band_end`` the crop runs on to the
-    band's right end, for a value nothing is printed after (its faint last characters).
-    """
-    box = line.box
-    if to_band_end:
-        box = (box[0], box[1], max(box[2], region.band[2]), box[3])
-    reading = recognizer.read(card[box[1] : box[3], box[0] : box[2]], region.charset, width_scale)
-    return ReadLine(reading, box, line.cut_left)
-
-
-def faint_tail(card: np.ndarray, line: ReadLine, region: FieldRegion) -> bool:
-    """True when print goes on, fainter, between ``line``'s crop and the end of its band.
-
-    Ink is judged against the darkest print nearby, so characters a glare spot left light grey
-    next to fully dark ones do not count and the crop ends before them. Looked for on their own
-    (the crop already ends a margin past the last dark character), they show.
-    """
-    _, y0, x0, y1 = line.box
-    x1 = region.band[2]
-    if x1 - x0 < region.text_height // 2:
-        return False
-    mask = text_sized(faint_ink_mask(card[y0:y1, x0:x1]), region.text_height)
-    return int(mask.sum()) >= MIN_TAIL_INK * region.text_height
-
-
-def reread_with_length(card: np.ndarray, line: ReadLine, region: FieldRegion,
-                       recognizer: TextRecognizer, length: int) -> ReadLine:
-    """Read ``line``'s box again, wider, as exactly ``length`` characters (the 18-digit number).
-
-    Recovers a digit lost where two equal digits' runs touched or a smear read as an extra one;
-    the caller must check the result before trusting it.
-    """
-    box = line.box
-    probs = recognizer.probabilities(card[box[1] : box[3], box[0] : box[2]], RETRY_WIDTH_SCALE)
-    return ReadLine(recognizer.decode_length(probs, length, region.charset), box, line.cut_left)
-
-
-def reread_variants(card: np.ndarray, line: ReadLine, region: FieldRegion,
-                    recognizer: TextRecognizer) -> list[ReadLine]:
-    """``line`` read again from slightly different crops: narrower, tighter, wider.
-
-    For a short value that matched nothing it must be (a nation): blur can split a left-right
-    character into two (朝 as 0 and 月) or add a ghost one, and a small change of the crop's
-    proportions often reads it whole. Each reading still has to pass the field's own check.
-    """
-    x0, y0, x1, y1 = line.box
-    trim = (y1 - y0) // 8
-    shapes = (((x0, y0, x1, y1), NARROWER), ((x0, y0 + trim, x1, y1 - trim), 1.0), ((x0, y0, x1, y1), WIDER))
-    found = []
-    for (a, b, c, d), scale in shapes:
-        reading = recognizer.read(card[b:d, a:c], region.charset, region.width_scale * scale)
-        found.append(ReadLine(reading, (a, b, c, d), line.cut_left))
-    return found
 
 
 def sharpened(crop: np.ndarray) -> np.ndarray:

@@ -29,6 +29,9 @@ class FieldReading:
     confidence: float
     # Four corners (clockwise from top-left of the text) in the uploaded image's pixel coordinates.
     box: tuple[Point, Point, Point, Point] | None = None
+    # "print": read where the card prints it; "number": its print could not be read, and the value
+    # is the one the (valid) ID number encodes (sex, birth date).
+    source: str = "print"
 
 
 @dataclass

@@ -82,7 +82,9 @@ def simplify(reading: LineReading) -> str:
 # --- number ----------------------------------------------------------------------------------
 
 
-def _number_ok(number: str, today: date | None) -> NumberFacts | None:
+def number_facts(number: str, today: date | None) -> NumberFacts | None:
+    """What a valid number says (sex, birth date), or None: wrong check character, impossible
+    birth date, or no such province."""
     facts = parse_number(number, today)
     return facts if facts is not None and number[:2] in province_prefixes() else None
 
@@ -91,7 +93,7 @@ def correct_number(reading: LineReading, today: date | None = None) -> str:
     """The number as read, or the most probable one-or-two-digit change the candidates support
     that makes the check character, birth date and province code right."""
     text = clean_number(reading.text)
-    if _number_ok(text, today) or len(text) != 18 or len(reading.candidates) != 18:
+    if number_facts(text, today) or len(text) != 18 or len(reading.candidates) != 18:
         return text
     # Only unsure digits may change; when many are unsure a check character is no evidence.
     unsure = [i for i in range(18) if reading.candidates[i][0][1] < UNSURE_DIGIT]
@@ -111,7 +113,7 @@ def correct_number(reading: LineReading, today: date | None = None) -> str:
                     chars[i] = c
                     score += math.log(p) - math.log(max(reading.candidates[i][0][1], 1e-9))
                 candidate = "".join(chars)
-                if _number_ok(candidate, today):
+                if number_facts(candidate, today):
                     found.append((score, candidate))
         if found:
             found.sort(reverse=True)
@@ -230,17 +232,25 @@ def address_looks_complete(address: str) -> bool:
 
 
 def front_validity(info: dict[str, str], today: date | None = None) -> dict[str, bool]:
-    """The API's front ``validity``: each field read and consistent with the rules and the number."""
-    facts = _number_ok(info.get("number", ""), today)
+    """The API's front ``validity``: each field read and consistent with the rules and the number.
+
+    A valid number fixes sex and birth date. When the printed ones were read (a real date, 男 or
+    女) and say otherwise, either could be the misread one (or the card is not genuine): the
+    number is not vouched for either.
+    """
+    facts = number_facts(info.get("number", ""), today)
     birth: date | None = None
     try:
         birth = date(int(info.get("year", "")), int(info.get("month", "")), int(info.get("day", "")))
     except ValueError:
         birth = None
+    sex = info.get("sex", "")
+    disagrees = facts is not None and (
+        (birth is not None and birth != facts.birth) or (sex in ("男", "女") and sex != facts.sex)
+    )
     birthday_ok = (
         birth is not None and birth <= (today or date.today()) and (facts is None or facts.birth == birth)
     )
-    sex = info.get("sex", "")
     name = info.get("name", "")
     address = info.get("address", "")
     # Any province will do: the number keeps the region of first registration while the address
@@ -250,7 +260,7 @@ def front_validity(info: dict[str, str], today: date | None = None) -> dict[str,
     )
     return {
         "birthday": birthday_ok,
-        "number": facts is not None,
+        "number": facts is not None and not disagrees,
         "address": address_ok,
         "sex": sex in ("男", "女") and (facts is None or facts.sex == sex),
         "name": 2 <= len(name.replace("·", "")) <= 20,

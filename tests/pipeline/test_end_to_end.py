@@ -10,6 +10,7 @@ import json
 import random
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -203,10 +204,10 @@ def test_a_card_read_upside_down_and_as_the_wrong_side_is_read_again(recognizer:
     # As if the geometry had taken the card for a back, unsure of it, and missed that it lay upside
     # down: the other readings are tried.
     upside_down = cv2.rotate(card, cv2.ROTATE_180)
-    result, turned = recognizer._read_card_photo(upside_down, "back", 0.1, {})
+    result, turned = recognizer._read_card_photo(upside_down, "back", 0.1, {}, date(2026, 12, 1))
     assert turned
     assert result.side == "front"
     assert result.info["number"] == identity.number
     # Placed with a clear margin, the same card is not second-guessed: nothing validates as a back.
-    sure, turned = recognizer._read_card_photo(upside_down, "back", 1.0, {})
+    sure, turned = recognizer._read_card_photo(upside_down, "back", 1.0, {}, date(2026, 12, 1))
     assert not turned and sure.side == "back" and not any(sure.validity.values())

@@ -22,9 +22,9 @@ from idcard_ocr.pipeline.layout import (
     labels_for,
     regions_for,
 )
+from idcard_ocr.pipeline.looks import faint_tail
 from idcard_ocr.pipeline.read import (
     ReadLine,
-    faint_tail,
     is_shaky,
     locate_lines,
     read_card,

@@ -121,12 +121,18 @@ def test_front_validity() -> None:
     wrong = {**info, "sex": "女", "day": "2", "address": "江苏省南京市玄武区", "number": NUMBER[:-1] + "1"}
     assert front_validity(wrong, TODAY) == {"birthday": True, "number": False, "address": True,
                                             "sex": True, "name": True}
-    # With a valid number, sex and birthday must agree with it; the address need not: the number
-    # keeps the province of first registration while the holder moves (a Jiangsu address on a
-    # Zhejiang number is a real card).
+    # With a valid number, sex and birthday must agree with it, and when they were read and do not,
+    # the number is not vouched for either (either may be the misread one). The address need not:
+    # the number keeps the province of first registration while the holder moves (a Jiangsu
+    # address on a Zhejiang number is a real card).
     disagree = {**info, "sex": "女", "day": "2", "address": "江苏省南京市玄武区"}
-    assert front_validity(disagree, TODAY) == {"birthday": False, "number": True, "address": True,
+    assert front_validity(disagree, TODAY) == {"birthday": False, "number": False, "address": True,
                                                "sex": False, "name": True}
+    assert front_validity({**info, "day": "2"}, TODAY) == {**all_valid, "birthday": False, "number": False}
+    assert front_validity({**info, "sex": "女"}, TODAY) == {**all_valid, "sex": False, "number": False}
+    # Not read is no disagreement.
+    unread = {**info, "sex": "", "day": ""}
+    assert front_validity(unread, TODAY) == {**all_valid, "birthday": False, "sex": False}
     # An address is valid only when it begins with a province-level name: label ink leaking in
     # (主址…), a lost first line or a cut-off start all fail.
     for bad in ("主址广东省广州市天河区", "广州市天河区体育西路1号", "省杭州市西湖区文二路", "浙江省杭"):

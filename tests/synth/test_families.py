@@ -147,3 +147,22 @@ def test_answers_stay_consistent_in_every_family(family: str) -> None:
         assert facts is not None and facts.sex == person.sex
         assert address_province_matches("".join(person.address_lines), person.number[:6])
         assert {f"address_{k}" for k in range(1, i + 2)} <= set(card.boxes)
+
+
+def test_layout_jitter_spans_its_ranges_and_classic_draws_nothing() -> None:
+    from idcard_ocr.synth.layout import FRONT_ROWS, FRONT_VALUES, PrintLayout
+
+    jitter = get_family(HELDOUT_FAMILY).jitter
+    layouts = [PrintLayout.draw(jitter, random.Random(i), FRONT_ROWS, FRONT_VALUES) for i in range(200)]
+    scales = [lay.value_scale for lay in layouts]
+    assert 0.9 <= min(scales) < 0.93 and 1.07 < max(scales) <= 1.1  # character size +-10%
+    gaps = [lay.gap for lay in layouts]
+    assert min(gaps) < -1.2 and max(gaps) > 1.2 and max(map(abs, gaps)) <= jitter.gap_mm
+    letters = [lay.letter for lay in layouts]
+    assert min(letters) >= 0 and max(letters) > 0.6 and max(letters) <= jitter.letter_mm
+    label_dx = [lay.labels["number"][0] for lay in layouts]  # e.g. one label row further left
+    assert min(label_dx) < -1.2 and max(label_dx) > 1.2
+    rng = random.Random(7)
+    state = rng.getstate()
+    assert PrintLayout.draw(CLASSIC.jitter, rng, FRONT_ROWS, FRONT_VALUES).moves is False
+    assert rng.getstate() == state  # the classic family's cards keep every draw they had

@@ -151,11 +151,13 @@ def card_extent(view: PhotoView) -> tuple[float, float]:
 
 
 def unread_fields(fields: Mapping[str, FieldReading], expected: tuple[str, ...]) -> int:
-    """How many of the ``expected`` fields came back empty or barely legible."""
+    """How many of the ``expected`` fields came back empty or barely legible (a value taken from
+    the ID number because its own print could not be read counts as unread)."""
     unread = 0
     for key in expected:
         reading = fields.get(key)
-        if reading is None or not reading.text or reading.confidence < UNREAD_FIELD_CONFIDENCE:
+        if reading is None or not reading.text or reading.confidence < UNREAD_FIELD_CONFIDENCE \
+                or reading.source != "print":
             unread += 1
     return unread
 

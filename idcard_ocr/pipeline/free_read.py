@@ -1,0 +1,195 @@
+"""The second reader: the straightened card read without its layout, each value found by its label.
+
+The first reader reads each field where the layout puts it; when the print sits elsewhere (a card
+cut at its edge, text printed a few millimetres off) a band can miss its value. This one finds
+the text lines with the detector, reads each, joins the pieces of one printed row, and assigns
+rows to fields by the labels printed on every card (姓名 性别 民族 出生 住址 公民身份号码,
+签发机关 有效期限). The result has the same shape as the first reading (``ReadLine``s with their
+candidates, boxes on the same card), so the same domain rules judge both; which answer is kept
+is decided in ``policy.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+
+from idcard_ocr.pipeline.engine import LineReading, TextDetector, TextRecognizer
+from idcard_ocr.pipeline.layout import ADDRESS_LINES
+from idcard_ocr.pipeline.parse import ADDRESS_LABEL, clean_number
+from idcard_ocr.pipeline.read import ReadLine
+from idcard_ocr.pipeline.types import Side
+
+DETECT_SIDE = 640  # the card's long side for the detector: its 856 px are more than it needs
+MIN_LINE_CONFIDENCE = 0.5  # a lone dot or a guess at the guilloche is not text
+MIN_NUMBER_DIGITS = 15  # a row with this many digits is the number's
+ROW_OVERLAP = 0.5  # pieces whose vertical extents overlap this much (of the shorter) are one row
+# A detection this many times taller than the card's typical line spans several rows (a slanted
+# watermark across the print): read, it mixes them all.
+MAX_LINE_HEIGHT = 1.8
+MAX_ROW_GAP = 3.0  # in line heights: a piece further right than this is not the same printed line
+MAX_INDENT = 1.5  # in line heights: an address line starts where the line above it started
+
+
+def _join(pieces: list[ReadLine]) -> ReadLine:
+    """Pieces of one printed row, left to right, as one line (box: their union)."""
+    if len(pieces) == 1:
+        return pieces[0]
+    ordered = sorted(pieces, key=lambda p: p.box[0])
+    candidates = tuple(c for p in ordered for c in p.reading.candidates)
+    text = "".join(p.reading.text for p in ordered)
+    confidence = sum(c[0][1] for c in candidates) / len(candidates) if candidates else 0.0
+    box = (min(p.box[0] for p in ordered), min(p.box[1] for p in ordered),
+           max(p.box[2] for p in ordered), max(p.box[3] for p in ordered))
+    # Each character's centre as a fraction of the joined box, as a single reading gives it.
+    width = max(box[2] - box[0], 1)
+    positions = tuple((p.box[0] + f * (p.box[2] - p.box[0]) - box[0]) / width
+                      for p in ordered for f in p.reading.positions)
+    return ReadLine(LineReading(text, confidence, candidates, positions), box)
+
+
+def _same_row(a: ReadLine, b: ReadLine) -> bool:
+    overlap = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
+    shorter = min(a.box[3] - a.box[1], b.box[3] - b.box[1])
+    return shorter > 0 and overlap >= ROW_OVERLAP * shorter
+
+
+def read_rows(card: np.ndarray, detector: TextDetector, text: TextRecognizer) -> list[ReadLine]:
+    """Every printed row of ``card``, top to bottom, each read in full (no charset)."""
+    pieces: list[ReadLine] = []
+    for quad in detector.detect(card, DETECT_SIDE):
+        x0, y0 = np.floor(quad.min(axis=0)).astype(int)
+        x1, y1 = np.ceil(quad.max(axis=0)).astype(int)
+        x0, y0 = max(int(x0), 0), max(int(y0), 0)
+        x1, y1 = min(int(x1), card.shape[1]), min(int(y1), card.shape[0])
+        reading = text.read(card[y0:y1, x0:x1])
+        if reading.confidence >= MIN_LINE_CONFIDENCE and any(c.isalnum() for c in reading.text):
+            pieces.append(ReadLine(reading, (x0, y0, x1, y1)))
+    return group_rows(pieces)
+
+
+def group_rows(pieces: list[ReadLine]) -> list[ReadLine]:
+    """Read text pieces as printed rows, top to bottom: pieces side by side on one line joined,
+    detections that span several rows (a slanted watermark) left out."""
+    if not pieces:
+        return []
+    typical = float(np.median([p.box[3] - p.box[1] for p in pieces]))
+    pieces = [p for p in pieces if p.box[3] - p.box[1] <= MAX_LINE_HEIGHT * typical]
+    rows: list[list[ReadLine]] = []
+    for piece in sorted(pieces, key=lambda p: (p.box[1] + p.box[3]) / 2):
+        if rows and _same_row(rows[-1][-1], piece) and _near(rows[-1], piece, typical):
+            rows[-1].append(piece)
+        else:
+            rows.append([piece])
+    return [_join(row) for row in rows]
+
+
+def _near(row: list[ReadLine], piece: ReadLine, height: float) -> bool:
+    """True when ``piece`` continues ``row`` across a gap no wider than a label's from its value."""
+    gap = max(piece.box[0] - max(p.box[2] for p in row), min(p.box[0] for p in row) - piece.box[2])
+    return gap <= MAX_ROW_GAP * height
+
+
+def part(line: ReadLine, start: int, end: int | None = None) -> ReadLine:
+    """The characters ``start:end`` of ``line``'s reading (its confidence recomputed)."""
+    reading = line.reading
+    candidates = reading.candidates[start:end]
+    confidence = sum(c[0][1] for c in candidates) / len(candidates) if candidates else 0.0
+    sliced = replace(reading, text=reading.text[start:end], confidence=confidence, candidates=candidates,
+                     positions=reading.positions[start:end])
+    box = line.box
+    if start and len(reading.positions) == len(reading.text) and start < len(reading.text):
+        # The box starts half a character before the first character kept (the label's are not).
+        x0, y0, x1, y1 = box
+        centre = x0 + reading.positions[start] * (x1 - x0)
+        box = (max(x0, round(centre - (y1 - y0) / 2)), y0, x1, y1)
+    return replace(line, reading=sliced, box=box)
+
+
+def _after(line: ReadLine, label: str) -> ReadLine | None:
+    """What follows the label's last character (``名`` of ``姓名``), or None without it."""
+    text = line.reading.text
+    if label in text:
+        return part(line, text.index(label) + len(label))
+    return None
+
+
+def _first(rows: list[ReadLine], test: Callable[[str], bool], start: int = 0,
+           end: int | None = None) -> int | None:
+    """Index of the first row in ``start:end`` whose text passes ``test``."""
+    stop = len(rows) if end is None else end
+    return next((i for i in range(start, stop) if test(rows[i].reading.text)), None)
+
+
+def _value(row: ReadLine, label: str) -> ReadLine:
+    """What follows ``label`` in ``row``; the whole row when the label was cut off or not read."""
+    return _after(row, label) or row
+
+
+def _front(rows: list[ReadLine]) -> dict[str, list[ReadLine]]:
+    # Rows are found by their labels and, where a label was cut off with the card's edge, by the
+    # order every front prints them in: name, sex and nation, birth, address, number.
+    found: dict[str, list[ReadLine]] = {}
+    number_i = _first(rows, lambda t: len(clean_number(t)) >= MIN_NUMBER_DIGITS)
+    if number_i is not None:
+        text = rows[number_i].reading.text
+        found["number"] = [part(rows[number_i], next(i for i, c in enumerate(text) if c.isdigit()))]
+    body = rows[:number_i]
+    birth_i = _first(body, lambda t: "出生" in t or ("年" in t and "月" in t))
+    sex_i = _first(body, lambda t: "性别" in t or "民族" in t, 0, birth_i)
+    if sex_i is None and birth_i and any(c in body[birth_i - 1].reading.text for c in "男女族"):
+        sex_i = birth_i - 1
+    name_i = _first(body, lambda t: "姓名" in t or t.startswith("名"), 0, sex_i)
+    if name_i is None and sex_i:
+        name_i = sex_i - 1
+    address_i = _first(body, lambda t: ADDRESS_LABEL in t or "址" in t[:2], (birth_i or 0))
+    if address_i is None and birth_i is not None and birth_i + 1 < len(body):
+        address_i = birth_i + 1
+    if name_i is not None:
+        found["name"] = [_value(body[name_i], "名")]
+    if sex_i is not None:
+        row = body[sex_i]
+        sex = _after(row, "性别") or _after(row, "别") or row
+        end = sex.reading.text.find("民")
+        found["sex"] = [part(sex, 0, end if end >= 0 else None)]
+        nation = _after(row, "民族") or _after(row, "族")
+        if nation is not None:
+            found["nation"] = [nation]
+    if birth_i is not None:
+        found["birth"] = [_value(body[birth_i], "出生")]
+    if address_i is not None:
+        first = _value(body[address_i], "址")
+        address = [first]
+        for row in body[address_i + 1 : address_i + ADDRESS_LINES]:
+            height = row.box[3] - row.box[1]
+            if abs(row.box[0] - first.box[0]) > MAX_INDENT * height:
+                break  # not flush with the address: other print (a stamp, a watermark)
+            address.append(row)
+        found["address"] = address
+    return {key: lines for key, lines in found.items() if lines[0].reading.text}
+
+
+def _back(rows: list[ReadLine]) -> dict[str, list[ReadLine]]:
+    found: dict[str, list[ReadLine]] = {}
+    for row in rows:
+        authority = _after(row, "机关")
+        if authority is not None and authority.reading.text:
+            found.setdefault("authority", [authority])
+        term = _after(row, "期限")
+        if term is not None and term.reading.text:
+            found.setdefault("timelimit", [term])
+    return found
+
+
+def fields_by_label(rows: list[ReadLine], side: Side) -> dict[str, list[ReadLine]]:
+    """The lines of each field (the layout's keys: name, sex, nation, birth, address, number;
+    authority, timelimit) found by the labels in ``rows``, labels cut off."""
+    return _front(rows) if side == "front" else _back(rows)
+
+
+def read_by_labels(card: np.ndarray, side: Side, detector: TextDetector,
+                   text: TextRecognizer) -> dict[str, list[ReadLine]]:
+    """``card`` read the layout-free way: its rows detected and read, assigned by their labels."""
+    return fields_by_label(read_rows(card, detector, text), side)

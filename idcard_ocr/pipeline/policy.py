@@ -1,0 +1,297 @@
+"""The reading policy: which second looks a card's first reading gets, and which answers are kept.
+
+The first reading (``read.read_card``) reads each field once, where the layout puts it. A field
+that comes back empty or failing its checks may be read again in another way (``looks.py``):
+each ``SecondLook`` below says when it fires, what it reads and when its answer is kept, and
+``read_again`` applies them in the order of ``POLICY``, one after another, on the reading as the
+earlier looks left it. A new way to recover a field is a new entry in the table, not a new branch.
+
+Nothing is changed in place: every look that is kept gives a new ``Judged`` reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date
+
+import numpy as np
+
+from idcard_ocr.domain.id_number import parse_number
+from idcard_ocr.domain.nations import is_nation
+from idcard_ocr.pipeline.engine import TextRecognizer
+from idcard_ocr.pipeline.fields import FieldSource, fields_of
+from idcard_ocr.pipeline.layout import (
+    ADDRESS,
+    AUTHORITY,
+    BIRTH,
+    NATION,
+    NUMBER,
+    SEX,
+    SEX_CHARSET,
+    TIMELIMIT,
+    FieldRegion,
+)
+from idcard_ocr.pipeline.looks import (
+    faint_tail,
+    read_closed,
+    reread_line,
+    reread_variant,
+    reread_with_length,
+    variant_boxes,
+)
+from idcard_ocr.pipeline.parse import clean_nation, clean_number
+from idcard_ocr.pipeline.read import CardReading, ReadLine
+from idcard_ocr.pipeline.types import Side
+from idcard_ocr.pipeline.validate import simplify
+
+NUMBER_LENGTH = 18
+# A nation read again from a variant crop is taken only when the variant reads a whole nation
+# name this surely: the nation has no validity flag to carry doubt to the client.
+SURE_NATION_VARIANT = 0.7
+SURE_TAIL_CHAR = 0.6  # each character a longer reading adds to an address must be this sure
+SURE_SEX_VARIANT = 0.9  # a 男-or-女 reading of the sex crop must be at least this sure
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A card reading and what the domain rules make of it: ``info``, ``validity``, sources."""
+
+    reading: CardReading
+    info: dict[str, str]
+    validity: dict[str, bool]
+    sources: dict[str, FieldSource]
+
+
+def judge(reading: CardReading, today: date) -> Judged:
+    """``reading`` parsed, corrected and checked as of ``today``."""
+    return Judged(reading, *fields_of(reading, reading.side, today))
+
+
+def _nothing_by_labels() -> dict[str, list[ReadLine]]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Looking:
+    """What a second look reads with: the card the first reading's boxes refer to, the
+    recogniser, the date the checks are made against, and the second reader: the card's lines
+    found by their labels (``free_read.read_by_labels``), read on first use and then reused."""
+
+    card: np.ndarray
+    text: TextRecognizer
+    today: date
+    by_labels: Callable[[], dict[str, list[ReadLine]]] = _nothing_by_labels
+
+
+@dataclass(frozen=True)
+class SecondLook:
+    """One entry of the policy.
+
+    ``fires``: whether the reading so far calls for this look. ``reads``: the field's new lines,
+    proposals tried one at a time (lazily: a later one is read only when the earlier was not
+    kept). ``keeps``: whether the reading with a proposal (``after``) replaces the one before.
+    """
+
+    name: str
+    side: Side
+    field: str  # the key of the lines it replaces
+    fires: Callable[[Looking, Judged], bool]
+    reads: Callable[[Looking, Judged], Iterator[list[ReadLine]]]
+    keeps: Callable[[Looking, Judged, Judged], bool]
+
+
+def with_lines(reading: CardReading, key: str, lines: list[ReadLine]) -> CardReading:
+    """A copy of ``reading`` with ``key``'s lines replaced (``reading`` itself is left as it is)."""
+    return replace(reading, lines={**reading.lines, key: lines})
+
+
+def read_again(first: CardReading, looking: Looking, policy: tuple[SecondLook, ...] | None = None) -> Judged:
+    """``first`` judged, then given each second look of ``policy`` (default ``POLICY``) that
+    fires, in order; returns the reading with every kept answer. ``first`` is not changed."""
+    current = judge(first, looking.today)
+    for look in POLICY if policy is None else policy:
+        if look.side != first.side or not look.fires(looking, current):
+            continue
+        for lines in look.reads(looking, current):
+            proposal = judge(with_lines(current.reading, look.field, lines), looking.today)
+            if look.keeps(looking, current, proposal):
+                current = proposal
+                break
+    return current
+
+
+# --- when a look fires, what it reads, when its answer is kept -------------------------------
+
+
+def _failed(key: str, region: FieldRegion) -> Callable[[Looking, Judged], bool]:
+    def fires(_: Looking, now: Judged) -> bool:
+        return not now.validity[key] and now.reading.first(region.key) is not None
+
+    return fires
+
+
+def _passes(key: str) -> Callable[[Looking, Judged, Judged], bool]:
+    # Kept only when it passes: a reading that failed only for being unsure (its digits put
+    # right from the candidates) must not give way to a worse one.
+    def keeps(_: Looking, _before: Judged, after: Judged) -> bool:
+        return after.validity[key]
+
+    return keeps
+
+
+def _wider(region: FieldRegion) -> Callable[[Looking, Judged], Iterator[list[ReadLine]]]:
+    def reads(looking: Looking, now: Judged) -> Iterator[list[ReadLine]]:
+        line = now.reading.first(region.key)
+        assert line is not None
+        yield [reread_line(looking.card, line, region, looking.text)]
+
+    return reads
+
+
+def _wider_look(side: Side, key: str, region: FieldRegion) -> SecondLook:
+    """Read a failing field once more, unsqueezed; kept when it then passes."""
+    return SecondLook(f"{key} wider", side, region.key, _failed(key, region), _wider(region), _passes(key))
+
+
+def _number_short(_: Looking, now: Judged) -> bool:
+    line = now.reading.first(NUMBER.key)
+    return not now.validity["number"] and line is not None \
+        and len(clean_number(line.reading.text)) != NUMBER_LENGTH
+
+
+def _number_to_length(looking: Looking, now: Judged) -> Iterator[list[ReadLine]]:
+    # Digits short: read on to the band's end (nothing is printed after the number, and glare
+    # may have left its last digits too faint to count as ink), then as exactly 18 digits.
+    line = now.reading.first(NUMBER.key)
+    assert line is not None
+    yield [reread_line(looking.card, line, NUMBER, looking.text, to_band_end=True)]
+    yield [reread_with_length(looking.card, line, NUMBER, looking.text, NUMBER_LENGTH)]
+
+
+def _number_and_birth_pass(_: Looking, _before: Judged, after: Judged) -> bool:
+    # The number passes its check character AND the birth date printed on its own line agrees
+    # (not one taken from this very number because the print was unreadable).
+    return after.validity["number"] and after.validity["birthday"] and not after.sources["year"].derived
+
+
+def _nation_missing(_: Looking, now: Judged) -> bool:
+    return not now.info["nation"] and now.reading.first(NATION.key) is not None
+
+
+def _nation_variants(looking: Looking, now: Judged) -> Iterator[list[ReadLine]]:
+    line = now.reading.first(NATION.key)
+    assert line is not None
+    for variant in range(len(variant_boxes(line))):
+        yield [reread_variant(looking.card, line, NATION, looking.text, variant)]
+
+
+def _whole_nation_surely(_: Looking, _before: Judged, after: Judged) -> bool:
+    line = after.reading.first(NATION.key)
+    return line is not None and line.reading.confidence >= SURE_NATION_VARIANT \
+        and is_nation(clean_nation(simplify(line.reading)))
+
+
+def _address_fades(looking: Looking, now: Judged) -> bool:
+    # Characters washed light grey by glare next to dark ones: the crop ended before them.
+    lines = now.reading.lines.get(ADDRESS.key) or []
+    return bool(lines) and faint_tail(looking.card, lines[-1], ADDRESS)
+
+
+def _address_to_band_end(looking: Looking, now: Judged) -> Iterator[list[ReadLine]]:
+    lines = now.reading.lines[ADDRESS.key]
+    last = lines[-1]
+    longer = reread_line(looking.card, last, ADDRESS, looking.text, ADDRESS.width_scale, to_band_end=True)
+    yield [*lines[:-1], longer]
+
+
+def _address_extended_surely(_: Looking, before: Judged, after: Judged) -> bool:
+    last = before.reading.lines[ADDRESS.key][-1].reading
+    longer = after.reading.lines[ADDRESS.key][-1].reading
+    added = longer.char_confidences[len(last.text) :]
+    return longer.text.startswith(last.text) and bool(added) and min(added) >= SURE_TAIL_CHAR
+
+
+def _sex_unread_number_valid(_: Looking, now: Judged) -> bool:
+    # The sex given is the number's, for want of a reading of its print.
+    return now.sources["sex"].derived and now.reading.first(SEX.key) is not None and now.validity["number"]
+
+
+def _sex_closed(looking: Looking, now: Judged) -> Iterator[list[ReadLine]]:
+    # Blur turned the character into something else (男 read as 第): asked only whether it is
+    # 男 or 女, the recogniser may still tell them apart.
+    line = now.reading.first(SEX.key)
+    assert line is not None
+    yield [read_closed(looking.card, line, looking.text, SEX_CHARSET)]
+
+
+def _sex_surely_the_numbers(looking: Looking, before: Judged, after: Judged) -> bool:
+    line = after.reading.first(SEX.key)
+    facts = parse_number(before.info["number"], looking.today)
+    return line is not None and line.reading.confidence >= SURE_SEX_VARIANT \
+        and facts is not None and line.reading.text == facts.sex
+
+
+# The second reader's answer for one field: (validity key or "nation", lines key).
+_BY_LABELS: tuple[tuple[Side, str, str], ...] = (
+    ("front", "name", "name"), ("front", "number", "number"), ("front", "sex", "sex"),
+    ("front", "nation", "nation"), ("front", "birthday", "birth"), ("front", "address", "address"),
+    ("back", "authority", "authority"), ("back", "timelimit", "timelimit"),
+)
+_FROM_NUMBER = {"sex": ("sex",), "birthday": ("year", "month", "day")}
+
+
+def _passes_check(key: str, judged: Judged) -> bool:
+    # The nation has no validity flag: one of the 56 names is its check. Sex and birth date
+    # given from the number for want of their print are not yet read.
+    if key == "nation":
+        return bool(judged.info["nation"])
+    return judged.validity[key] and not any(judged.sources[k].derived for k in _FROM_NUMBER.get(key, ()))
+
+
+def _restores_cut_start(key: str, before: Judged, after: Judged) -> bool:
+    was, now = before.sources.get(key), after.sources.get(key)
+    return was is not None and now is not None and was.cut and bool(was.text) \
+        and len(now.text) > len(was.text) and now.text.endswith(was.text)
+
+
+def _by_labels_look(side: Side, key: str, lines_key: str) -> SecondLook:
+    """The second reader's reading of one field, for a field the layout read left failing."""
+
+    def fires(_: Looking, now: Judged) -> bool:
+        return not _passes_check(key, now)
+
+    def reads(looking: Looking, _: Judged) -> Iterator[list[ReadLine]]:
+        found = looking.by_labels().get(lines_key)
+        if found:
+            yield found
+
+    def keeps(_: Looking, before: Judged, after: Judged) -> bool:
+        # It must pass its own checks and cost no other field its validity (a number that
+        # passes but contradicts a birth date read right is no gain). A free-text value whose
+        # start the card's edge cut off is also replaced by one that restores that start, though
+        # the new one is not vouched for either (read too unsurely): it is the more complete.
+        lost = any(ok and not after.validity[k] for k, ok in before.validity.items())
+        return not lost and (_passes_check(key, after) or _restores_cut_start(key, before, after))
+
+    return SecondLook(f"{key} by its label", side, lines_key, fires, reads, keeps)
+
+
+POLICY: tuple[SecondLook, ...] = (
+    _wider_look("front", "number", NUMBER),
+    _wider_look("front", "birthday", BIRTH),
+    _wider_look("back", "timelimit", TIMELIMIT),
+    _wider_look("back", "authority", AUTHORITY),
+    SecondLook("number to its length", "front", NUMBER.key, _number_short, _number_to_length,
+               _number_and_birth_pass),
+    SecondLook("nation from variant crops", "front", NATION.key, _nation_missing, _nation_variants,
+               _whole_nation_surely),
+    SecondLook("address to its band's end", "front", ADDRESS.key, _address_fades, _address_to_band_end,
+               _address_extended_surely),
+    SecondLook("sex as 男 or 女", "front", SEX.key, _sex_unread_number_valid, _sex_closed,
+               _sex_surely_the_numbers),
+    # Last, and only for what is still failing: the card read again without its layout (text
+    # lines detected and read, each value found by its label), the layout's reading replaced
+    # field by field where this one passes the field's checks.
+    *(_by_labels_look(side, key, lines_key) for side, key, lines_key in _BY_LABELS),
+)

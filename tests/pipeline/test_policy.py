@@ -1,0 +1,75 @@
+"""The reading policy: second looks recover failing fields, never change the reading they start
+from, and judge dates as of the day they are given. Cards drawn in code, read by the real models."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date
+
+import cv2
+import numpy as np
+import pytest
+
+from idcard_ocr.domain.dates import split_birth
+from idcard_ocr.pipeline import CardRecognizer, load_recognizer
+from idcard_ocr.pipeline.policy import POLICY, Looking, read_again
+from idcard_ocr.pipeline.read import read_card
+from idcard_ocr.synth.card import downscale, draw_card
+from idcard_ocr.synth.identities import Identity, make_identities
+
+pytestmark = pytest.mark.models
+
+SEED = 20261201
+TODAY = date(2026, 12, 1)
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> CardRecognizer:
+    return load_recognizer(threads=1)
+
+
+@pytest.fixture(scope="module")
+def front() -> tuple[Identity, np.ndarray]:
+    identity = make_identities(1, seed=SEED)[0]
+    return identity, downscale(draw_card(identity, "front", random.Random(SEED))).bgr
+
+
+def test_every_look_is_declared_once_for_one_side() -> None:
+    names = [look.name for look in POLICY]
+    assert len(names) == len(set(names))
+    assert {look.side for look in POLICY} == {"front", "back"}
+
+
+def test_a_number_read_short_is_recovered_and_the_first_reading_is_left_as_it_was(
+    recognizer: CardRecognizer, front: tuple[Identity, np.ndarray]
+) -> None:
+    identity, card = front
+    first = read_card(card, "front", recognizer.text)
+    line = first.first("number")
+    assert line is not None and line.reading.text == identity.number
+    # As if the crop had ended early: the number's last four digits missing from the reading.
+    x0, y0, x1, y1 = line.box
+    short = recognizer.text.read(card[y0:y1, x0 : x0 + (x1 - x0) * 3 // 4])
+    assert len(short.text) < 18
+    damaged = replace(first, lines={**first.lines, "number": [replace(line, reading=short)]})
+    looking = Looking(card if first.card is None else first.card, recognizer.text, TODAY)
+    assert not read_again(damaged, looking, policy=()).validity["number"]  # no second look: stays short
+    judged = read_again(damaged, looking)
+    assert judged.info["number"] == identity.number
+    assert judged.validity["number"] and judged.validity["birthday"]
+    assert damaged.lines["number"][0].reading.text == short.text  # untouched: a new reading came back
+
+
+def test_dates_are_judged_as_of_the_day_given(
+    recognizer: CardRecognizer, front: tuple[Identity, np.ndarray]
+) -> None:
+    identity, card = front
+    photo = cv2.imencode(".jpg", card, [cv2.IMWRITE_JPEG_QUALITY, 95])[1].tobytes()
+    now = recognizer.recognize(photo, today=TODAY)
+    assert now.info["number"] == identity.number
+    assert (now.info["year"], now.info["month"], now.info["day"]) == split_birth(identity.birth)
+    assert now.validity["number"] and now.validity["birthday"]
+    # The day before the holder was born, no birth date on the card can be right yet.
+    before_birth = recognizer.recognize(photo, today=date(identity.birth.year - 1, 1, 1))
+    assert not before_birth.validity["birthday"] and not before_birth.validity["number"]

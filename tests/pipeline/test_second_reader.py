@@ -1,0 +1,137 @@
+"""The second reader: the card read without its layout, values found by their labels, and taken
+field by field only where the layout's reading fails. Cards drawn in code, real models."""
+
+from __future__ import annotations
+
+import functools
+import random
+from datetime import date
+
+import numpy as np
+import pytest
+
+from idcard_ocr.pipeline import CardRecognizer, load_recognizer
+from idcard_ocr.pipeline.engine import LineReading
+from idcard_ocr.pipeline.fields import fields_of
+from idcard_ocr.pipeline.free_read import fields_by_label, group_rows, read_by_labels
+from idcard_ocr.pipeline.policy import Looking, read_again, with_lines
+from idcard_ocr.pipeline.read import CardReading, ReadLine, read_card
+from idcard_ocr.pipeline.types import Side
+from idcard_ocr.synth.card import downscale, draw_card
+from idcard_ocr.synth.identities import Identity, make_identities
+
+SEED = 8080
+TODAY = date(2026, 12, 1)
+
+
+def _row(text: str, y: int) -> ReadLine:
+    cands = tuple(((c, 0.99),) for c in text)
+    return ReadLine(LineReading(text, 0.99, cands), (40, y, 500, y + 40))
+
+
+def test_rows_are_assigned_to_fields_by_their_labels() -> None:
+    rows = [_row("姓名周勇芳", 70), _row("性别女民族汉", 140), _row("出生1973年10月14日", 215),
+            _row("住址四川省眉山市仁寿县人民", 285), _row("街碧水苑1栋2442室", 330),
+            _row("公民身份号码511421197310146328", 465)]
+    found = {k: [line.reading.text for line in v] for k, v in fields_by_label(rows, "front").items()}
+    assert found == {"name": ["周勇芳"], "sex": ["女"], "nation": ["汉"], "birth": ["1973年10月14日"],
+                     "address": ["四川省眉山市仁寿县人民", "街碧水苑1栋2442室"],
+                     "number": ["511421197310146328"]}
+    back = [_row("中华人民共和国", 60), _row("居民身份证", 140), _row("签发机关镇沅县公安局", 390),
+            _row("有效期限2014.01.20-长期", 460)]
+    found = {k: [line.reading.text for line in v] for k, v in fields_by_label(back, "back").items()}
+    assert found == {"authority": ["镇沅县公安局"], "timelimit": ["2014.01.20-长期"]}
+    # A card cut at its edge loses the labels: the rows are placed by the order fronts print them.
+    cut = [_row("高晨", 14), _row("女民族高山", 96), _row("生1969年12月4日", 176),
+           _row("安徽省蚌埠市五河县柳林", 254), _row("街道下湾村214号", 306),
+           _row("身份号码340322196912049449", 459)]
+    found = {k: [line.reading.text for line in v] for k, v in fields_by_label(cut, "front").items()}
+    assert found == {"name": ["高晨"], "sex": ["女"], "nation": ["高山"], "birth": ["生1969年12月4日"],
+                     "address": ["安徽省蚌埠市五河县柳林", "街道下湾村214号"],
+                     "number": ["340322196912049449"]}
+    # What is cut off keeps its own characters' probabilities.
+    name = fields_by_label(rows, "front")["name"][0].reading
+    assert len(name.candidates) == len(name.text) == 3
+
+
+def _piece(text: str, box: tuple[int, int, int, int]) -> ReadLine:
+    """A detected piece read as ``text``, its characters evenly spread across its box."""
+    centres = tuple((i + 0.5) / len(text) for i in range(len(text)))
+    return ReadLine(LineReading(text, 0.99, tuple(((c, 0.99),) for c in text), centres), box)
+
+
+def test_pieces_of_a_row_are_joined_and_other_print_is_kept_out() -> None:
+    pieces = [_piece("姓名", (40, 70, 100, 115)), _piece("周勇芳", (160, 72, 270, 114)),
+              _piece("身份证复印无效", (640, 74, 820, 112)),  # far right on the same line: a stamp
+              _piece("仅供办理手机卡使用", (0, 30, 800, 320)),  # slanted across several rows
+              _piece("住址四川省眉山市仁寿县人民", (45, 285, 531, 324)),
+              _piece("街碧水苑1栋2442室", (160, 332, 447, 368)),
+              _piece("复印无效", (420, 380, 560, 420)),  # under the address, not flush with it
+              _piece("公民身份号码511421197310146328", (48, 467, 771, 503))]
+    rows = group_rows(pieces)
+    assert [row.reading.text for row in rows] == [
+        "姓名周勇芳", "身份证复印无效", "住址四川省眉山市仁寿县人民", "街碧水苑1栋2442室", "复印无效",
+        "公民身份号码511421197310146328"]
+    found = fields_by_label(rows, "front")
+    assert [line.reading.text for line in found["address"]] == ["四川省眉山市仁寿县人民", "街碧水苑1栋2442室"]
+    assert found["name"][0].reading.text == "周勇芳"
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> CardRecognizer:
+    return load_recognizer(threads=1)
+
+
+@pytest.fixture(scope="module")
+def cards() -> list[tuple[Identity, Side, np.ndarray]]:
+    rng = random.Random(SEED)
+    return [(identity, side, downscale(draw_card(identity, side, rng)).bgr)
+            for identity in make_identities(2, seed=SEED) for side in ("front", "back")]
+
+
+@pytest.mark.models
+def test_the_second_reader_alone_reads_every_field(
+    recognizer: CardRecognizer, cards: list[tuple[Identity, Side, np.ndarray]]
+) -> None:
+    for identity, side, card in cards:
+        lines = read_by_labels(card, side, recognizer.detector, recognizer.text)
+        info, validity, _ = fields_of(CardReading(side, lines), side, TODAY)
+        expected = identity.front_info() if side == "front" else identity.back_info()
+        assert info == expected, side
+        assert all(validity.values()), (side, validity)
+
+
+@pytest.mark.models
+def test_fields_the_layout_missed_are_taken_from_the_second_reader(
+    recognizer: CardRecognizer, cards: list[tuple[Identity, Side, np.ndarray]]
+) -> None:
+    identity, _, card = cards[0]
+    first = read_card(card, "front", recognizer.text)
+    # As if the name's and the nation's bands had held no ink: the print lay outside them.
+    missed = with_lines(with_lines(first, "name", []), "nation", [])
+    read_from = card if first.card is None else first.card
+    without = read_again(missed, Looking(read_from, recognizer.text, TODAY))
+    assert without.info["name"] == "" and without.info["nation"] == ""
+    by_labels = functools.cache(
+        lambda: read_by_labels(read_from, "front", recognizer.detector, recognizer.text)
+    )
+    judged = read_again(missed, Looking(read_from, recognizer.text, TODAY, by_labels))
+    assert judged.info == identity.front_info()
+    assert all(judged.validity.values())
+    assert missed.lines["name"] == []  # the reading it started from is unchanged
+    name_box = judged.sources["name"].box
+    assert name_box is not None and name_box[0][0] >= 140  # the value's, not the label's (姓名 at 45-100)
+
+
+@pytest.mark.models
+def test_a_card_the_layout_reads_whole_never_runs_the_second_reader(
+    recognizer: CardRecognizer, cards: list[tuple[Identity, Side, np.ndarray]]
+) -> None:
+    def not_needed() -> dict[str, list[ReadLine]]:
+        raise AssertionError("the second reader ran on a card read whole")
+
+    for identity, side, card in cards:
+        first = read_card(card, side, recognizer.text)
+        read_from = card if first.card is None else first.card
+        judged = read_again(first, Looking(read_from, recognizer.text, TODAY, not_needed))
+        assert judged.info == (identity.front_info() if side == "front" else identity.back_info())
