@@ -133,6 +133,34 @@ BACK_ROWS = RowTemplate(
 )
 
 
+@dataclass(frozen=True)
+class Label:
+    """A label printed on every card, and the field whose value follows it on its line."""
+
+    field: str  # the FieldRegion key placed by this label
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 of its ink on the card drawing, canonical px
+
+
+# Measured on the card drawing (label ink at 10 px/mm; its right end varies with the font).
+FRONT_LABELS = (
+    Label("name", (51, 84, 114, 107)),  # 姓名
+    Label("sex", (51, 154, 114, 177)),  # 性别
+    Label("nation", (293, 154, 355, 177)),  # 民族
+    Label("birth", (52, 224, 114, 247)),  # 出生
+    Label("address", (51, 294, 115, 317)),  # 住址
+    Label("number", (52, 474, 212, 497)),  # 公民身份号码
+)
+BACK_LABELS = (
+    Label("authority", (171, 400, 287, 425)),  # 签发机关
+    Label("timelimit", (171, 470, 287, 495)),  # 有效期限
+)
+
+
+def labels_for(side: Side) -> tuple[Label, ...]:
+    """The labels printed on ``side``."""
+    return FRONT_LABELS if side == "front" else BACK_LABELS
+
+
 def row_template(side: Side) -> RowTemplate:
     """The vertical registration template of ``side``."""
     return FRONT_ROWS if side == "front" else BACK_ROWS

@@ -1,7 +1,8 @@
 """Read the text where the card's layout says each field is.
 
 For every field band (``layout.py``) on the canonical 856 x 540 card: level lines that slope,
-move the bands to where this card's print lies, find the dark value ink (``ink.py``), tighten the
+move the bands to where this card's labels are printed (``register.py``; by the row profile
+when no labels are seen), find the dark value ink (``ink.py``), tighten the
 crop to it (so the text fills the 48-px recogniser input rather than a band that is mostly
 background), then run the recogniser. The address band yields up to three lines; empty lines
 are skipped without running the model.
@@ -24,6 +25,7 @@ from idcard_ocr.pipeline.layout import (
     regions_for,
     row_template,
 )
+from idcard_ocr.pipeline.register import MIN_LABELS_FOR_BLOCK, find_labels, label_registered
 from idcard_ocr.pipeline.types import Side
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 on the canonical card
@@ -253,8 +255,14 @@ def read_card(card: np.ndarray, side: Side, recognizer: TextRecognizer) -> CardR
     if abs(slope) >= MIN_SHEAR:
         card = level_lines(card, slope)
     result = CardReading(side, card=card)
-    scale, shift = register_rows(card, side)
-    regions = tuple(registered(r, scale, shift) for r in regions_for(side))
+    # The bands go where this card's labels are; the row profile places them only when too few
+    # labels are seen (a grey photocopy prints them as black as the values).
+    labels = find_labels(card, side)
+    by_rows = None
+    if len(labels) < MIN_LABELS_FOR_BLOCK:
+        scale, shift = register_rows(card, side)
+        by_rows = tuple(registered(r, scale, shift) for r in regions_for(side))
+    regions = label_registered(regions_for(side), labels, by_rows)
     inks = {r.key: ink_lines(card, r, ADDRESS_LINES if r.key == ADDRESS.key else 1) for r in regions}
     x_offset = value_offset(inks, regions)
     for region in regions:

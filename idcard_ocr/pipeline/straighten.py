@@ -9,6 +9,8 @@ seen and the card's shape or around the print itself, slides each onto the layou
 before judging them by layout and edges together. A square-on quad of the wrong shape gets the one
 side rebuilt that makes the print fit best. Only the winner is refined finely on the full-resolution
 photo and cut out at full size. A quad whose print matches neither side's layout is not a card.
+A photo of the card's shape with no outline in it, whose print places a card filling it, was cut
+to the card: its frame is the card.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from idcard_ocr.pipeline.orientation import OrientedCard, orient_card
 from idcard_ocr.pipeline.quad import (
     CARD_ASPECT,
     CARD_WIDTH,
+    area,
     aspect_ratio,
     corner_angles,
     long_side_first,
@@ -77,6 +80,15 @@ SNAP_MIN_LAYOUT_MATCH = 0.3
 REGISTER_STEPS = 4
 REGISTER_MIN_GAIN = 0.02
 SCALED_FULLY = 0.08  # a slide that changed the size this much went to register_to_layout's limit
+# A photo cut to the card (a client app's card frame, a scan cropped at the card's edge) has no
+# outline: the frame is the card. Cut up to 2 mm inside its edge on any side, it keeps about the
+# card's shape. When its print places a card covering most of the frame (or more: the part cut
+# off) and no outline was seen, any margin is a few mm at most: the frame is the card, to the
+# 0-2 mm the reading stage's registration by the card's labels takes up. A quad slid onto the
+# layout from the print is surer of nothing: print shifted on the card fits it a few mm off.
+FRAME_ASPECT_TOLERANCE = (0.12, 0.15)  # below and above the card's 1.585
+FRAME_FILL = 0.8
+FRAME_FILL_CLEARLY = 0.6  # ... or this share, when the frame itself fits a side's layout clearly
 
 
 @dataclass(frozen=True)
@@ -104,6 +116,7 @@ class _Choice:
     search_px: float  # how far full-resolution refinement may move each side
     small: np.ndarray | None = None  # the locating copy the choice was judged on
     factor: float = 1.0  # photo pixels per locating-copy pixel
+    framed: bool = False  # the photo's own frame: its edges are the card's, none to refine onto
 
 
 @dataclass(frozen=True)
@@ -161,11 +174,11 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
     mark = time.perf_counter()
     best, best_match = _judge(img, located.small, located.candidates, None, -1.0)
     timings["judge"] = (time.perf_counter() - mark) * 1000.0
+    lines: list[CardCandidate] = []
     if best_match < SURE_LAYOUT_MATCH:
         mark = time.perf_counter()
-        best, best_match = _judge(
-            img, located.small, line_candidates(located, CANDIDATES_TRIED), best, best_match
-        )
+        lines = line_candidates(located, CANDIDATES_TRIED)
+        best, best_match = _judge(img, located.small, lines, best, best_match)
         timings["lines"] = (time.perf_counter() - mark) * 1000.0
     if best is None or best_match < SURE_LAYOUT_MATCH:
         mark = time.perf_counter()
@@ -197,10 +210,18 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
             # would wander off the card's edge onto print or a shadow.
             best = _Choice(LAYOUT_WEIGHT * match, 0.0, quad, _edge_search_px(img))
         timings["print_fallback"] = (time.perf_counter() - mark) * 1000.0
-        if best is None:
-            mark = time.perf_counter()
-            best = _judge_repaired(img, located, sensitive)
-            timings["repaired"] = (time.perf_counter() - mark) * 1000.0
+        mark = time.perf_counter()
+        # An outline that lost one side (a faint edge on pale paper, a receipt under a corner),
+        # rebuilt at the card's shape, has three sides on edges: it beats a card placed from its
+        # print alone (which is only as sure as the print sits where the layout puts it) when it
+        # reads as the same side the same way up and fits as well with its edges counted.
+        repaired = _judge_repaired(img, located, sensitive, located.candidates + lines)
+        if repaired is not None and (best is None or _agrees(located, repaired, best)):
+            best = repaired
+        timings["repaired"] = (time.perf_counter() - mark) * 1000.0
+        framed = _frame_choice(img, located, best)
+        if framed is not None:
+            best = framed
     if best is not None and best.outline > 0.0:  # a card placed from its print has the card's shape
         mark = time.perf_counter()
         best.quad = _repair_aspect(located.small, located.factor, best.quad)
@@ -210,17 +231,20 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
     return best
 
 
-def _judge_repaired(img: np.ndarray, located: LocatePass, sensitive: _SensitiveEdges) -> _Choice | None:
+def _judge_repaired(
+    img: np.ndarray, located: LocatePass, sensitive: _SensitiveEdges, candidates: list[CardCandidate]
+) -> _Choice | None:
     """The best outline that failed the layout check only for having one side on something else.
 
-    A card lying half over a receipt of the same white can lose a corner to the receipt: its
-    outline then runs from that corner along the receipt, the quad is no card's shape, and its
-    print, cut wrongly, matches neither side clearly. Rebuilt at the card's shape from its square
-    corners (``_repair_aspect``), such a quad is judged again, on its own edges, and must match
-    as clearly as a card placed without a whole outline: one side of it is a guess.
+    A card lying half over a receipt of the same white can lose a corner to the receipt, and a
+    pale card on pale paper its faintest edge: its outline then runs along something else, the
+    quad is no card's shape, and its print, cut wrongly, matches neither side clearly. Rebuilt at
+    the card's shape from its square corners (``_repair_aspect``), such a quad is judged again,
+    on its own edges. It must match as clearly as a card placed without a whole outline (one side
+    of it is a guess), unless the rebuilt side too lies on an edge: then it is a whole outline.
     """
     best: _Choice | None = None
-    for candidate in located.candidates:
+    for candidate in candidates:
         if candidate.score < MIN_SCORE or candidate.small_quad is None:
             continue
         repaired = _repair_aspect(located.small, located.factor, candidate.quad)
@@ -228,13 +252,58 @@ def _judge_repaired(img: np.ndarray, located: LocatePass, sensitive: _SensitiveE
             continue  # the card's shape already, or no side could be rebuilt
         small_quad = (repaired + 0.5) / located.factor - 0.5
         preview = orient_card(located.small, small_quad, PREVIEW_SIZE)
-        if not _placed_clearly(preview):
-            continue
         outline = sensitive.outline(small_quad)
+        whole = outline >= SURE_OUTLINE and preview.layout_match >= MIN_LAYOUT_MATCH
+        if not (_placed_clearly(preview) or (whole and preview.side_score >= MIN_SIDE_MARGIN)):
+            continue
         combined = outline + LAYOUT_WEIGHT * preview.layout_match
         if outline >= MIN_SCORE and (best is None or combined > best.combined):
             best = _Choice(combined, outline, repaired, _edge_search_px(img))
     return best
+
+
+def _agrees(located: LocatePass, repaired: _Choice, placed: _Choice) -> bool:
+    """Whether a repaired outline scores above a card placed from its print and reads as the same
+    side the same way up: another card's or a receipt's outline, rebuilt, reads as some other."""
+    if repaired.combined <= placed.combined:
+        return False
+    seen = [
+        orient_card(located.small, (choice.quad + 0.5) / located.factor - 0.5, PREVIEW_SIZE)
+        for choice in (repaired, placed)
+    ]
+    return (seen[0].side, seen[0].rotate) == (seen[1].side, seen[1].rotate)
+
+
+def _frame_choice(img: np.ndarray, located: LocatePass, best: _Choice | None) -> _Choice | None:
+    """The photo's own frame as the card, when the card fills it: the frame has the card's shape,
+    no outline was found, and the print places a card that fills the frame (read as the same side
+    the same way up), or nothing was placed and the frame matches a side's layout clearly."""
+    height, width = img.shape[:2]
+    ratio = max(width, height) / float(min(width, height))
+    low, high = FRAME_ASPECT_TOLERANCE
+    if not CARD_ASPECT - low <= ratio <= CARD_ASPECT + high:
+        return None
+    fill = 0.0 if best is None else area(best.quad) / float(width * height)
+    if best is not None and (best.outline > 0.0 or fill < FRAME_FILL_CLEARLY):
+        return None
+    # Pixel centres: the frame's corners lie half a pixel outside the outermost ones.
+    frame = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float64) - 0.5
+    preview = orient_card(located.small, (frame + 0.5) / located.factor - 0.5, PREVIEW_SIZE)
+    if best is None or fill < FRAME_FILL:
+        # Nothing else says this is a card, or the print placed one smaller than the frame (a
+        # quad a few mm off, skewed by print shifted on the card): the frame must match a side
+        # as clearly as a card placed from its print.
+        if not _placed_clearly(preview):
+            return None
+    else:
+        # The placed card matched clearly already; print shifted on the card may fit the frame
+        # less well, but it must read as the same side, the same way up.
+        placed = orient_card(located.small, (best.quad + 0.5) / located.factor - 0.5, PREVIEW_SIZE)
+        if (preview.side, preview.rotate) != (placed.side, placed.rotate) or not (
+            preview.layout_match >= MIN_LAYOUT_MATCH and preview.side_score >= MIN_SIDE_MARGIN
+        ):
+            return None
+    return _Choice(LAYOUT_WEIGHT * preview.layout_match, 0.0, frame, 0.0, framed=True)
 
 
 def _placed_clearly(preview: OrientedCard) -> bool:
@@ -358,8 +427,9 @@ def straighten(img: np.ndarray) -> Straightened | None:
         timings["straighten"] = (time.perf_counter() - start) * 1000.0
         return None
     mark = time.perf_counter()
-    quad = refine_quad(img, choice.quad, search_px=choice.search_px)
-    if choice.small is not None and abs(aspect_ratio(quad) - CARD_ASPECT) > ASPECT_TOLERANCE:
+    quad = choice.quad if choice.framed else refine_quad(img, choice.quad, search_px=choice.search_px)
+    off_shape = abs(aspect_ratio(quad) - CARD_ASPECT) > ASPECT_TOLERANCE
+    if not choice.framed and choice.small is not None and off_shape:
         # Refinement can take a strong edge inside the card (the portrait's frame) for a faint
         # outline: seen from the front, the card's own shape says which side went astray.
         quad = _repair_aspect(choice.small, choice.factor, quad)

@@ -14,7 +14,14 @@ from idcard_ocr.domain.dates import split_birth
 from idcard_ocr.pipeline.engine import EMPTY_READING, LineReading, TextRecognizer
 from idcard_ocr.pipeline.fields import back_fields, front_fields
 from idcard_ocr.pipeline.ink import ink_mask, text_columns, text_rows, text_sized
-from idcard_ocr.pipeline.layout import ADDRESS, ADDRESS_LINES, CARD_HEIGHT, CARD_WIDTH, regions_for
+from idcard_ocr.pipeline.layout import (
+    ADDRESS,
+    ADDRESS_LINES,
+    CARD_HEIGHT,
+    CARD_WIDTH,
+    labels_for,
+    regions_for,
+)
 from idcard_ocr.pipeline.looks import faint_tail
 from idcard_ocr.pipeline.read import (
     ReadLine,
@@ -24,6 +31,7 @@ from idcard_ocr.pipeline.read import (
     register_rows,
     sharpened,
 )
+from idcard_ocr.pipeline.register import find_labels
 from idcard_ocr.synth.card import downscale, draw_card
 from idcard_ocr.synth.identities import make_identities
 from tests.fonts import CJK_SANS, needs_fonts, text_font
@@ -189,12 +197,35 @@ def test_a_name_running_out_of_its_band_is_flagged_cut(drawn_cards: list, recogn
     _identity, _side, front = drawn_cards[0]
     assert not any(line.cut_left for lines in read_card(front.bgr, "front", recognizer).lines.values()
                    for line in lines)
-    # 60 px off: the first character of each left-hand value straddles the band's edge.
-    shifted = read_card(_moved_left(front.bgr, 60), "front", recognizer)
+    # A grey copy (no coloured label to place the bands by) 60 px off: the first character of
+    # each left-hand value straddles the band's edge.
+    grey = cv2.cvtColor(cv2.cvtColor(front.bgr, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    shifted = read_card(_moved_left(grey, 60), "front", recognizer)
     name = shifted.first("name")
     assert name is not None and name.cut_left
     _info, sources = front_fields(shifted, date.today())
     assert sources["name"].cut
+
+
+@pytest.mark.models
+def test_bands_follow_the_labels_of_print_moved_off_the_layout(
+    drawn_cards: list, recognizer: TextRecognizer
+) -> None:
+    identity, _side, front = drawn_cards[0]
+    # 60 px left and 25 px up: the values' first characters lie left of the layout's bands and
+    # every line a third of a line higher; the labels moved with them and place the bands.
+    moved = cv2.warpAffine(front.bgr, np.float32([[1, 0, -60], [0, 1, -25]]), (CARD_WIDTH, CARD_HEIGHT),
+                           borderMode=cv2.BORDER_REPLICATE)
+    found = {item.label.field: item.box for item in find_labels(moved, "front")}
+    assert set(found) == {"name", "sex", "nation", "birth", "address", "number"}
+    assert all(abs(box[1] - label.box[1] + 25) <= 4 for label in labels_for("front")
+               if (box := found[label.field]))
+    reading = read_card(moved, "front", recognizer)
+    info, sources = front_fields(reading, date.today())
+    assert (info["name"], info["sex"], info["nation"]) == (identity.name, identity.sex, identity.nation)
+    assert (info["year"], info["address"], info["number"]) == (
+        str(identity.birth.year), identity.address, identity.number)
+    assert not sources["name"].cut
 
 
 def test_faint_print_after_a_line_is_noticed_and_nothing_else_is() -> None:
