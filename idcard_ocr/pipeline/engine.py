@@ -46,6 +46,10 @@ class OnnxModel:
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
+        # No growing arena: inputs vary in size (line widths, the second reader's page), and the
+        # arena keeps the largest it ever served. Measured on 200 photos, one thread: peak RSS
+        # 275 MB without it against 330 MB with it, at the same median time.
+        options.enable_cpu_mem_arena = False
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.input_name = self.session.get_inputs()[0].name
         self.metadata: dict[str, str] = dict(self.session.get_modelmeta().custom_metadata_map)
