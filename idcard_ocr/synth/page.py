@@ -26,6 +26,7 @@ from idcard_ocr.synth import degrade
 from idcard_ocr.synth.backgrounds import make_background
 from idcard_ocr.synth.card import CardImage, CardSide, draw_card
 from idcard_ocr.synth.dataset import write_truth
+from idcard_ocr.synth.families import CLASSIC, Family, get_family
 from idcard_ocr.synth.fonts import fonts_covering, load_font
 from idcard_ocr.synth.identities import Identity, make_identities
 from idcard_ocr.synth.photo import _composite, _resized_card, card_to_photo_quad, encode_jpeg
@@ -108,8 +109,11 @@ def _truth(identity: Identity, side: CardSide, rotate: int, quad: np.ndarray) ->
     return PageCard(side, rotate, info, quad.round(2).tolist())
 
 
-def copy_page(identity: Identity, rng: random.Random, sides: Sides = BOTH) -> PagePhoto:
-    """An A4 photocopy (scanned) of ``sides`` of ``identity``'s card, one above the other."""
+def copy_page(
+    identity: Identity, rng: random.Random, sides: Sides = BOTH, family: Family = CLASSIC
+) -> PagePhoto:
+    """An A4 photocopy (scanned) of ``sides`` of ``identity``'s card, drawn as ``family`` draws
+    it, one above the other."""
     width = rng.randint(1100, 1500)
     height = round(width * A4_ASPECT)
     page = np.full((height, width, 3), rng.randint(238, 252), np.uint8)
@@ -118,7 +122,7 @@ def copy_page(identity: Identity, rng: random.Random, sides: Sides = BOTH) -> Pa
     rows = (0.27, 0.7) if len(order) == 2 else (rng.uniform(0.25, 0.6),)
     cards: list[PageCard] = []
     for side, row in zip(order, rows, strict=True):
-        card = draw_card(identity, side, rng)
+        card = draw_card(identity, side, rng, family)
         rotate = _page_rotation(rng)
         centre = (width * rng.uniform(0.4, 0.6), height * (row + rng.uniform(-0.04, 0.04)))
         quad = _placed(card, rotate, rng.uniform(-2, 2), 0, 0, centre, card_px)
@@ -134,15 +138,18 @@ def copy_page(identity: Identity, rng: random.Random, sides: Sides = BOTH) -> Pa
     return PagePhoto(encode_jpeg(image, rng.randint(70, 90)), "copy", width, height, cards)
 
 
-def desk_photo(identity: Identity, rng: random.Random, sides: Sides = BOTH) -> PagePhoto:
-    """A phone photo of ``sides`` of ``identity``'s card lying side by side on a desk."""
+def desk_photo(
+    identity: Identity, rng: random.Random, sides: Sides = BOTH, family: Family = CLASSIC
+) -> PagePhoto:
+    """A phone photo of ``sides`` of ``identity``'s card, drawn as ``family`` draws it, lying
+    side by side on a desk."""
     width, height = rng.choice(DESK_SIZES)
     image = make_background(rng, rng.choice(DESK_BACKGROUNDS), width, height)
     slots = len(sides)
     rotate = rng.choice((0, 0, 0, 180))  # the phone's way up turns both cards alike
     cards: list[PageCard] = []
     for i, side in enumerate(sides):
-        card = draw_card(identity, side, rng)
+        card = draw_card(identity, side, rng, family)
         card_px = width / slots * rng.uniform(0.62, 0.78) if slots == 2 else width * rng.uniform(0.4, 0.6)
         across = width * ((i + 0.5) / slots + rng.uniform(-0.03, 0.03))
         centre = (across, height * rng.uniform(0.4, 0.6))
@@ -156,13 +163,18 @@ def desk_photo(identity: Identity, rng: random.Random, sides: Sides = BOTH) -> P
     return PagePhoto(encode_jpeg(image, rng.randint(60, 90)), "desk", width, height, cards)
 
 
-def make_page(identity: Identity, kind: str, seed: str, sides: Sides = BOTH) -> PagePhoto:
-    """A ``kind`` photo (``copy`` or ``desk``) of ``sides``; ``seed`` fixes every random choice."""
+def make_page(
+    identity: Identity, kind: str, seed: str, sides: Sides = BOTH, family: str = "classic"
+) -> PagePhoto:
+    """A ``kind`` photo (``copy`` or ``desk``) of ``sides``, the cards drawn as ``family`` (a
+    name in ``families.FAMILIES``; ``heldout`` is the one nothing is tuned on) draws them;
+    ``seed`` fixes every random choice."""
     rng = random.Random(seed)
+    style = get_family(family)
     if kind == "copy":
-        return copy_page(identity, rng, sides)
+        return copy_page(identity, rng, sides, style)
     if kind == "desk":
-        return desk_photo(identity, rng, sides)
+        return desk_photo(identity, rng, sides, style)
     raise ValueError(f"unknown page kind {kind!r}")
 
 

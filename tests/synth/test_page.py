@@ -53,3 +53,14 @@ def test_one_side_alone_gives_the_single_card_photo_of_the_same_conditions() -> 
     identity = make_identity(random.Random(5))
     alone = make_page(identity, "copy", "s", sides=("back",))
     assert [card.side for card in alone.cards] == ["back"] and alone.cards[0].info == identity.back_info()
+
+
+def test_a_page_of_the_held_out_family_is_drawn_differently_with_the_same_truth() -> None:
+    identity = make_identity(random.Random(6))
+    classic = make_page(identity, "desk", "s")
+    heldout = make_page(identity, "desk", "s", family="heldout")
+    assert heldout == make_page(identity, "desk", "s", family="heldout")  # seeded in each family
+    assert heldout.jpeg != classic.jpeg
+    assert [(c.side, c.info) for c in heldout.cards] == [(c.side, c.info) for c in classic.cards]
+    with pytest.raises(ValueError, match="unknown card family"):
+        make_page(identity, "desk", "s", family="no-such-family")
