@@ -118,11 +118,13 @@ def read_page(
         quads = [_decoded_quad(decoded, found)]
         glance = _Glance.of(work, quads[0])
         while len(cards) < limit and _has_room(area, quads):
-            _blank_out(work, quads[-1])
+            # The small copy first: when it shows no print left (every card of a page read),
+            # the photo itself need not be blanked for a search that will not run.
             glance.blank_out(quads[-1])
             if not glance.has_print():
                 break  # nothing printed is left where no card was found: no card either
             mark = time.perf_counter()
+            _blank_out(work, quads[-1])
             straight = straighten(work)
             if straight is None or _seen_before(np.asarray(straight.quad), quads):
                 break
