@@ -38,7 +38,7 @@ def _gradient(rng: random.Random, width: int, height: int, tint: RGB) -> Image.I
 
 
 def pattern_background(rng: random.Random, width: int, height: int, tint: RGB, art: Art) -> Image.Image:
-    """A pale background in ``art.pattern`` (``rosette``, ``mesh`` or ``dots``)."""
+    """A pale background in ``art.pattern`` (``rosette``, ``mesh``, ``hatch`` or ``dots``)."""
     image = _gradient(rng, width, height, tint)
     draw = ImageDraw.Draw(image)
     line = max(1, width // 900)
@@ -71,6 +71,23 @@ def pattern_background(rng: random.Random, width: int, height: int, tint: RGB, a
                     for y in range(0, height + 8, 8)
                 ]
                 draw.line(points, fill=colour, width=line)
+    elif art.pattern == "hatch":
+        # Fine slanted ruling whose pitch changes from band to band, and a few straight rules
+        # across the card: rules the recogniser might take for a text line's edge.
+        slope = rng.uniform(0.35, 0.8) * rng.choice((1, -1))
+        bands = rng.randint(3, 5)
+        for band in range(bands):
+            colour = _near(rng, rng.choice(colours), 10)
+            pitch = width * rng.uniform(0.006, 0.014)
+            y0, y1 = height * band / bands, height * (band + 1) / bands
+            x = -height * abs(slope)
+            while x < width + height * abs(slope):
+                draw.line([(x, y0), (x + slope * (y1 - y0), y1)], fill=colour, width=line)
+                x += pitch
+        colour = _near(rng, rng.choice(colours), 16)
+        for _ in range(rng.randint(2, 4)):
+            y = height * rng.uniform(0.05, 0.95)
+            draw.line([(0, y), (width, y)], fill=colour, width=line * 2)
     else:  # dots: a fine screen of dots whose size swells in soft bands
         colour = _near(rng, rng.choice(colours), 10)
         step = max(6, width // 140)

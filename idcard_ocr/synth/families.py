@@ -6,7 +6,7 @@ photocopies go grey), so the generator's variety is split into named families:
 
 * ``classic`` draws exactly what the generator drew before families existed (same seed, same
   pixels): the committed test sets were drawn with it.
-* ``vivid``, ``warm`` and ``greyscan`` are further *tuned* families: rules and thresholds of the
+* ``vivid``, ``warm``, ``greyscan`` and ``ledger`` are further *tuned* families: rules and thresholds of the
   recogniser may be fitted on them.
 * ``heldout`` has art, fonts and layout jitter of its own and is **never used for tuning**: no
   rule or threshold is fitted on it. Its figures say how the recogniser does on cards drawn in a
@@ -46,7 +46,8 @@ class Jitter:
 @dataclass(frozen=True)
 class Art:
     """A family's card art. ``pattern``: ``classic`` (wave guilloche and rosette), ``rosette``
-    (concentric guilloche rosettes), ``mesh`` (crossing waves) or ``dots`` (a fine dot screen);
+    (concentric guilloche rosettes), ``mesh`` (crossing waves), ``dots`` (a fine dot screen) or
+    ``hatch`` (fine slanted ruling in bands of changing pitch, with a few straight frame rules);
     ``emblem``: ``classic``, ``seal`` or ``ring``; ``portrait``: ``classic``, ``studio`` or
     ``flat``; ``grey_scan``: the whole card turned grey and low in contrast, as a poor scan."""
 
@@ -134,6 +135,32 @@ FAMILIES: dict[str, Family] = {
             jitter=Jitter(block_mm=1.5, label_mm=0.8, field_mm=0.8, gap_mm=0.8, size=0.06, letter_mm=0.3),
             label_fonts=("uming", "noto-sans-light", "wqy-zenhei"),
             value_fonts=("uming", "noto-sans-light", "wqy-zenhei", "noto-serif"),
+        ),
+        # Heavy and hair-thin faces no other family uses, ruled art, a plum label colour and the
+        # wide end of the jitter (letter spacing wider than any other family's).
+        Family(
+            "ledger",
+            tuned=True,
+            art=Art(
+                pattern="hatch",
+                front_tint=(234, 228, 238),
+                back_tint=(238, 236, 226),
+                line_colours=((206, 196, 222), (220, 212, 190), (200, 208, 214)),
+                label_colour=(104, 58, 120),
+                label_spread=16,
+                value_grey=(0, 36),
+                emblem="ring",
+                portrait="classic",
+                stamp_chance=0.25,
+            ),
+            jitter=Jitter(block_mm=3.0, label_mm=1.2, field_mm=1.5, gap_mm=1.2, size=0.1, letter_mm=1.0),
+            label_fonts=("noto-sans-black", "noto-sans-demilight", "noto-serif-black"),
+            value_fonts=(
+                "noto-sans-demilight",
+                "noto-serif-black",
+                "noto-serif-extralight",
+                "noto-sans-black",
+            ),
         ),
         # Never tuned on: fonts no tuned family uses, art of its own, the widest jitter.
         Family(

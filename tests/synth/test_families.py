@@ -166,3 +166,20 @@ def test_layout_jitter_spans_its_ranges_and_classic_draws_nothing() -> None:
     state = rng.getstate()
     assert PrintLayout.draw(CLASSIC.jitter, rng, FRONT_ROWS, FRONT_VALUES).moves is False
     assert rng.getstate() == state  # the classic family's cards keep every draw they had
+
+
+def test_ledger_family_draws_faces_no_other_family_uses_and_keeps_print_on_the_card() -> None:
+    ledger = get_family("ledger")
+    own = {*(ledger.label_fonts or ()), *(ledger.value_fonts or ())}
+    for name, family in FAMILIES.items():
+        if name != "ledger":
+            assert not own & {*(family.label_fonts or ()), *(family.value_fonts or ())}, name
+    assert "ledger" in TUNED_FAMILIES
+    cards = _fronts("ledger", 6)
+    assert {c.fonts["value"] for c in cards} <= own and len({c.fonts["value"] for c in cards}) >= 2
+    for card in cards:  # the print stays on the card, 2 mm inside its edge, whatever the jitter
+        height, width = card.bgr.shape[:2]
+        for key, ((x0, y0), _, (x1, y1), _) in card.boxes.items():
+            assert x0 >= 2.0 * MM and y0 >= 2.0 * MM and x1 <= width - 2.0 * MM and y1 <= height - 2.0 * MM, (
+                key
+            )
