@@ -202,11 +202,20 @@ def find_labels(card: np.ndarray, side: Side) -> list[FoundLabel]:
     return refitted if key else found
 
 
-def _moved(region: FieldRegion, dx: float, dy: float, start: int | None) -> FieldRegion:
-    """``region``'s band moved by (dx, dy), starting at ``start`` when its label's end is known."""
+def _moved(
+    region: FieldRegion, dx: float, dy: float, start: int | None, block_dx: float | None = None
+) -> FieldRegion:
+    """``region``'s band moved by (dx, dy), starting at ``start`` when its label's end is known.
+
+    Its right end is where the value's room ends (the portrait's edge, the card's), which moves
+    with the whole print block, not with one row's label: a row printed left of the others still
+    has its value run on to the portrait. So the band grows by the larger of the row's own shift
+    and the block's (``block_dx``, the labels' median), up to ``MAX_RIGHT_GROWTH``.
+    """
     x0, y0, x1, y1 = region.band
     left = start if start is not None else round(x0 + dx)
-    right = round(x1 + min(max(dx, 0.0), MAX_RIGHT_GROWTH))
+    grow = dx if block_dx is None else max(dx, block_dx)
+    right = round(x1 + min(max(grow, 0.0), MAX_RIGHT_GROWTH))
     value_x = None if region.value_x is None else max(left, round(region.value_x + dx))
     return replace(region, band=(left, round(y0 + dy), max(right, left + 1), round(y1 + dy)), value_x=value_x)
 
@@ -235,7 +244,7 @@ def label_registered(
     for index, region in enumerate(regions):
         if region.key in shifts:
             dx, dy, start = shifts[region.key]
-            result.append(_moved(region, dx, dy, start))
+            result.append(_moved(region, dx, dy, start, None if block is None else block[0]))
         elif block is not None:
             result.append(_moved(region, block[0], block[1], None))
         else:

@@ -109,3 +109,17 @@ def test_a_card_cut_to_its_edge_is_read_the_way_its_labels_are_printed(
     assert (result.side, result.rotate) == (side, 0)
     assert result.info == sample.truth["info"]
     assert all(result.validity.values())
+
+
+@needs_fonts
+@pytest.mark.parametrize("seed", ["31:0", "77:8"])
+def test_an_address_row_printed_left_of_the_block_reads_to_the_portrait(
+    recognizer: CardRecognizer, seed: str
+) -> None:
+    # The whole print ~2.5 mm right, the address label row on its own less so, widely spaced
+    # characters filling the first address line up to the portrait: its last character used to
+    # be lost (band ended with the row's label) while the address was still marked valid.
+    sample = draw_sample("ledger", "cut", "front", seed=seed)
+    result = recognizer.recognize(sample.jpeg)
+    assert result.info["address"] == sample.truth["info"]["address"]
+    assert result.validity["address"]
