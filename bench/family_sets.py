@@ -1,6 +1,6 @@
 """The accuracy benchmark's card-family sets, and the stock generic pipeline it is compared with.
 
-Six sets: the tuned families (``classic``, ``vivid``, ``warm``, ``greyscan``, in turn) and the
+Six sets: the tuned families (``classic``, ``vivid``, ``warm``, ``greyscan``, ``ledger``, in turn) and the
 held-out family (never tuned on), each as ``clean`` (flat scans on a white margin), ``cut`` (cut
 to the card by a client app's frame, up to 2 mm inside its edge), both upright, and ``photo``
 (the phone-photo conditions and the white-desk framing, in all four rotations). Sets are drawn

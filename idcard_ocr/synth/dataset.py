@@ -65,8 +65,8 @@ def draw_sample(
 ) -> Sample:
     """Draw one card of ``family`` and photograph it in ``framing``; return the bytes and the truth.
 
-    ``family``: a name in ``families.FAMILIES`` (``classic``, ``vivid``, ``warm``, ``greyscan``
-    are tuned on; ``heldout`` never is). ``framing``: any of ``framing.ALL_CONDITIONS``: the
+    ``family``: a name in ``families.FAMILIES`` (``classic``, ``vivid``, ``warm``, ``greyscan``,
+    ``ledger`` are tuned on; ``heldout`` never is). ``framing``: any of ``framing.ALL_CONDITIONS``: the
     photo conditions (``clean``, ``phone``, ``tilt``, ``glare``, …) or the framings ``margin``
     (flat scan on a white margin), ``cut`` (cut up to 2 mm inside the card's edge) and ``desk``
     (on a white desk, edge barely showing). ``rotate``: 0/90/180/270 clockwise. ``identity``:
