@@ -2,6 +2,7 @@
 
     python bench/accuracy.py            # 100 cards per family set, ours and the stock pipeline
     python bench/accuracy.py --quick    # 20 cards per family set, for a quick look
+    python bench/accuracy.py --tuned-only --seed 31   # the tuned families alone, on a diagnosis seed
     python bench/accuracy.py --classic  # the classic family alone: 200 + 200 per group, by condition
     python bench/accuracy.py --dir tests/data/cards   # score an existing set with truth.json
     python bench/accuracy.py --fake     # check the harness with a recogniser that returns the truth
@@ -171,6 +172,10 @@ def main() -> int:
     parser.add_argument("--classic", action="store_true", help="the classic family alone, by condition")
     parser.add_argument("--no-stock", action="store_true", help="skip the stock pipeline (family sets)")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--tuned-only", action="store_true",
+        help="the tuned families' sets alone (for diagnosing: held-out misses are not to be studied)",
+    )
     parser.add_argument("--dir", type=Path, help="score this existing set instead of generating")
     parser.add_argument("--regenerate", action="store_true", help="redraw the cached sets")
     parser.add_argument("--fake", action="store_true", help="use a recogniser that returns the truth")
@@ -207,7 +212,8 @@ def _split(outcomes: list[Outcome], photo: bool) -> dict[str, dict[str, Any]]:
 def main_families(args: argparse.Namespace) -> int:
     """Tuned and held-out family sets, our recogniser and the stock pipeline side by side."""
     count = args.count or (20 if args.quick else 100)
-    family_sets = build_family_sets(OUT, ROOT, count, args.seed, args.regenerate)
+    groups = ("tuned",) if args.tuned_only else None
+    family_sets = build_family_sets(OUT, ROOT, count, args.seed, args.regenerate, groups)
     sets = [(name, directory, records) for name, directory, records in family_sets]
     not_card = not_card_set(count, args.seed, args.regenerate)
     plain = [(directory, records) for _, directory, records in sets] + [not_card]

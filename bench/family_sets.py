@@ -45,12 +45,15 @@ def generator_fingerprint(root: Path) -> str:
 
 
 def build_family_sets(
-    out: Path, root: Path, count: int, seed: int, regenerate: bool
+    out: Path, root: Path, count: int, seed: int, regenerate: bool, groups: tuple[str, ...] | None = None
 ) -> list[tuple[str, Path, list[dict[str, Any]]]]:
-    """(name, folder, truth records) of the six sets, ``count`` cards each (half fronts)."""
+    """(name, folder, truth records) of the six sets, ``count`` cards each (half fronts); only
+    those of ``groups`` (``tuned``, ``heldout``) when given."""
     fingerprint = generator_fingerprint(root)
     sets = []
     for g, (group, families) in enumerate(FAMILY_GROUPS.items()):
+        if groups is not None and group not in groups:
+            continue
         for k, (kind, mix) in enumerate(SET_MIXES.items()):
             name = f"{group}-{kind}"
             directory = out / "sets" / f"{name}-{count}-s{seed}"

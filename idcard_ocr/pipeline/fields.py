@@ -44,6 +44,8 @@ MIN_LONG_TERM_CHAR = 0.8
 # 0326s, 2036 read as 2031: a 10-year term read as 5). A digit read this unsurely is no basis
 # for vouching; on 570 terms read right it cost 2 their validity and caught 2 of 5 such errors.
 MIN_TERM_CHAR = 0.4
+# Boxes of two fields that overlap by more than this share of the smaller one hold the same print.
+SHARED_PRINT = 0.3
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,31 @@ def _source(text: str, lines: list[ReadLine], place: PlaceText | None = None) ->
     known = place.known if place is not None else True
     cut = any(line.cut_left for line in lines)
     return FieldSource(text, confidence, _corners([line.box for line in lines]), weakest, known, cut)
+
+
+def _overlap(a: tuple[Point, Point, Point, Point], b: tuple[Point, Point, Point, Point]) -> float:
+    """The share of the smaller of two axis-aligned boxes that the other covers."""
+    (ax0, ay0), (ax1, ay1) = a[0], a[2]
+    (bx0, by0), (bx1, by1) = b[0], b[2]
+    width = min(ax1, bx1) - max(ax0, bx0)
+    height = min(ay1, by1) - max(ay0, by0)
+    if width <= 0 or height <= 0:
+        return 0.0
+    smaller = min((ax1 - ax0) * (ay1 - ay0), (bx1 - bx0) * (by1 - by0))
+    return width * height / smaller if smaller > 0 else 0.0
+
+
+def read_from_another_field(key: str, sources: dict[str, FieldSource]) -> bool:
+    """True when ``key``'s value was read where another field's value was read: one line of
+    print is not two fields, so a band placed on the wrong row (a card found cut short) or a
+    label matched to the wrong line gave it another field's text."""
+    box = sources[key].box
+    if box is None or not sources[key].text:
+        return False
+    return any(
+        other != key and source.box is not None and source.text and _overlap(box, source.box) > SHARED_PRINT
+        for other, source in sources.items()
+    )
 
 
 def _real_date(birth: tuple[str, str, str] | None) -> bool:
@@ -169,6 +196,8 @@ def fields_of(
         if not source.place_known:  # not a real place: a misread, or a place the table lacks
             validity[key] = False
         if source.cut:  # free text has no check that would notice a lost first character
+            validity[key] = False
+        if read_from_another_field(key, sources):  # free text has no check to notice that either
             validity[key] = False
     # A term's digits must be read surely enough; a long-term card's start date has no end date
     # to agree with, so only its own reading vouches and the bar is higher.

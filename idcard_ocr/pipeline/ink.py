@@ -7,16 +7,30 @@ the black print only, and only blobs the size of (parts of) characters.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import cv2
 import numpy as np
 
 from idcard_ocr.pipeline.layout import ADDRESS_LINE_PITCH
 
+TailPrint = Literal["none", "washed", "faint"]
+
 MIN_INK_CONTRAST = 20  # grey levels darker than the local background to count as ink at all
 MIN_TEXT_CONTRAST = 45  # the darkest stroke nearby must reach this for anything there to be text
 _BACKGROUND_KERNEL = np.ones((15, 15), np.uint8)  # wider than any stroke: its max is the paper
 _NEARBY_KERNEL = np.ones((41, 41), np.uint8)  # about a character and a half
-MIN_NEUTRAL_RATIO = 0.55  # contrast in the brightest channel / in the darkest: ~1 black, ~0.3 blue
+# How far a pixel is raised towards the paper by its colourfulness beyond the paper's when the
+# values are read: by twice it, a faint red stamp stroke comes out as paper.
+COLOUR_LIFT = 2.0
+PAPER_COLOUR_KERNEL = 15  # px, odd: wider than a stroke, so its median is the paper around it
+MIN_NEUTRAL_RATIO = 0.55
+# Character-sized faint ink after a line's crop, in text heights of pixels (a faint character
+# holds three or more), that counts as print going on there.
+MIN_TAIL_INK = 1.5
+# Grey levels by which a glare spot brightens the paper where it washes print out; print that is
+# faint on the line's own paper was printed faint (a stamp), not washed out.
+MIN_GLARE_LIFT = 12  # contrast in the brightest channel / in the darkest: ~1 black, ~0.3 blue
 MAX_GLYPH_HEIGHT = 1.6  # in expected text heights: taller ink is not part of a text line
 MAX_GLYPH_WIDTH = 3.0
 MIN_GLYPH_AREA = 5  # px: smaller blobs are specks, not strokes
@@ -59,6 +73,29 @@ def _neutral_darkness(region_bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return darkness, neutral
 
 
+def value_print(crop_bgr: np.ndarray) -> np.ndarray:
+    """``crop_bgr`` as the recogniser should read it: coloured print lifted to the paper, in grey.
+
+    Values are printed in black, dark and colourless; a stamp or watermark across them
+    (``复印无效`` in red), the labels and the background pattern are printed in colour. Each
+    pixel becomes its brightest channel (coloured ink is bright in at least one), raised by how
+    much more colourful it is than the paper around it (brightest minus darkest channel, against
+    its neighbourhood's median) but never above that paper: even a faded stamp goes to the
+    paper, while the values, no more colourful than their paper, keep their strokes under a
+    tint, a colour cast or a glare. Read as printed, a half-transparent stamp's characters come
+    back inside the value.
+    """
+    if crop_bgr.ndim != 3 or crop_bgr.size == 0:
+        return crop_bgr
+    blue, green, red = cv2.split(crop_bgr)
+    brightest = cv2.max(cv2.max(blue, green), red)
+    colour = cv2.subtract(brightest, cv2.min(cv2.min(blue, green), red))
+    extra = cv2.subtract(colour, cv2.medianBlur(colour, PAPER_COLOUR_KERNEL))  # saturating at 0
+    lifted = cv2.addWeighted(brightest, 1.0, extra, COLOUR_LIFT, 0)  # saturating at 255
+    lifted = cv2.min(lifted, cv2.dilate(brightest, _BACKGROUND_KERNEL))  # a stroke, not a highlight
+    return cv2.cvtColor(lifted, cv2.COLOR_GRAY2BGR)
+
+
 def ink_mask(region_bgr: np.ndarray) -> np.ndarray:
     """Pixels of dark (value) ink: much darker than the local background in every channel.
 
@@ -79,6 +116,33 @@ def faint_ink_mask(region_bgr: np.ndarray, min_contrast: int = MIN_INK_CONTRAST)
     values' dark print has already ended (print a glare spot left light grey)."""
     darkness, neutral = _neutral_darkness(region_bgr)
     return (darkness >= min_contrast) & (neutral > 0)
+
+
+def _paper(region_bgr: np.ndarray) -> np.ndarray:
+    """The paper's brightness around each pixel (strokes closed over by their surroundings)."""
+    blue, green, red = cv2.split(region_bgr)
+    return cv2.dilate(cv2.max(cv2.max(blue, green), red), _BACKGROUND_KERNEL)
+
+
+def tail_print(card: np.ndarray, box: tuple[int, int, int, int], x_end: int, text_height: int) -> TailPrint:
+    """What is printed on ``card`` between the right end of ``box`` (x0, y0, x1, y1: a line's
+    crop) and ``x_end`` (its band's end), fainter than the line's black print.
+
+    ``"washed"``: faint neutral print on paper brighter than the line's own, where a glare spot
+    washed the value's last characters light grey. ``"faint"``: faint print on the line's own
+    paper: printed lighter than the values (a grey stamp or watermark across the card, the
+    pattern), not the value's. ``"none"``: nothing there that could be characters.
+    """
+    x0, y0, x1, y1 = box
+    if x_end - x1 < text_height // 2 or x1 <= x0 or y1 <= y0:
+        return "none"
+    tail = card[y0:y1, x1:x_end]
+    mask = text_sized(faint_ink_mask(tail), text_height)
+    if int(mask.sum()) < MIN_TAIL_INK * text_height:
+        return "none"
+    paper_tail = float(np.median(_paper(tail)[mask]))
+    paper_line = float(np.median(_paper(card[y0:y1, x0:x1])))
+    return "washed" if paper_tail >= paper_line + MIN_GLARE_LIFT else "faint"
 
 
 def text_sized(mask: np.ndarray, text_height: int, merged_text: bool = False) -> np.ndarray:

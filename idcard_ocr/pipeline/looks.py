@@ -11,14 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from idcard_ocr.pipeline.engine import TextRecognizer
-from idcard_ocr.pipeline.ink import faint_ink_mask, text_sized
+from idcard_ocr.pipeline.ink import tail_print, value_print
 from idcard_ocr.pipeline.layout import FieldRegion
 from idcard_ocr.pipeline.read import ReadLine
 
 RETRY_WIDTH_SCALE = 1.15
-# Character-sized ink after a line's crop, in text heights of pixels (a faint character holds
-# three or more), that makes the line worth reading again up to its band's end.
-MIN_TAIL_INK = 1.5
 NARROWER, WIDER = 0.85, 1.2  # width scales of the variant crops that reread_variants tries
 
 
@@ -33,23 +30,20 @@ def reread_line(card: np.ndarray, line: ReadLine, region: FieldRegion, recognize
     box = line.box
     if to_band_end:
         box = (box[0], box[1], max(box[2], region.band[2]), box[3])
-    reading = recognizer.read(card[box[1] : box[3], box[0] : box[2]], region.charset, width_scale)
+    crop = value_print(card[box[1] : box[3], box[0] : box[2]])
+    reading = recognizer.read(crop, region.charset, width_scale)
     return ReadLine(reading, box, line.cut_left)
 
 
 def faint_tail(card: np.ndarray, line: ReadLine, region: FieldRegion) -> bool:
-    """True when print goes on, fainter, between ``line``'s crop and the end of its band.
+    """True when print goes on, washed out, between ``line``'s crop and the end of its band.
 
     Ink is judged against the darkest print nearby, so characters a glare spot left light grey
     next to fully dark ones do not count and the crop ends before them. Looked for on their own
-    (the crop already ends a margin past the last dark character), they show.
+    (the crop already ends a margin past the last dark character), they show; faint print on
+    paper no brighter than the line's (a grey stamp across the card) is not the value's.
     """
-    _, y0, x0, y1 = line.box
-    x1 = region.band[2]
-    if x1 - x0 < region.text_height // 2:
-        return False
-    mask = text_sized(faint_ink_mask(card[y0:y1, x0:x1]), region.text_height)
-    return int(mask.sum()) >= MIN_TAIL_INK * region.text_height
+    return tail_print(card, line.box, region.band[2], region.text_height) == "washed"
 
 
 def reread_with_length(card: np.ndarray, line: ReadLine, region: FieldRegion,
@@ -60,7 +54,7 @@ def reread_with_length(card: np.ndarray, line: ReadLine, region: FieldRegion,
     the caller must check the result before trusting it.
     """
     box = line.box
-    probs = recognizer.probabilities(card[box[1] : box[3], box[0] : box[2]], RETRY_WIDTH_SCALE)
+    probs = recognizer.probabilities(value_print(card[box[1] : box[3], box[0] : box[2]]), RETRY_WIDTH_SCALE)
     return ReadLine(recognizer.decode_length(probs, length, region.charset), box, line.cut_left)
 
 
@@ -82,11 +76,11 @@ def reread_variant(card: np.ndarray, line: ReadLine, region: FieldRegion, recogn
     proportions often reads it whole. Each reading still has to pass the field's own check.
     """
     (a, b, c, d), scale = variant_boxes(line)[variant]
-    reading = recognizer.read(card[b:d, a:c], region.charset, region.width_scale * scale)
+    reading = recognizer.read(value_print(card[b:d, a:c]), region.charset, region.width_scale * scale)
     return ReadLine(reading, (a, b, c, d), line.cut_left)
 
 
 def read_closed(card: np.ndarray, line: ReadLine, recognizer: TextRecognizer, charset: str) -> ReadLine:
     """``line``'s box read again allowing only the characters of ``charset`` (男 or 女)."""
     x0, y0, x1, y1 = line.box
-    return ReadLine(recognizer.read(card[y0:y1, x0:x1], charset), line.box, line.cut_left)
+    return ReadLine(recognizer.read(value_print(card[y0:y1, x0:x1]), charset), line.box, line.cut_left)

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from idcard_ocr.pipeline.engine import LineReading, TextRecognizer
-from idcard_ocr.pipeline.ink import ink_mask, text_columns, text_rows, text_sized
+from idcard_ocr.pipeline.ink import ink_mask, tail_print, text_columns, text_rows, text_sized, value_print
 from idcard_ocr.pipeline.layout import (
     ADDRESS,
     ADDRESS_LINES,
@@ -270,12 +270,14 @@ def read_card(card: np.ndarray, side: Side, recognizer: TextRecognizer) -> CardR
         right_part = region.band[0] + MAX_INDENT * (region.band[2] - region.band[0])
         found = [ink for index, ink in enumerate(inks[region.key]) if not index or ink[0] < right_part]
         for index, ink in enumerate(found):
-            if index < len(found) - 1:
-                # A line the address wraps from is full: glare that washes out its last
-                # characters must not cut them off the crop.
-                ink = (ink[0], ink[1], region.band[2], ink[3])
             box = reading_box(ink, region, card.shape, x_offset)
-            crop = card[box[1] : box[3], box[0] : box[2]]
+            wraps = index < len(found) - 1
+            if wraps and tail_print(card, box, region.band[2], region.text_height) != "faint":
+                # A line the address wraps from is full: glare that washes out its last
+                # characters must not cut them off the crop. (Print fainter than the values on
+                # the same paper is not theirs: a stamp across the card.)
+                box = reading_box((ink[0], ink[1], region.band[2], ink[3]), region, card.shape, x_offset)
+            crop = value_print(card[box[1] : box[3], box[0] : box[2]])
             reading = read_line(crop, region, recognizer)
             if reading.text:
                 lines.append(ReadLine(reading, box, ink[0] <= region.band[0] + CUT_MARGIN))

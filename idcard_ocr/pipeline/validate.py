@@ -219,6 +219,27 @@ def address_starts_with_province(address: str) -> bool:
     return any(address_province_matches(address, prefix + "0000") for prefix in province_prefixes())
 
 
+# Words of the stamps and watermarks put across a copy's print (复印无效, 仅限办理开户使用,
+# 仅供贷款审核使用): no name, address or authority holds them, so a value that does was read with
+# a stamp's characters in it.
+STAMP_WORDS = ("复印", "无效", "仅限", "仅供", "使用")
+
+
+def has_stamp_words(text: str) -> bool:
+    """True when ``text`` holds a word of a stamp across the card (``复印无效``, ``仅限…使用``)."""
+    return any(word in text for word in STAMP_WORDS)
+
+
+# The front's labels: a name that holds one was read from a line with a label in it (the name's
+# band placed on the row below, a card found cut short), not from the name's own print.
+LABEL_WORDS = ("姓名", "性别", "民族", "出生", "住址", "公民", "身份", "号码")
+
+
+def holds_label(name: str) -> bool:
+    """True when ``name`` holds a word of the card's printed labels (``女民族汉``)."""
+    return any(word in name for word in LABEL_WORDS)
+
+
 def address_looks_complete(address: str) -> bool:
     """False when ``address`` visibly stops short: it ends in a digit or a Latin letter.
 
@@ -257,19 +278,21 @@ def front_validity(info: dict[str, str], today: date | None = None) -> dict[str,
     # follows the holder (the mismatch is reported separately, as the extras' numberCheck).
     address_ok = (
         len(address) >= 6 and address_starts_with_province(address) and address_looks_complete(address)
+        and not has_stamp_words(address)
     )
     return {
         "birthday": birthday_ok,
         "number": facts is not None and not disagrees,
         "address": address_ok,
         "sex": sex in ("男", "女") and (facts is None or facts.sex == sex),
-        "name": 2 <= len(name.replace("·", "")) <= 20,
+        "name": 2 <= len(name.replace("·", "")) <= 20 and not has_stamp_words(name) and not holds_label(name),
     }
 
 
 def back_validity(info: dict[str, str], today: date | None = None) -> dict[str, bool]:
     """The API's back ``validity``: authority shape and term rules."""
+    authority = info.get("authority", "")
     return {
-        "authority": is_valid_authority(info.get("authority", "")),
+        "authority": is_valid_authority(authority) and not has_stamp_words(authority),
         "timelimit": is_valid_timelimit(info.get("timelimit", ""), today),
     }

@@ -233,8 +233,13 @@ def test_faint_print_after_a_line_is_noticed_and_nothing_else_is() -> None:
     cv2.putText(card, "12", (160, 340), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (20, 20, 20), 3)
     line = ReadLine(EMPTY_READING, (150, 300, 215, 355))
     assert not faint_tail(card, line, ADDRESS)  # blank paper after the line
-    cv2.putText(card, "347", (240, 340), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (195, 195, 195), 3)
-    assert faint_tail(card, line, ADDRESS)  # light grey print, 40 levels under the paper
+    stamped = card.copy()
+    cv2.putText(stamped, "347", (240, 340), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (195, 195, 195), 3)
+    # Light grey print, 40 levels under the line's own paper: printed faint (a grey stamp).
+    assert not faint_tail(stamped, line, ADDRESS)
+    card[290:365, 225:545] = 255  # a glare spot's paper
+    cv2.putText(card, "347", (240, 340), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (215, 215, 215), 3)
+    assert faint_tail(card, line, ADDRESS)  # washed out by it, 40 levels under that paper
     blue = np.full((540, 856, 3), 235, np.uint8)
     cv2.putText(blue, "347", (240, 340), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (200, 120, 60), 3)
     assert not faint_tail(blue, line, ADDRESS)  # a blue label's colour is not value print

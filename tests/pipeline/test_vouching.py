@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from idcard_ocr.pipeline.engine import LineReading
@@ -20,12 +21,15 @@ def line(text: str, p: float = 0.99, weak: dict[int, float] | None = None, cut: 
 
 
 def back(authority: ReadLine, term: ReadLine) -> tuple[dict[str, str], dict[str, bool]]:
+    term = replace(term, box=(150, 140, 500, 190))  # its own row
     reading = CardReading("back", {"authority": [authority], "timelimit": [term]})
     info, validity, _ = fields_of(reading, "back", TODAY)
     return info, validity
 
 
 def front(name: ReadLine, address: list[ReadLine]) -> tuple[dict[str, str], dict[str, bool]]:
+    # Each on its own row of the card, as printed (print read for two fields is vouched for by neither).
+    address = [replace(a, box=(150, 250 + 45 * i, 540, 295 + 45 * i)) for i, a in enumerate(address)]
     reading = CardReading("front", {"name": [name], "address": address})
     info, validity, _ = fields_of(reading, "front", TODAY)
     return info, validity

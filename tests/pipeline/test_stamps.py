@@ -1,0 +1,91 @@
+"""A stamp or watermark across the print (``复印无效``, ``仅限…使用``) is not read into the values,
+and a value read with a stamp's or a label's words in it, or from another field's line, is not
+vouched for. The drawn cards come from tuned families, on seeds of their own."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import cv2
+import numpy as np
+import pytest
+
+from idcard_ocr.pipeline import CardRecognizer, load_recognizer
+from idcard_ocr.pipeline.engine import LineReading
+from idcard_ocr.pipeline.fields import fields_of
+from idcard_ocr.pipeline.ink import value_print
+from idcard_ocr.pipeline.read import CardReading, ReadLine
+from idcard_ocr.synth.dataset import draw_sample
+from tests.fonts import needs_fonts
+
+TODAY = date(2026, 12, 1)
+
+
+def _line(text: str, box: tuple[int, int, int, int]) -> ReadLine:
+    return ReadLine(LineReading(text, 0.99, tuple(((c, 0.99),) for c in text)), box)
+
+
+def test_a_red_stamp_goes_to_the_paper_and_black_print_under_it_stays() -> None:
+    card = np.full((60, 300, 3), (214, 230, 240), np.uint8)  # a warm card's paper (BGR)
+    cv2.putText(card, "12", (10, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (25, 25, 25), 4)
+    stamp = card.copy()
+    cv2.line(stamp, (0, 30), (300, 30), (44, 40, 214), 5)  # the stamp's red ink ...
+    card = cv2.addWeighted(card, 0.7, stamp, 0.3, 0)  # ... a third opaque, across the print
+    seen = value_print(card)[..., 0].astype(int)
+    paper = int(seen[5, 150])
+    assert abs(int(seen[30, 200]) - paper) <= 4  # the stamp over paper: gone
+    assert int(seen[30, 200]) - int(card[30, 200].min()) > 40  # (it was 50+ levels darker)
+    dark = seen[15:50, 10:80].min()
+    assert paper - dark > 120  # the black digits keep their strokes
+
+
+def test_a_value_holding_a_stamps_or_a_labels_words_is_not_vouched_for() -> None:
+    reading = CardReading("front", {
+        "name": [_line("女民族汉", (150, 60, 430, 120))],
+        "address": [_line("内蒙古自治区乌兰察布市", (150, 250, 540, 295)),
+                    _line("丰镇市白沙乡桃园村148号复印无效", (150, 295, 540, 340))],
+    })
+    info, validity, _ = fields_of(reading, "front", TODAY)
+    assert info["address"].endswith("148号复印无效")
+    assert not validity["address"] and not validity["name"]
+    clean = replace(reading, lines={**reading.lines,
+                                    "name": [_line("于若", (150, 60, 260, 120))],
+                                    "address": [reading.lines["address"][0],
+                                                _line("丰镇市白沙乡桃园村148号", (150, 295, 540, 340))]})
+    _, validity, _ = fields_of(clean, "front", TODAY)
+    assert validity["address"] and validity["name"]
+
+
+def test_a_name_read_from_the_nations_line_is_not_vouched_for() -> None:
+    nation = _line("柯尔克孜", (390, 136, 527, 181))
+    reading = CardReading("front", {"name": [_line("柯尔克孜", (390, 136, 527, 181))], "nation": [nation]})
+    info, validity, _ = fields_of(reading, "front", TODAY)
+    assert info["name"] == "柯尔克孜" and not validity["name"]
+    reading.lines["name"] = [_line("马贵", (156, 53, 234, 106))]
+    _, validity, _ = fields_of(reading, "front", TODAY)
+    assert validity["name"]
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> CardRecognizer:
+    return load_recognizer(threads=1)
+
+
+@pytest.mark.models
+@needs_fonts
+@pytest.mark.parametrize(("family", "seed"), [
+    ("warm", "st33"),  # 复印无效 tiled in red across the card, right after the address's end
+    ("warm", "st12"),  # 此复印件仅限本次业务使用, one red line across the address
+    ("greyscan", "st14"),  # 再复印无效 in grey, after the last line
+    ("greyscan", "st37"),  # 复印无效 in grey, where the address wraps
+])
+def test_a_stamped_card_reads_its_address_and_vouches_for_it(
+    recognizer: CardRecognizer, family: str, seed: str
+) -> None:
+    sample = draw_sample(family, "margin", "front", seed=seed)
+    assert sample.card.marks  # the drawing has its stamp
+    result = recognizer.recognize(sample.jpeg, today=TODAY)
+    assert result.info["address"] == sample.truth["info"]["address"]
+    assert result.info["name"] == sample.truth["info"]["name"]
+    assert result.validity["address"] and result.validity["name"]
