@@ -1,10 +1,13 @@
 """Several cards in one photo: both sides of a card photocopied onto one page, two cards on a desk.
 
 A thin layer around the single-card recogniser. The recogniser reads the most card-like card
-in the photo; then, while the photo has room for another card, that card's region is filled
-with the page's own background and the photo is searched again, each further card straightened
-and read on its own (its own outline, rotation and side). A card blanked out cannot be found,
-and so not read, twice; at most ``MAX_CARDS`` are read.
+in the photo; then, while the photo has room for another card, the next one is looked for:
+first among the card outlines the recogniser's own search of the photo already found (a few
+layout previews, no second search), else on the photo with the cards found filled in with the
+page's own background (a faint copy of a card has no outline to find; a small glance at the
+blanked photo first says whether any print is left to search). Each further card is
+straightened and read on its own (its own outline, rotation and side). A card found cannot be
+found, and so not read, twice; at most ``MAX_CARDS`` are looked for.
 
     page = read_page(recognizer, jpeg_bytes, all_cards=True)
     page.cards        # every card found, in reading order (top to bottom, left to right)
@@ -12,7 +15,8 @@ and so not read, twice; at most ``MAX_CARDS`` are read.
 
 Without ``all_cards`` a photo whose first card is already the preferred side is answered by the
 recogniser alone, exactly as before: the search for another card runs only when the first card
-found is the other side and a whole card of its size fits beside it in the photo.
+found is the other side and a whole card of its size fits beside it in the photo, and a card
+found there that is not the preferred side is not read.
 """
 
 from __future__ import annotations
