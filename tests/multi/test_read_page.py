@@ -182,3 +182,26 @@ def test_another_card_is_found_among_the_outlines_already_seen(recognizer: Any) 
     assert np.linalg.norm(np.asarray(other.quad) - truth, axis=1).max() < 0.03 * width
     found.append(np.asarray(other.quad))
     assert straighten_another(decoded.image, first.located, found, SAME_CARD_OVERLAP) is None
+
+
+@pytest.mark.parametrize("file", ["copy_0001.jpg", "copy_0002.jpg"])
+def test_the_glance_from_the_searchs_own_copy_sees_the_other_card_and_then_nothing(
+    recognizer: Any, file: str
+) -> None:
+    # A copy page's cards come out a little narrower in the search's down-scaled copy than the
+    # glance's own scale: its print must still count as print there, and a page whose cards are
+    # both filled in must show none.
+    from idcard_ocr.pipeline.locate_print import MIN_TEXT_MARKS, text_marks
+    from idcard_ocr.pipeline.multi import _Glance
+
+    first = recognizer.recognize((PAGES / file).read_bytes())
+    view = first.view
+    assert view is not None and view.located is not None and first.card_quad is not None
+    found = np.asarray(first.card_quad) / view.scale
+    glance = _Glance.of(view.image, found, view.located)
+    assert glance.image.shape == view.located.small.shape  # no second shrink of the photo
+    glance.blank_out(found)
+    assert text_marks(glance.image) >= 2 * MIN_TEXT_MARKS
+    for card in truth_of(file)["cards"]:
+        glance.blank_out(np.asarray(card["quad"]) / view.scale)
+    assert not glance.has_print()
