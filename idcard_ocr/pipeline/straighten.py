@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from idcard_ocr.pipeline.layout import labels_for
 from idcard_ocr.pipeline.locate import (
     LOCATE_MAX_SIDE,
     MIN_AREA_FRACTION,
@@ -37,6 +38,7 @@ from idcard_ocr.pipeline.locate_print import CARD_MM, has_text_marks, print_bloc
 from idcard_ocr.pipeline.orientation import OrientedCard, orient_card
 from idcard_ocr.pipeline.quad import (
     CARD_ASPECT,
+    CARD_HEIGHT,
     CARD_WIDTH,
     area,
     aspect_ratio,
@@ -47,6 +49,7 @@ from idcard_ocr.pipeline.quad import (
     warp,
 )
 from idcard_ocr.pipeline.rectify import refine_quad
+from idcard_ocr.pipeline.register import MIN_LABELS_FOR_BLOCK, find_labels
 from idcard_ocr.pipeline.types import Point, Side
 
 CANDIDATES_TRIED = 12  # judged by layout; a preview costs about a millisecond
@@ -89,6 +92,7 @@ SCALED_FULLY = 0.08  # a slide that changed the size this much went to register_
 FRAME_ASPECT_TOLERANCE = (0.12, 0.15)  # below and above the card's 1.585
 FRAME_FILL = 0.8
 FRAME_FILL_CLEARLY = 0.6  # ... or this share, when the frame itself fits a side's layout clearly
+FRAME_MATCH_MARGIN = 0.05  # the frame overrules an outline read another way when it fits this much better
 
 
 @dataclass(frozen=True)
@@ -279,35 +283,63 @@ def _agrees(located: LocatePass, repaired: _Choice, placed: _Choice) -> bool:
 
 
 def _frame_choice(img: np.ndarray, located: LocatePass, best: _Choice | None) -> _Choice | None:
-    """The photo's own frame as the card, when the card fills it: the frame has the card's shape,
-    no outline was found, and the print places a card that fills the frame (read as the same side
-    the same way up), or nothing was placed and the frame matches a side's layout clearly."""
+    """The photo's own frame as the card, when the card fills it and the frame has its shape.
+
+    A photo cut to the card shows no outline of its own; whatever outline is left inside it is an
+    inner frame (the portrait's, a guilloche band, a block of print), which may even have the
+    card's shape turned a quarter or placed upside down. The print decides: the frame is the card
+    when its labels are printed where one side's labels are, the right way up, and those of the
+    card chosen so far are not (``_labels_confirm``); or when it reads the print another way than
+    the card chosen (a quarter-turn, the other side) and matches the layout clearly and better;
+    or when no outline was found and the print places a card that fills the frame (read the same
+    way), or nothing was placed and the frame matches a side's layout clearly. Where an outline
+    and the frame read the print alike, the outline is kept: a scan's white margin gives a frame
+    of the card's shape too."""
     height, width = img.shape[:2]
     ratio = max(width, height) / float(min(width, height))
     low, high = FRAME_ASPECT_TOLERANCE
     if not CARD_ASPECT - low <= ratio <= CARD_ASPECT + high:
         return None
-    fill = 0.0 if best is None else area(best.quad) / float(width * height)
-    if best is not None and (best.outline > 0.0 or fill < FRAME_FILL_CLEARLY):
-        return None
     # Pixel centres: the frame's corners lie half a pixel outside the outermost ones.
     frame = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float64) - 0.5
     preview = orient_card(located.small, (frame + 0.5) / located.factor - 0.5, PREVIEW_SIZE)
-    if best is None or fill < FRAME_FILL:
-        # Nothing else says this is a card, or the print placed one smaller than the frame (a
-        # quad a few mm off, skewed by print shifted on the card): the frame must match a side
-        # as clearly as a card placed from its print.
-        if not _placed_clearly(preview):
-            return None
-    else:
-        # The placed card matched clearly already; print shifted on the card may fit the frame
-        # less well, but it must read as the same side, the same way up.
-        placed = orient_card(located.small, (best.quad + 0.5) / located.factor - 0.5, PREVIEW_SIZE)
-        if (preview.side, preview.rotate) != (placed.side, placed.rotate) or not (
-            preview.layout_match >= MIN_LAYOUT_MATCH and preview.side_score >= MIN_SIDE_MARGIN
-        ):
-            return None
-    return _Choice(LAYOUT_WEIGHT * preview.layout_match, 0.0, frame, 0.0, framed=True)
+    framed = _Choice(LAYOUT_WEIGHT * preview.layout_match, 0.0, frame, 0.0, framed=True)
+    readable = preview.layout_match >= MIN_LAYOUT_MATCH and preview.side_score >= MIN_SIDE_MARGIN
+    chosen = None if best is None else orient_card(
+        located.small, (best.quad + 0.5) / located.factor - 0.5, PREVIEW_SIZE
+    )
+    if readable and _labels_confirm(img, located, preview) and (
+        chosen is None or not _labels_confirm(img, located, chosen)
+    ):
+        return framed
+    if best is None or chosen is None:
+        return framed if _placed_clearly(preview) else None
+    fill = area(best.quad) / float(width * height)
+    if (chosen.side, chosen.rotate) != (preview.side, preview.rotate):
+        # A card placed from its print to fill most of the frame is the frame, placed less surely.
+        better = preview.layout_match > chosen.layout_match + FRAME_MATCH_MARGIN
+        placed_large = best.outline == 0.0 and fill >= FRAME_FILL_CLEARLY
+        return framed if _placed_clearly(preview) and (better or placed_large) else None
+    if best.outline > 0.0 or fill < FRAME_FILL_CLEARLY:
+        return None
+    if fill < FRAME_FILL and not _placed_clearly(preview):
+        # The print placed a card smaller than the frame (a quad a few mm off, skewed by print
+        # shifted on the card): the frame must match a side as clearly as a card placed from its
+        # print. One placed to fill the frame matched clearly already; print shifted on the card
+        # may fit the frame less well, but it reads as the same side, the same way up.
+        return None
+    return framed if readable else None
+
+
+def _labels_confirm(img: np.ndarray, located: LocatePass, preview: OrientedCard) -> bool:
+    """Whether the labels of ``preview``'s side are printed where that side's layout puts them,
+    on the card it places (cut at full size from ``img``): all of them, give or take one. On a
+    card read the wrong way up, a quarter-turn off or as the wrong side, the coloured print found
+    there is values, pattern or nothing."""
+    quad = (preview.quad + 0.5) * located.factor - 0.5
+    card = warp(img, quad, CARD_WIDTH, CARD_HEIGHT)
+    expected = len(labels_for(preview.side))
+    return len(find_labels(card, preview.side)) >= max(MIN_LABELS_FOR_BLOCK, expected - 1)
 
 
 def _placed_clearly(preview: OrientedCard) -> bool:

@@ -83,3 +83,29 @@ def test_a_scan_on_a_margin_finds_the_card_not_the_frame() -> None:
     found = straighten(padded)
     assert found is not None and found.side == "front"
     assert np.abs(np.asarray(found.quad) - _frame(padded)).min(axis=1).max() > 0.05 * width
+
+
+@needs_fonts
+@pytest.mark.parametrize(
+    ("family", "side", "seed"),
+    [
+        # The portrait's frame and the card's right edge make an outline of the card's shape
+        # turned a quarter (read as a card at 90 and at 270 degrees).
+        ("vivid", "front", "31:front:29"),
+        ("classic", "front", "77:front:40"),
+        # No outline at all, and the print alone placed a card upside down inside the frame.
+        ("warm", "back", "77:back:6"),
+    ],
+)
+def test_a_card_cut_to_its_edge_is_read_the_way_its_labels_are_printed(
+    recognizer: CardRecognizer, family: str, side: str, seed: str
+) -> None:
+    sample = draw_sample(family, "cut", side, seed=seed)  # type: ignore[arg-type]
+    img = decode_image(sample.jpeg).image
+    found = straighten(img)
+    assert found is not None and (found.side, found.rotate) == (side, 0)
+    assert np.abs(np.asarray(found.quad) - _frame(img)).max() < 1.0
+    result = recognizer.recognize(sample.jpeg)
+    assert (result.side, result.rotate) == (side, 0)
+    assert result.info == sample.truth["info"]
+    assert all(result.validity.values())
