@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol, runtime_checkable
 
 import cv2
@@ -61,10 +62,14 @@ GLANCE_FROM_LOCATING = 0.9
 class SingleCardReader(Protocol):
     """What this layer needs from the single-card recogniser (``CardRecognizer``)."""
 
-    def recognize(self, image: bytes) -> Recognition: ...
+    def recognize(self, image: bytes, today: date | None = None) -> Recognition: ...
 
     def read_straightened(
-        self, decoded: DecodedImage, straight: Straightened, timings: dict[str, float]
+        self,
+        decoded: DecodedImage,
+        straight: Straightened,
+        timings: dict[str, float],
+        today: date | None = None,
     ) -> Recognition: ...
 
 
@@ -84,14 +89,19 @@ class PageRecognition:
 
 
 def recognize_page(
-    recognizer: Recognizer, image: bytes, prefer: Side | None = None, all_cards: bool = False
+    recognizer: Recognizer,
+    image: bytes,
+    prefer: Side | None = None,
+    all_cards: bool = False,
+    today: date | None = None,
 ) -> PageRecognition:
-    """``recognizer``'s own ``read_page`` when it has one (a timing wrapper), else ``read_page``."""
+    """``recognizer``'s own ``read_page`` when it has one (a timing wrapper), else ``read_page``;
+    dates checked as of ``today`` (the caller's date; the machine's when none is given)."""
     own = getattr(recognizer, "read_page", None)
     if own is not None:
-        page: PageRecognition = own(image, prefer, all_cards)
+        page: PageRecognition = own(image, prefer, all_cards, today)
         return page
-    return read_page(recognizer, image, prefer, all_cards)
+    return read_page(recognizer, image, prefer, all_cards, today=today)
 
 
 def read_page(
@@ -100,13 +110,15 @@ def read_page(
     prefer: Side | None = None,
     all_cards: bool = False,
     limit: int = MAX_CARDS,
+    today: date | None = None,
 ) -> PageRecognition:
     """Read the cards in ``image``: every one (``all_cards``), or just enough to give the plain
     answer's card, ``prefer`` (default ``front``: a KYC check needs its fields) when the photo
     holds it. Raises ``ImageDecodeError`` like the recogniser. A recogniser that cannot read a
     card found elsewhere (no ``read_straightened``) gives its one card."""
     started = time.perf_counter()
-    first = recognizer.recognize(image)
+    today = today or date.today()  # one date for every card of the photo
+    first = recognizer.recognize(image, today)
     timings = {"first": (time.perf_counter() - started) * 1000}
     wanted: Side = prefer or "front"
     cards = [first]
@@ -142,7 +154,7 @@ def read_page(
                 # clutter that passed for a card): not worth reading.
                 continue
             mark = time.perf_counter()
-            card = recognizer.read_straightened(decoded, straight, {})
+            card = recognizer.read_straightened(decoded, straight, {}, today)
             timings[f"card{len(quads)}"] = (time.perf_counter() - mark) * 1000
             cards.append(card)
             if not all_cards and card.side == wanted:
