@@ -37,6 +37,7 @@ import statistics
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,7 @@ class TruthRecognizer:
             hashlib.sha256((directory / r["file"]).read_bytes()).hexdigest(): r for r in records
         }
 
-    def recognize(self, image: bytes) -> Recognition:
+    def recognize(self, image: bytes, today: date | None = None) -> Recognition:
         truth = self._by_digest[hashlib.sha256(image).hexdigest()]
         if truth.get("kind") == "no_text":
             return Recognition(text_found=False)
@@ -324,7 +325,7 @@ class _FakeForAll:
     def __init__(self, sets: list[tuple[Path, list[dict[str, Any]]]]) -> None:
         self._parts = [TruthRecognizer(records, directory) for directory, records in sets]
 
-    def recognize(self, image: bytes) -> Recognition:
+    def recognize(self, image: bytes, today: date | None = None) -> Recognition:
         for part in self._parts:
             try:
                 return part.recognize(image)

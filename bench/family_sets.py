@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,7 @@ class StockRecognizer:
         params = {"EngineConfig.onnxruntime.intra_op_num_threads": threads} if threads else None
         self._engine = RapidOCR(params=params)
 
-    def recognize(self, image: bytes) -> Recognition:
+    def recognize(self, image: bytes, today: date | None = None) -> Recognition:
         from idcard_ocr.pipeline.parse import OcrLine, parse_ocr_lines
 
         started = time.perf_counter()

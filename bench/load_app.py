@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
+from datetime import date
 
 import redis
 from fastapi import FastAPI
@@ -39,7 +40,7 @@ class SleepingRecognizer:
     def __init__(self, delay_s: float) -> None:
         self.delay_s = delay_s
 
-    def recognize(self, image: bytes) -> Recognition:
+    def recognize(self, image: bytes, today: date | None = None) -> Recognition:
         """The fixed front-card recognition, after the configured delay."""
         time.sleep(self.delay_s)
         return Recognition(

@@ -19,9 +19,10 @@ import logging
 import re
 import time
 import traceback
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -111,8 +112,10 @@ class IdcardEndpoint:
         recognizer: Recognizer,
         parts: EndpointParts,
         header_reader: HeaderReader | None = None,
+        today: Callable[[], date] = date.today,
     ) -> None:
         self._settings = settings
+        self._today = today  # the date the card's dates are checked against, taken once per call
         self._header_reader = header_reader
         self._store = store
         self._recognizer = recognizer
@@ -185,7 +188,8 @@ class IdcardEndpoint:
 
         photo = await self._photo_bytes(form)
         lap = call.lap("photo_ms", lap)
-        page = await self._recognize(photo, call, options)
+        today = self._today()  # one date for the reading, its extras and every card of the page
+        page = await self._recognize(photo, call, options, today)
         recognition = page.chosen
         lap = call.lap("recognize_ms", lap)
         code, data = answer_of(recognition)
@@ -194,11 +198,11 @@ class IdcardEndpoint:
 
         if options.requested:  # added before billing, which depends on ``result`` alone
             data.update(
-                await run_in_threadpool(extras_for, options, photo, recognition, self._header_reader)
+                await run_in_threadpool(extras_for, options, photo, recognition, self._header_reader, today)
             )
         if options.multi:
             data["cards"] = await run_in_threadpool(
-                cards_of, options, photo, [c for c in page.cards if c.text_found], self._header_reader
+                cards_of, options, photo, [c for c in page.cards if c.text_found], self._header_reader, today
             )
         # One photo, one price: the chosen card reads whenever any card does (``read_page``).
         price = self._settings.price_per_call if data["result"] == 0 else 0
@@ -243,17 +247,19 @@ class IdcardEndpoint:
             return check_image(photo, limit).data
         return (await run_in_threadpool(check_image, photo, limit)).data
 
-    def _timed_recognition(self, photo: bytes, options: ExtraOptions) -> PageRecognition:
+    def _timed_recognition(self, photo: bytes, options: ExtraOptions, today: date) -> PageRecognition:
         # Only a photo whose first card is not the side wanted is searched for another, unless
         # every card was asked for: a single-card photo is read exactly as before.
         started = time.perf_counter()
         try:
-            return recognize_page(self._recognizer, photo, options.expected_side, options.multi)
+            return recognize_page(self._recognizer, photo, options.expected_side, options.multi, today)
         finally:
             self.line.observe(time.perf_counter() - started)
 
-    async def _recognize(self, photo: bytes, call: _Call, options: ExtraOptions) -> PageRecognition:
-        future = self._pool.submit(self._timed_recognition, photo, options)
+    async def _recognize(
+        self, photo: bytes, call: _Call, options: ExtraOptions, today: date
+    ) -> PageRecognition:
+        future = self._pool.submit(self._timed_recognition, photo, options, today)
         # The call stays in line until its recognition ends, even if it stops waiting (610): the
         # recogniser is busy with it all the same. A cancelled queued one leaves at once.
         call.in_line = False

@@ -25,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -106,22 +107,24 @@ class TimedRecognizer:
         self._inner = inner
         self._metrics = metrics or service_metrics()
 
-    def recognize(self, image: bytes) -> Recognition:
+    def recognize(self, image: bytes, today: date | None = None) -> Recognition:
         """Recognise with the wrapped recogniser, timing it (failures are timed too)."""
         started = time.perf_counter()
         try:
-            return self._inner.recognize(image)
+            return self._inner.recognize(image, today)
         finally:
             self._metrics.observe_recognition(time.perf_counter() - started)
 
-    def read_page(self, image: bytes, prefer: Side | None = None, all_cards: bool = False) -> PageRecognition:
+    def read_page(
+        self, image: bytes, prefer: Side | None = None, all_cards: bool = False, today: date | None = None
+    ) -> PageRecognition:
         """Read the cards of a photo (:func:`idcard_ocr.pipeline.multi.read_page`), timed as one
         recognition."""
         from idcard_ocr.pipeline.multi import read_page
 
         started = time.perf_counter()
         try:
-            return read_page(self._inner, image, prefer, all_cards)
+            return read_page(self._inner, image, prefer, all_cards, today=today)
         finally:
             self._metrics.observe_recognition(time.perf_counter() - started)
 

@@ -148,25 +148,27 @@ class TextRecognizer:
         text: list[str] = []
         candidates: list[tuple[tuple[str, float], ...]] = []
         positions: list[float] = []
-        start = 0
-        while start < frames:
-            end = start
-            while end + 1 < frames and best[end + 1] == best[start]:
-                end += 1
-            if best[start] != 0:
-                run = probs[start : end + 1]
-                peak = start + int(run[:, best[start]].argmax())
-                frame = probs[peak].copy()
-                frame[0] = 0.0  # the blank is never a candidate character
-                order = np.argsort(frame)[::-1][: self.top_k]
-                cands = tuple(
-                    (self.characters[int(columns[i]) if columns is not None else int(i)], float(frame[i]))
-                    for i in order
-                )
-                text.append(cands[0][0])
-                candidates.append(cands)
-                positions.append((peak + 0.5) / frames)
-            start = end + 1
+        # Runs of one class: [starts[i], ends[i]) each.
+        ends = np.append(np.flatnonzero(np.diff(best)) + 1, frames)
+        starts = np.concatenate(([0], ends[:-1]))
+        top_k = min(self.top_k, probs.shape[1])
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+            if frames == 0 or best[start] == 0:
+                continue
+            peak = start + int(probs[start:end, best[start]].argmax())
+            frame = probs[peak].copy()
+            frame[0] = 0.0  # the blank is never a candidate character
+            # The k best of thousands of classes: a partial selection, then only those sorted
+            # (a full sort per character cost a fifth of the recogniser's time).
+            top = np.argpartition(frame, -top_k)[-top_k:]
+            order = top[np.argsort(-frame[top], kind="stable")]
+            cands = tuple(
+                (self.characters[int(columns[i]) if columns is not None else int(i)], float(frame[i]))
+                for i in order
+            )
+            text.append(cands[0][0])
+            candidates.append(cands)
+            positions.append((peak + 0.5) / frames)
         confidence = float(np.mean([c[0][1] for c in candidates])) if candidates else 0.0
         return LineReading("".join(text), confidence, tuple(candidates), tuple(positions))
 

@@ -1,6 +1,7 @@
 """The geometry stages' public face: find the card, straighten it, orient it, tell its side.
 
     straighten(img) -> Straightened | None     the whole geometry in one call
+    straighten_another(img, located, found)    another card among the outlines already found
     warp(img, quad) -> card                    cut an upright 856 x 540 card out of a photo
     unwarp_points(quad, points) -> points      canonical card pixels back to photo pixels
 
@@ -11,6 +12,8 @@ tests and tools but may change.
 from __future__ import annotations
 
 from idcard_ocr.pipeline.quad import CARD_HEIGHT, CARD_WIDTH, unwarp_points, warp
-from idcard_ocr.pipeline.straighten import Straightened, straighten
+from idcard_ocr.pipeline.straighten import Straightened, straighten, straighten_another
 
-__all__ = ["CARD_HEIGHT", "CARD_WIDTH", "Straightened", "straighten", "unwarp_points", "warp"]
+__all__ = [
+    "CARD_HEIGHT", "CARD_WIDTH", "Straightened", "straighten", "straighten_another", "unwarp_points", "warp",
+]

@@ -1,10 +1,13 @@
 """Several cards in one photo: both sides of a card photocopied onto one page, two cards on a desk.
 
 A thin layer around the single-card recogniser. The recogniser reads the most card-like card
-in the photo; then, while the photo has room for another card, that card's region is filled
-with the page's own background and the photo is searched again, each further card straightened
-and read on its own (its own outline, rotation and side). A card blanked out cannot be found,
-and so not read, twice; at most ``MAX_CARDS`` are read.
+in the photo; then, while the photo has room for another card, the next one is looked for:
+first among the card outlines the recogniser's own search of the photo already found (a few
+layout previews, no second search), else on the photo with the cards found filled in with the
+page's own background (a faint copy of a card has no outline to find; a small glance at the
+blanked photo first says whether any print is left to search). Each further card is
+straightened and read on its own (its own outline, rotation and side). A card found cannot be
+found, and so not read, twice; at most ``MAX_CARDS`` are looked for.
 
     page = read_page(recognizer, jpeg_bytes, all_cards=True)
     page.cards        # every card found, in reading order (top to bottom, left to right)
@@ -12,7 +15,8 @@ and so not read, twice; at most ``MAX_CARDS`` are read.
 
 Without ``all_cards`` a photo whose first card is already the preferred side is answered by the
 recogniser alone, exactly as before: the search for another card runs only when the first card
-found is the other side and a whole card of its size fits beside it in the photo.
+found is the other side and a whole card of its size fits beside it in the photo, and a card
+found there that is not the preferred side is not read.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import io
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol, runtime_checkable
 
 import cv2
@@ -27,7 +32,8 @@ import numpy as np
 from PIL import Image
 
 from idcard_ocr.pipeline.decode import DecodedImage, decode_image
-from idcard_ocr.pipeline.geometry import Straightened, straighten
+from idcard_ocr.pipeline.geometry import Straightened, straighten, straighten_another
+from idcard_ocr.pipeline.locate import LocatePass
 from idcard_ocr.pipeline.locate_print import has_text_marks
 from idcard_ocr.pipeline.types import Point, Recognition, Recognizer, Side
 
@@ -47,16 +53,23 @@ EXIF_ORIENTATION = 0x0112
 # gives 15-65 glyph-like marks, a page whose cards are all blanked out none (copy pages and desk
 # photos alike).
 GLANCE_CARD_WIDTH = 200.0
+# ... or down to this share of that width, when the search's own down-scaled copy shows it so (a
+# copy page's cards come out about 185 pixels wide there): print still counts several times over.
+GLANCE_FROM_LOCATING = 0.9
 
 
 @runtime_checkable
 class SingleCardReader(Protocol):
     """What this layer needs from the single-card recogniser (``CardRecognizer``)."""
 
-    def recognize(self, image: bytes) -> Recognition: ...
+    def recognize(self, image: bytes, today: date | None = None) -> Recognition: ...
 
     def read_straightened(
-        self, decoded: DecodedImage, straight: Straightened, timings: dict[str, float]
+        self,
+        decoded: DecodedImage,
+        straight: Straightened,
+        timings: dict[str, float],
+        today: date | None = None,
     ) -> Recognition: ...
 
 
@@ -76,14 +89,19 @@ class PageRecognition:
 
 
 def recognize_page(
-    recognizer: Recognizer, image: bytes, prefer: Side | None = None, all_cards: bool = False
+    recognizer: Recognizer,
+    image: bytes,
+    prefer: Side | None = None,
+    all_cards: bool = False,
+    today: date | None = None,
 ) -> PageRecognition:
-    """``recognizer``'s own ``read_page`` when it has one (a timing wrapper), else ``read_page``."""
+    """``recognizer``'s own ``read_page`` when it has one (a timing wrapper), else ``read_page``;
+    dates checked as of ``today`` (the caller's date; the machine's when none is given)."""
     own = getattr(recognizer, "read_page", None)
     if own is not None:
-        page: PageRecognition = own(image, prefer, all_cards)
+        page: PageRecognition = own(image, prefer, all_cards, today)
         return page
-    return read_page(recognizer, image, prefer, all_cards)
+    return read_page(recognizer, image, prefer, all_cards, today=today)
 
 
 def read_page(
@@ -92,13 +110,15 @@ def read_page(
     prefer: Side | None = None,
     all_cards: bool = False,
     limit: int = MAX_CARDS,
+    today: date | None = None,
 ) -> PageRecognition:
     """Read the cards in ``image``: every one (``all_cards``), or just enough to give the plain
     answer's card, ``prefer`` (default ``front``: a KYC check needs its fields) when the photo
     holds it. Raises ``ImageDecodeError`` like the recogniser. A recogniser that cannot read a
     card found elsewhere (no ``read_straightened``) gives its one card."""
     started = time.perf_counter()
-    first = recognizer.recognize(image)
+    today = today or date.today()  # one date for every card of the photo
+    first = recognizer.recognize(image, today)
     timings = {"first": (time.perf_counter() - started) * 1000}
     wanted: Side = prefer or "front"
     cards = [first]
@@ -110,27 +130,32 @@ def read_page(
         # The photo's size from its header: a card filling the photo costs no second decode.
         and _room_for_another(_photo_size(image), np.asarray(found, np.float64), generous=all_cards)
     ):
-        # Cards are blanked out of a copy, in place (each card read is already cut out of it
-        # when the next is blanked).
         decoded = _decoded_again(image, first)
-        work = decoded.image.copy()  # each card's view keeps the photo as it is
-        area = float(work.shape[0] * work.shape[1])
+        located = first.view.located if first.view is not None else None
+        area = float(decoded.width * decoded.height)
         quads = [_decoded_quad(decoded, found)]
-        glance = _Glance.of(work, quads[0])
-        while len(cards) < limit and _has_room(area, quads):
-            # The small copy first: when it shows no print left (every card of a page read),
-            # the photo itself need not be blanked for a search that will not run.
-            glance.blank_out(quads[-1])
-            if not glance.has_print():
-                break  # nothing printed is left where no card was found: no card either
+        blanked = _Blanked(decoded.image, located)
+        while len(quads) < limit and _has_room(area, quads):
             mark = time.perf_counter()
-            _blank_out(work, quads[-1])
-            straight = straighten(work)
+            # First among the outlines the photo's own search saw: a card with a clear outline
+            # costs a few layout previews, not a search of the whole photo again. One without
+            # (a faint copy of a card) is looked for on the photo with the cards found filled in.
+            straight = None if located is None else straighten_another(
+                decoded.image, located, quads, SAME_CARD_OVERLAP
+            )
+            if straight is None:
+                straight = blanked.search(quads)
+            timings[f"search{len(quads) + 1}"] = (time.perf_counter() - mark) * 1000
             if straight is None or _seen_before(np.asarray(straight.quad), quads):
                 break
-            card = recognizer.read_straightened(decoded, straight, {})
-            timings[f"card{len(cards) + 1}"] = (time.perf_counter() - mark) * 1000
             quads.append(np.asarray(straight.quad, np.float64))
+            if not all_cards and straight.side != wanted:
+                # Not the side the plain answer looks for (on a lone card's photo, most often
+                # clutter that passed for a card): not worth reading.
+                continue
+            mark = time.perf_counter()
+            card = recognizer.read_straightened(decoded, straight, {}, today)
+            timings[f"card{len(quads)}"] = (time.perf_counter() - mark) * 1000
             cards.append(card)
             if not all_cards and card.side == wanted:
                 break  # the plain answer needs no more
@@ -259,6 +284,37 @@ def _blank_out(img: np.ndarray, quad: np.ndarray) -> None:
     region[inner > 0] = np.median(ring[:: max(1, len(ring) // 4000)], axis=0).astype(np.uint8)
 
 
+class _Blanked:
+    """The photo with the cards found filled in with its background, searched for one more card;
+    made on first use (most pages find every card among the outlines already seen). A small copy
+    of it, the glance, says first whether any print is left to search."""
+
+    def __init__(self, img: np.ndarray, located: LocatePass | None) -> None:
+        self.img = img
+        self.located = located
+        self.glance: _Glance | None = None
+        self.work: np.ndarray | None = None  # a copy: each card's view keeps the photo as it is
+        self.in_glance = 0  # how many of the cards found each holds blanked
+        self.in_work = 0
+
+    def search(self, quads: list[np.ndarray]) -> Straightened | None:
+        """A card on the photo outside ``quads`` (``straighten`` on the blanked photo), or None
+        when the glance shows no print left there."""
+        if self.glance is None:
+            self.glance = _Glance.of(self.img, quads[0], self.located)
+        for quad in quads[self.in_glance :]:
+            self.glance.blank_out(quad)
+        self.in_glance = len(quads)
+        if not self.glance.has_print():
+            return None  # nothing printed is left where no card was found: no card either
+        if self.work is None:
+            self.work = self.img.copy()
+        for quad in quads[self.in_work :]:
+            _blank_out(self.work, quad)
+        self.in_work = len(quads)
+        return straighten(self.work)
+
+
 @dataclass
 class _Glance:
     """A small copy of the photo, blanked like it, to ask cheaply whether any print is left: on
@@ -270,10 +326,20 @@ class _Glance:
     factor: float  # glance pixels per photo pixel
 
     @classmethod
-    def of(cls, img: np.ndarray, quad: np.ndarray) -> _Glance:
+    def of(cls, img: np.ndarray, quad: np.ndarray, located: LocatePass | None = None) -> _Glance:
+        """The glance of ``img`` (``quad``: its first card), made from the locating pass's
+        down-scaled copy where that shows the card nearly as large (shrinking the whole photo
+        again costs more than the glance's own check)."""
         width = float(np.linalg.norm(quad[1] - quad[0]))
         height = float(np.linalg.norm(quad[3] - quad[0]))
         factor = min(1.0, GLANCE_CARD_WIDTH / max(width, height, 1.0))
+        if located is not None and located.factor > 1.0:
+            small_factor = 1.0 / located.factor
+            if small_factor >= GLANCE_FROM_LOCATING * factor:
+                if small_factor <= factor:
+                    return cls(located.small.copy(), small_factor)
+                size = (max(1, round(img.shape[1] * factor)), max(1, round(img.shape[0] * factor)))
+                return cls(cv2.resize(located.small, size, interpolation=cv2.INTER_AREA), factor)
         if factor >= 1.0:
             return cls(img.copy(), 1.0)
         size = (max(1, round(img.shape[1] * factor)), max(1, round(img.shape[0] * factor)))

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import pairwise
 
 from idcard_ocr.domain.regions import counties, region_parts
 from idcard_ocr.pipeline.engine import LineReading
@@ -72,6 +73,12 @@ def bureau_places() -> frozenset[str]:
     return frozenset(names)
 
 
+@lru_cache(maxsize=64)
+def _places_of_length(length: int) -> frozenset[str]:
+    """The bureau places of exactly ``length`` characters."""
+    return frozenset(n for n in bureau_places() if len(n) == length)
+
+
 @lru_cache(maxsize=4096)
 def districts_of(place: str) -> frozenset[str]:
     """How the branches of ``place``'s bureau are named: its districts without the 区 that a
@@ -114,17 +121,67 @@ def _looks_like_label(options: Candidates, label: str) -> bool:
     return any(c in label for c, p in options if p >= MIN_PLACE_SUPPORT)
 
 
-def snap_place(text: str, cands: Sequence[Candidates], names: Iterable[str], start: int = 0) -> str | None:
+@dataclass(frozen=True)
+class _PlaceIndex:
+    """A set of place names arranged for ``snap_place``: their lengths, and each name longer
+    than ``MAX_PLACE_FIXES`` under each of its ``MAX_PLACE_FIXES + 1`` parts (thirds). A name that
+    differs from a text in at most that many characters equals it exactly in one part at least,
+    so only the names sharing a part with the text need comparing, not all three thousand."""
+
+    lengths: tuple[int, ...]  # distinct, ascending
+    by_part: dict[tuple[int, int, str], tuple[str, ...]]  # (length, which part, its text)
+    short: dict[int, tuple[str, ...]]  # names too short to split: every one is compared
+
+
+def _parts(length: int) -> tuple[tuple[int, int], ...]:
+    """[start, end) of each part of a name of ``length`` characters."""
+    return tuple(pairwise(length * part // (MAX_PLACE_FIXES + 1) for part in range(MAX_PLACE_FIXES + 2)))
+
+
+@lru_cache(maxsize=64)
+def _place_index(names: frozenset[str]) -> _PlaceIndex:
+    by_part: dict[tuple[int, int, str], list[str]] = {}
+    short: dict[int, list[str]] = {}
+    for name in names:
+        if len(name) <= MAX_PLACE_FIXES:
+            short.setdefault(len(name), []).append(name)
+            continue
+        for part, (a, b) in enumerate(_parts(len(name))):
+            by_part.setdefault((len(name), part, name[a:b]), []).append(name)
+    return _PlaceIndex(
+        tuple(sorted({len(n) for n in names})),
+        {key: tuple(found) for key, found in by_part.items()},
+        {length: tuple(found) for length, found in short.items()},
+    )
+
+
+def _near_names(index: _PlaceIndex, tail: str) -> Iterator[str]:
+    """The names that could begin ``tail`` with at most ``MAX_PLACE_FIXES`` characters changed
+    (a superset: each still has to be compared), each once."""
+    for length in index.lengths:
+        if length > len(tail):
+            break
+        if length <= MAX_PLACE_FIXES:
+            yield from index.short.get(length, ())
+            continue
+        seen: set[str] = set()
+        for part, (a, b) in enumerate(_parts(length)):
+            for name in index.by_part.get((length, part, tail[a:b]), ()):
+                if name not in seen:
+                    seen.add(name)
+                    yield name
+
+
+def snap_place(text: str, cands: Sequence[Candidates], names: frozenset[str], start: int = 0) -> str | None:
     """The real place name that ``text[start:]`` begins with, or the one a supported change of
     at most two characters makes it begin with (unambiguously); None when neither."""
     tail = text[start:]
-    exact = [n for n in names if tail.startswith(n)]
+    index = _place_index(names)
+    exact = [tail[:length] for length in index.lengths if length <= len(tail) and tail[:length] in names]
     if exact:
         return max(exact, key=len)
     found: list[tuple[float, str]] = []
-    for name in names:
-        if len(name) > len(tail):
-            continue
+    for name in _near_names(index, tail):
         diffs = [i for i in range(len(name)) if name[i] != tail[i]]
         if len(diffs) > MAX_PLACE_FIXES:
             continue
@@ -200,7 +257,7 @@ def check_authority(reading: LineReading) -> PlaceText:
         # character could leave another real place (长沙县 -> 沙县).
         if start and not all(_looks_like_label(cands[i], AUTHORITY_LABEL) for i in range(start)):
             break
-        places = [n for n in bureau_places() if len(n) == bureau_at - start]
+        places = _places_of_length(bureau_at - start)
         name = snap_place(text[:bureau_at], cands, places, start) if places else None
         if name is not None:
             text, cands = text[start:], cands[start:]

@@ -71,6 +71,8 @@ class CardRecognizer:
             result = self._without_card(decoded.image, timings, today)
         else:
             result = self.read_straightened(decoded, straight, timings, today)
+            if result.view is not None:
+                result.view.located = straight.located
         if result.view is None:
             result.view = place_card(decoded.image, decoded.scale, None)
         timings["total"] = (time.perf_counter() - started) * 1000

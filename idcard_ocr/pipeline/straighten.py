@@ -110,6 +110,9 @@ class Straightened:
     # True: ``card`` is the warp along ``quad`` rolled by two, turned half-way, which matches
     # ``warp(img, quad)`` only to a fraction of a pixel; False: it is that warp exactly.
     turned: bool = False
+    # The photo's locating pass (its down-scaled copy and the card outlines on it): a photo of
+    # several cards finds the others among these outlines without searching the photo again.
+    located: LocatePass | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -121,6 +124,7 @@ class _Choice:
     small: np.ndarray | None = None  # the locating copy the choice was judged on
     factor: float = 1.0  # photo pixels per locating-copy pixel
     framed: bool = False  # the photo's own frame: its edges are the card's, none to refine onto
+    located: LocatePass | None = None  # the locating pass it was chosen from
 
 
 @dataclass(frozen=True)
@@ -231,7 +235,7 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
         best.quad = _repair_aspect(located.small, located.factor, best.quad)
         timings["aspect"] = (time.perf_counter() - mark) * 1000.0
     if best is not None:
-        best.small, best.factor = located.small, located.factor
+        best.small, best.factor, best.located = located.small, located.factor, located
     return best
 
 
@@ -458,6 +462,48 @@ def straighten(img: np.ndarray) -> Straightened | None:
     if choice is None:
         timings["straighten"] = (time.perf_counter() - start) * 1000.0
         return None
+    return _straightened(img, choice, timings, start)
+
+
+def straighten_another(
+    img: np.ndarray, located: LocatePass, found: list[np.ndarray], same_card_overlap: float
+) -> Straightened | None:
+    """Another card in ``img`` than those at ``found`` (quads, ``img`` pixels), chosen among the
+    outlines that ``located`` (``img``'s own locating pass, ``Straightened.located``) holds; None
+    unless one of them is clearly a card, outline and layout alike (as when ``straighten`` looks
+    no further than its outlines). An outline that overlaps a card found by more than
+    ``same_card_overlap`` of the smaller is that card (its rim, its portrait, the two together).
+
+    Costs the layout previews of a few outlines instead of a search of the whole photo; a card
+    with no clear outline of its own is left to ``straighten`` on the photo with the cards found
+    blanked out."""
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    others = [c for c in located.candidates if not _overlaps(c.quad, found, same_card_overlap)]
+    best, match = _judge(img, located.small, others, None, -1.0)
+    timings["judge"] = (time.perf_counter() - start) * 1000.0
+    if best is None or match < SURE_LAYOUT_MATCH:
+        return None
+    best.quad = _repair_aspect(located.small, located.factor, best.quad)
+    best.small, best.factor, best.located = located.small, located.factor, located
+    return _straightened(img, best, timings, start)
+
+
+def _overlaps(quad: np.ndarray, found: list[np.ndarray], share: float) -> bool:
+    """Whether ``quad`` overlaps any of ``found`` by more than ``share`` of the smaller one."""
+    mine = quad.astype(np.float32)
+    for other in found:
+        theirs = other.astype(np.float32)
+        overlap, _ = cv2.intersectConvexConvex(mine, theirs)
+        if overlap > share * min(abs(cv2.contourArea(mine)), abs(cv2.contourArea(theirs))):
+            return True
+    return False
+
+
+def _straightened(
+    img: np.ndarray, choice: _Choice, timings: dict[str, float], start: float
+) -> Straightened | None:
+    """The chosen quad refined on the full-resolution photo, cut out, oriented and checked."""
     mark = time.perf_counter()
     quad = choice.quad if choice.framed else refine_quad(img, choice.quad, search_px=choice.search_px)
     off_shape = abs(aspect_ratio(quad) - CARD_ASPECT) > ASPECT_TOLERANCE
@@ -485,4 +531,5 @@ def straighten(img: np.ndarray) -> Straightened | None:
         layout_match=oriented.layout_match,
         timings_ms=timings,
         turned=oriented.turned,
+        located=choice.located,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:  # assess imports this module; the view is only carried here
@@ -55,4 +56,4 @@ class Recognition:
 class Recognizer(Protocol):
     """Anything that turns image bytes into a Recognition; the service depends on this alone."""
 
-    def recognize(self, image: bytes) -> Recognition: ...
+    def recognize(self, image: bytes, today: date | None = None) -> Recognition: ...

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import httpx
@@ -43,12 +44,14 @@ class StubRecognizer:
     delay_s: float = 0.0
     calls: int = 0
     seen: list[bytes] = field(default_factory=list)
+    dates: list[date | None] = field(default_factory=list)  # the ``today`` each call was given
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def recognize(self, image: bytes) -> Recognition:
+    def recognize(self, image: bytes, today: date | None = None) -> Recognition:
         with self._lock:
             self.calls += 1
             self.seen.append(image)
+            self.dates.append(today)
         if self.delay_s:
             time.sleep(self.delay_s)
         if isinstance(self.answer, BaseException):

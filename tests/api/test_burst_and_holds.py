@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -31,7 +31,7 @@ class HoldWatchingRecognizer(StubRecognizer):
         super().__init__(answer=answer, delay_s=delay_s)
         self.holds_seen = []
 
-    def recognize(self, image: bytes) -> Recognition:
+    def recognize(self, image: bytes, today: date | None = None) -> Recognition:
         self.holds_seen.append(len(self.store.open_holds()))
         return super().recognize(image)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import date
 
 import pytest
 
@@ -121,3 +122,15 @@ async def test_concurrent_calls_past_the_daily_quota_lose_with_606(service_facto
     assert all(b["charge"] is False for b in bodies if b["code"] == 606)
     assert service.balance(caller) == 97 and service.billed(caller) == 3
     await service.http.aclose()
+
+
+async def test_the_call_gives_the_recogniser_the_date_its_dates_are_checked_against(
+    service: Service,
+) -> None:
+    # Birth dates and the term are judged as of the call's date, chosen by the service once per
+    # call (for the reading, its extras and every card of a page), never inside the pipeline.
+    caller = service.account(balance=10)
+    for extra in ({}, {"multi": "1", "risk": "1"}):
+        body = await service.post(caller.signed(**extra), files={"file": ("card.jpg", jpeg_bytes())})
+        assert body["code"] == 200
+    assert service.recognizer.dates == [date.today(), date.today()]

@@ -12,6 +12,7 @@ import base64
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import anyio.from_thread
@@ -53,7 +54,7 @@ class StubRecognizer:
         self.outcome = outcome
         self.calls = 0
 
-    def recognize(self, image: bytes) -> Recognition:
+    def recognize(self, image: bytes, today: date | None = None) -> Recognition:
         self.calls += 1
         return self.outcome
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,7 @@ class _Stub:
     def __init__(self, answer: Recognition) -> None:
         self.answer = answer
 
-    def recognize(self, image: bytes) -> Recognition:
+    def recognize(self, image: bytes, today: date | None = None) -> Recognition:
         return self.answer
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +110,7 @@ async def test_recogniser_past_its_deadline_is_610_and_its_late_result_is_never_
     release = threading.Event()
 
     class HangingRecognizer(StubRecognizer):
-        def recognize(self, image: bytes) -> Any:
+        def recognize(self, image: bytes, today: date | None = None) -> Any:
             release.wait(5.0)
             return super().recognize(image)
 

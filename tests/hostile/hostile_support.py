@@ -10,6 +10,7 @@ import io
 import struct
 import zlib
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -55,7 +56,7 @@ class DecodingRecognizer(StubRecognizer):
         super().__init__(answer=front_recognition())
         self.decoded: list[np.ndarray] = []
 
-    def recognize(self, image: bytes) -> Recognition:
+    def recognize(self, image: bytes, today: date | None = None) -> Recognition:
         decoded = decode_image(image)  # raises ImageDecodeError like the real pipeline
         self.decoded.append(decoded.image)
         return super().recognize(image)

@@ -114,3 +114,94 @@ def test_scan_multi_prints_every_card_and_plain_scan_the_front(recognizer: Any) 
     assert plain["side"] == "front" and "cards" not in plain
     table = CliRunner().invoke(main, ["scan", "--multi", file]).output
     assert "2 cards" in table and "card 1  result 0  side back  rotate cw180" in table
+
+
+def _counting_full_searches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the searches of a whole (blanked) photo that ``read_page`` makes."""
+    import idcard_ocr.pipeline.multi as multi
+
+    calls: list[int] = []
+    search = multi.straighten
+
+    def counted(img: Any) -> Any:
+        calls.append(1)
+        return search(img)
+
+    monkeypatch.setattr(multi, "straighten", counted)
+    return calls
+
+
+@pytest.mark.parametrize("file", ["desk_0001.jpg", "desk_0002.jpg"])
+def test_a_second_card_with_its_own_outline_costs_no_second_search(
+    recognizer: Any, file: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The photo's own search saw both outlines: the second card is taken from among them, and
+    # once both are read the small glance shows no print left, so the photo is never searched again.
+    calls = _counting_full_searches(monkeypatch)
+    expected = truth_of(file)["cards"]
+    page = read_page(recognizer, (PAGES / file).read_bytes(), all_cards=True)
+    assert [data_of(card)["info"] for card in page.cards] == [card["info"] for card in expected]
+    assert calls == []
+
+
+def test_a_plain_answer_reads_no_card_of_the_side_it_does_not_want(
+    recognizer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A lone back beside clutter (a bank card, receipt text) with room for another card: the
+    # search for a front finds something card-like that reads as a back; the plain answer, which
+    # wants a front, does not read it (nor would it answer with it).
+    photo = (CARDS / "back_0010.jpg").read_bytes()
+    alone = recognizer.recognize(photo)
+    reads: list[str] = []
+    read = recognizer.read_straightened
+
+    def counted(decoded: Any, straight: Any, timings: Any, today: Any = None) -> Any:
+        reads.append(straight.side)
+        return read(decoded, straight, timings, today)
+
+    monkeypatch.setattr(recognizer, "read_straightened", counted)
+    page = read_page(recognizer, photo)
+    assert reads == ["back"]  # the photo's own card, read once by the recogniser
+    assert data_of(page.chosen) == data_of(alone) and page.chosen.side == "back"
+
+
+def test_another_card_is_found_among_the_outlines_already_seen(recognizer: Any) -> None:
+    from idcard_ocr.pipeline.decode import decode_image
+    from idcard_ocr.pipeline.geometry import straighten, straighten_another
+    from idcard_ocr.pipeline.multi import SAME_CARD_OVERLAP
+
+    truths = {card["side"]: card for card in truth_of("desk_0001.jpg")["cards"]}
+    decoded = decode_image((PAGES / "desk_0001.jpg").read_bytes())
+    first = straighten(decoded.image)
+    assert first is not None and first.located is not None
+    found = [np.asarray(first.quad)]
+    other = straighten_another(decoded.image, first.located, found, SAME_CARD_OVERLAP)
+    assert other is not None and {first.side, other.side} == {"front", "back"}
+    truth = np.asarray(truths[other.side]["quad"]) / decoded.scale
+    width = float(np.linalg.norm(truth[1] - truth[0]))
+    assert np.linalg.norm(np.asarray(other.quad) - truth, axis=1).max() < 0.03 * width
+    found.append(np.asarray(other.quad))
+    assert straighten_another(decoded.image, first.located, found, SAME_CARD_OVERLAP) is None
+
+
+@pytest.mark.parametrize("file", ["copy_0001.jpg", "copy_0002.jpg"])
+def test_the_glance_from_the_searchs_own_copy_sees_the_other_card_and_then_nothing(
+    recognizer: Any, file: str
+) -> None:
+    # A copy page's cards come out a little narrower in the search's down-scaled copy than the
+    # glance's own scale: its print must still count as print there, and a page whose cards are
+    # both filled in must show none.
+    from idcard_ocr.pipeline.locate_print import MIN_TEXT_MARKS, text_marks
+    from idcard_ocr.pipeline.multi import _Glance
+
+    first = recognizer.recognize((PAGES / file).read_bytes())
+    view = first.view
+    assert view is not None and view.located is not None and first.card_quad is not None
+    found = np.asarray(first.card_quad) / view.scale
+    glance = _Glance.of(view.image, found, view.located)
+    assert glance.image.shape == view.located.small.shape  # no second shrink of the photo
+    glance.blank_out(found)
+    assert text_marks(glance.image) >= 2 * MIN_TEXT_MARKS
+    for card in truth_of(file)["cards"]:
+        glance.blank_out(np.asarray(card["quad"]) / view.scale)
+    assert not glance.has_print()

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -88,7 +89,7 @@ class _FixedRecognizer:
     def __init__(self, fail: bool = False) -> None:
         self.fail = fail
 
-    def recognize(self, image: bytes) -> Recognition:
+    def recognize(self, image: bytes, today: date | None = None) -> Recognition:
         if self.fail:
             raise ValueError("bad photo")
         return Recognition(text_found=True, side="back")

@@ -327,6 +327,7 @@ def test_geometry_facade_exports() -> None:
         "CARD_WIDTH",
         "Straightened",
         "straighten",
+        "straighten_another",
         "unwarp_points",
         "warp",
     }

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import math
+import random
+
 import pytest
 
 from idcard_ocr.pipeline.engine import LineReading
 from idcard_ocr.pipeline.places import (
+    MAX_PLACE_FIXES,
+    MIN_PLACE_SUPPORT,
+    PLACE_AMBIGUITY,
     address_prefixes,
     bureau_places,
     check_address,
     check_authority,
+    snap_place,
     without_trailing_marks,
 )
 
@@ -98,3 +105,44 @@ def test_label_ink_before_the_value_is_dropped() -> None:
     # 沙县 is real, but 氏沙县 is a misread 长沙县, not 沙县.
     misread = check_authority(reading("氏沙县公安局"))
     assert (misread.text, misread.known) == ("氏沙县公安局", False)
+
+
+def _snap_by_comparing_every_name(text: str, cands: list[tuple[tuple[str, float], ...]],
+                                  names: frozenset[str]) -> str | None:
+    """``snap_place`` as a plain comparison with every name (its definition, without the index)."""
+    exact = [n for n in names if text.startswith(n)]
+    if exact:
+        return max(exact, key=len)
+    found = []
+    for name in names:
+        if len(name) > len(text):
+            continue
+        diffs = [i for i, c in enumerate(name) if c != text[i]]
+        supports = [max((p for c, p in cands[i] if c == name[i]), default=0.0) for i in diffs]
+        if len(diffs) <= MAX_PLACE_FIXES and all(s >= MIN_PLACE_SUPPORT for s in supports):
+            found.append((sum(math.log(s) - math.log(cands[i][0][1]) for i, s in zip(diffs, supports,
+                                                                                   strict=True)), name))
+    found.sort(reverse=True)
+    if not found or (len(found) > 1 and found[0][0] - found[1][0] < PLACE_AMBIGUITY):
+        return None
+    return found[0][1]
+
+
+def test_the_place_index_finds_what_comparing_every_name_finds() -> None:
+    # Real address beginnings with up to three characters misread, the true one among the
+    # candidates at some of them (with more or less support), and text after the place.
+    rng = random.Random(7)
+    names = sorted(address_prefixes())
+    alphabet = sorted({c for n in names for c in n})
+    snapped = 0
+    for _ in range(60):
+        true = rng.choice(names)
+        text = list(true + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4))))
+        for i in rng.sample(range(len(true)), rng.randint(0, 3)):
+            text[i] = rng.choice(alphabet)
+        cands = [((c, 0.6), (true[i] if i < len(true) else c, rng.choice([0.005, 0.05, 0.3])))
+                 for i, c in enumerate(text)]
+        expected = _snap_by_comparing_every_name("".join(text), cands, address_prefixes())
+        assert snap_place("".join(text), cands, address_prefixes()) == expected
+        snapped += expected is not None
+    assert snapped > 20  # the comparison was made on corrections, not only on misses

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -39,7 +40,7 @@ class StubRecognizer:
     answer: Recognition = field(default_factory=front_recognition)
     seen: list[bytes] = field(default_factory=list)
 
-    def recognize(self, image: bytes) -> Recognition:
+    def recognize(self, image: bytes, today: date | None = None) -> Recognition:
         self.seen.append(image)
         return self.answer
 

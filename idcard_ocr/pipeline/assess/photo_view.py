@@ -15,6 +15,7 @@ import numpy as np
 
 from idcard_ocr.pipeline.decode import decode_image
 from idcard_ocr.pipeline.geometry import CARD_HEIGHT, CARD_WIDTH, unwarp_points, warp
+from idcard_ocr.pipeline.locate import LocatePass
 from idcard_ocr.pipeline.types import Point, Recognition
 
 MIN_CARD_AREA_PX = 64.0
@@ -29,6 +30,9 @@ class PhotoView:
     quad: np.ndarray | None  # card TL, TR, BR, BL in ``image`` pixels; None when no card was found
     _card: np.ndarray | None = field(default=None, repr=False)
     _visible: np.ndarray | None = field(default=None, repr=False)
+    # The search for the card on ``image`` (its locating pass), kept so that a photo of several
+    # cards finds the others among the outlines it saw instead of searching the photo again.
+    located: LocatePass | None = field(default=None, repr=False)
 
     @property
     def width(self) -> int:
