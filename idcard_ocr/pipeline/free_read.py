@@ -64,10 +64,23 @@ def read_rows(card: np.ndarray, detector: TextDetector, text: TextRecognizer) ->
         x1, y1 = np.ceil(quad.max(axis=0)).astype(int)
         x0, y0 = max(int(x0), 0), max(int(y0), 0)
         x1, y1 = min(int(x1), card.shape[1]), min(int(y1), card.shape[0])
-        reading = text.read(card[y0:y1, x0:x1])
+        reading = without_spaces(text.read(card[y0:y1, x0:x1]))
         if reading.confidence >= MIN_LINE_CONFIDENCE and any(c.isalnum() for c in reading.text):
             pieces.append(ReadLine(reading, (x0, y0, x1, y1)))
     return group_rows(pieces)
+
+
+def without_spaces(reading: LineReading) -> LineReading:
+    """``reading`` with its spaces dropped: wide letter spacing reads as spaces (``姓 名``), and
+    neither a label nor any value on the card holds one."""
+    keep = [i for i, c in enumerate(reading.text) if not c.isspace()]
+    if len(keep) == len(reading.text):
+        return reading
+    candidates = tuple(reading.candidates[i] for i in keep)
+    confidence = sum(c[0][1] for c in candidates) / len(candidates) if candidates else 0.0
+    whole = len(reading.positions) == len(reading.text)
+    positions = tuple(reading.positions[i] for i in keep) if whole else ()
+    return LineReading("".join(reading.text[i] for i in keep), confidence, candidates, positions)
 
 
 def group_rows(pieces: list[ReadLine]) -> list[ReadLine]:
@@ -79,11 +92,13 @@ def group_rows(pieces: list[ReadLine]) -> list[ReadLine]:
     pieces = [p for p in pieces if p.box[3] - p.box[1] <= MAX_LINE_HEIGHT * typical]
     rows: list[list[ReadLine]] = []
     for piece in sorted(pieces, key=lambda p: (p.box[1] + p.box[3]) / 2):
-        if rows and _same_row(rows[-1][-1], piece) and _near(rows[-1], piece, typical):
-            rows[-1].append(piece)
-        else:
-            rows.append([piece])
-    return [_join(row) for row in rows]
+        # Any row so far, not only the last: a value printed a little higher than its label (the
+        # nation beside 性别 ... 民族) has its centre above the label row's and starts a row
+        # first; a piece between two such rows joins them.
+        joins = [r for r in rows if any(_same_row(p, piece) for p in r) and _near(r, piece, typical)]
+        rows = [r for r in rows if not any(r is j for j in joins)]
+        rows.append([p for r in joins for p in r] + [piece])
+    return sorted((_join(row) for row in rows), key=lambda r: (r.box[1] + r.box[3]) / 2)
 
 
 def _near(row: list[ReadLine], piece: ReadLine, height: float) -> bool:
