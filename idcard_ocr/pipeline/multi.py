@@ -35,6 +35,7 @@ from idcard_ocr.pipeline.decode import DecodedImage, decode_image
 from idcard_ocr.pipeline.geometry import Straightened, straighten, straighten_another
 from idcard_ocr.pipeline.locate import LocatePass
 from idcard_ocr.pipeline.locate_print import has_text_marks
+from idcard_ocr.pipeline.quad import area, overlaps
 from idcard_ocr.pipeline.types import Point, Recognition, Recognizer, Side
 
 # Four is more than a page of one identity ever holds (one front, one back) and enough to say
@@ -219,10 +220,6 @@ def _decoded_quad(decoded: DecodedImage, quad: tuple[Point, ...]) -> np.ndarray:
     return np.asarray(quad, np.float64) / decoded.scale
 
 
-def _area(quad: np.ndarray) -> float:
-    return float(cv2.contourArea(quad.astype(np.float32)))
-
-
 def _photo_size(image: bytes) -> tuple[float, float]:
     """Width and height of an image the recogniser has decoded, as displayed (after its EXIF
     orientation, like the card's corners), read from its header alone."""
@@ -253,7 +250,7 @@ def _room_for_another(size: tuple[float, float], quad: np.ndarray, generous: boo
 
 def _has_room(photo_area: float, quads: list[np.ndarray]) -> bool:
     """Whether the photo's area outside the cards found could hold one more of their size."""
-    cards = [_area(quad) for quad in quads]
+    cards = [area(quad) for quad in quads]
     return sum(cards) <= photo_area * ROOM_FRACTION and photo_area - sum(cards) >= max(cards)
 
 
@@ -354,8 +351,4 @@ class _Glance:
 
 def _seen_before(quad: np.ndarray, quads: list[np.ndarray]) -> bool:
     """Whether ``quad`` is mostly one of ``quads`` again (a card the blanking did not remove)."""
-    for other in quads:
-        overlap, _ = cv2.intersectConvexConvex(quad.astype(np.float32), other.astype(np.float32))
-        if overlap > SAME_CARD_OVERLAP * min(_area(quad), _area(other)):
-            return True
-    return False
+    return overlaps(quad, quads, SAME_CARD_OVERLAP)

@@ -63,6 +63,17 @@ def area(quad: np.ndarray) -> float:
     return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2.0)
 
 
+def overlaps(quad: np.ndarray, others: list[np.ndarray], share: float) -> bool:
+    """Whether convex ``quad`` overlaps any of ``others`` by more than ``share`` of the smaller one's
+    area (the same card found twice: its rim, its portrait, the two together)."""
+    mine = quad.astype(np.float32)
+    for other in others:
+        overlap, _ = cv2.intersectConvexConvex(mine, other.astype(np.float32))
+        if overlap > share * min(area(quad), area(other)):
+            return True
+    return False
+
+
 def is_convex(quad: np.ndarray) -> bool:
     """True when the 4 corners turn the same way (no self-crossing, no dent)."""
     edges = np.roll(quad, -1, axis=0) - quad

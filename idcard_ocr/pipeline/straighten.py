@@ -45,6 +45,7 @@ from idcard_ocr.pipeline.quad import (
     corner_angles,
     long_side_first,
     order_clockwise,
+    overlaps,
     side_lengths,
     warp,
 )
@@ -479,7 +480,7 @@ def straighten_another(
     blanked out."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    others = [c for c in located.candidates if not _overlaps(c.quad, found, same_card_overlap)]
+    others = [c for c in located.candidates if not overlaps(c.quad, found, same_card_overlap)]
     best, match = _judge(img, located.small, others, None, -1.0)
     timings["judge"] = (time.perf_counter() - start) * 1000.0
     if best is None or match < SURE_LAYOUT_MATCH:
@@ -487,17 +488,6 @@ def straighten_another(
     best.quad = _repair_aspect(located.small, located.factor, best.quad)
     best.small, best.factor, best.located = located.small, located.factor, located
     return _straightened(img, best, timings, start)
-
-
-def _overlaps(quad: np.ndarray, found: list[np.ndarray], share: float) -> bool:
-    """Whether ``quad`` overlaps any of ``found`` by more than ``share`` of the smaller one."""
-    mine = quad.astype(np.float32)
-    for other in found:
-        theirs = other.astype(np.float32)
-        overlap, _ = cv2.intersectConvexConvex(mine, theirs)
-        if overlap > share * min(abs(cv2.contourArea(mine)), abs(cv2.contourArea(theirs))):
-            return True
-    return False
 
 
 def _straightened(
