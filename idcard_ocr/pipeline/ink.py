@@ -24,13 +24,13 @@ _NEARBY_KERNEL = np.ones((41, 41), np.uint8)  # about a character and a half
 # values are read: by twice it, a faint red stamp stroke comes out as paper.
 COLOUR_LIFT = 2.0
 PAPER_COLOUR_KERNEL = 15  # px, odd: wider than a stroke, so its median is the paper around it
-MIN_NEUTRAL_RATIO = 0.55
+MIN_NEUTRAL_RATIO = 0.55  # contrast in the brightest channel / in the darkest: ~1 black, ~0.3 blue
 # Character-sized faint ink after a line's crop, in text heights of pixels (a faint character
 # holds three or more), that counts as print going on there.
 MIN_TAIL_INK = 1.5
 # Grey levels by which a glare spot brightens the paper where it washes print out; print that is
 # faint on the line's own paper was printed faint (a stamp), not washed out.
-MIN_GLARE_LIFT = 12  # contrast in the brightest channel / in the darkest: ~1 black, ~0.3 blue
+MIN_GLARE_LIFT = 12
 MAX_GLYPH_HEIGHT = 1.6  # in expected text heights: taller ink is not part of a text line
 MAX_GLYPH_WIDTH = 3.0
 MIN_GLYPH_AREA = 5  # px: smaller blobs are specks, not strokes
