@@ -12,10 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+import numpy as np
+
 from idcard_ocr.domain.dates import split_birth
 from idcard_ocr.domain.id_number import parse_number
 from idcard_ocr.pipeline.parse import LONG_TERM, clean_name, normalize_timelimit
 from idcard_ocr.pipeline.places import PlaceText, check_address, check_authority, without_trailing_marks
+from idcard_ocr.pipeline.quad import overlaps
 from idcard_ocr.pipeline.read import Box, CardReading, ReadLine
 from idcard_ocr.pipeline.types import Point, Side
 from idcard_ocr.pipeline.validate import (
@@ -81,18 +84,6 @@ def _source(text: str, lines: list[ReadLine], place: PlaceText | None = None) ->
     return FieldSource(text, confidence, _corners([line.box for line in lines]), weakest, known, cut)
 
 
-def _overlap(a: tuple[Point, Point, Point, Point], b: tuple[Point, Point, Point, Point]) -> float:
-    """The share of the smaller of two axis-aligned boxes that the other covers."""
-    (ax0, ay0), (ax1, ay1) = a[0], a[2]
-    (bx0, by0), (bx1, by1) = b[0], b[2]
-    width = min(ax1, bx1) - max(ax0, bx0)
-    height = min(ay1, by1) - max(ay0, by0)
-    if width <= 0 or height <= 0:
-        return 0.0
-    smaller = min((ax1 - ax0) * (ay1 - ay0), (bx1 - bx0) * (by1 - by0))
-    return width * height / smaller if smaller > 0 else 0.0
-
-
 def read_from_another_field(key: str, sources: dict[str, FieldSource]) -> bool:
     """True when ``key``'s value was read where another field's value was read: one line of
     print is not two fields, so a band placed on the wrong row (a card found cut short) or a
@@ -100,10 +91,12 @@ def read_from_another_field(key: str, sources: dict[str, FieldSource]) -> bool:
     box = sources[key].box
     if box is None or not sources[key].text:
         return False
-    return any(
-        other != key and source.box is not None and source.text and _overlap(box, source.box) > SHARED_PRINT
+    others = [
+        np.asarray(source.box, np.float64)
         for other, source in sources.items()
-    )
+        if other != key and source.box is not None and source.text
+    ]
+    return overlaps(np.asarray(box, np.float64), others, SHARED_PRINT)
 
 
 def _real_date(birth: tuple[str, str, str] | None) -> bool:
