@@ -133,10 +133,10 @@ def read_page(
     ):
         decoded = _decoded_again(image, first)
         located = first.view.located if first.view is not None else None
-        area = float(decoded.width * decoded.height)
+        photo_area = float(decoded.width * decoded.height)
         quads = [_decoded_quad(decoded, found)]
         blanked = _Blanked(decoded.image, located)
-        while len(quads) < limit and _has_room(area, quads):
+        while len(quads) < limit and _has_room(photo_area, quads):
             mark = time.perf_counter()
             # First among the outlines the photo's own search saw: a card with a clear outline
             # costs a few layout previews, not a search of the whole photo again. One without
