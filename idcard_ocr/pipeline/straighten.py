@@ -3,14 +3,14 @@
 ``straighten(img)`` is what the reading stages consume. It judges the best few card-shaped
 quadrilaterals (a photo may hold other paper, a phone, another card) on the down-scaled locating
 copy, by how much their outline looks like a card's and how well their print matches an ID
-card's layout. When no outline is convincing it also places cards roughly, from three edges
-seen and the card's shape or around the print itself, slides each onto the layout
+card's layout. When no outline is convincing it also places cards roughly, from three edges seen
+and the card's shape or around the print itself, slides each onto the layout
 (``register_to_layout``), and refines both the placed and the slid quad onto the photo's edges
-before judging them by layout and edges together. A square-on quad of the wrong shape gets the one
-side rebuilt that makes the print fit best. Only the winner is refined finely on the full-resolution
-photo and cut out at full size. A quad whose print matches neither side's layout is not a card.
-A photo of the card's shape with no outline in it, whose print places a card filling it, was cut
-to the card: its frame is the card.
+before judging them by layout and edges together (``placed.py``). A square-on quad of the wrong
+shape gets the one side rebuilt that makes the print fit best. Only the winner is refined finely
+on the full-resolution photo and cut out at full size. A quad whose print matches neither side's
+layout is not a card. A photo of the card's shape with no outline in it, whose print places a
+card filling it, was cut to the card: its frame is the card.
 """
 
 from __future__ import annotations
@@ -28,23 +28,28 @@ from idcard_ocr.pipeline.locate import (
     MIN_SCORE,
     CardCandidate,
     LocatePass,
-    edge_support,
     line_candidates,
     locate_pass,
     outline_score,
 )
 from idcard_ocr.pipeline.locate_lines import three_side_candidates
-from idcard_ocr.pipeline.locate_print import CARD_MM, has_text_marks, print_block_quads, register_to_layout
+from idcard_ocr.pipeline.locate_print import has_text_marks, print_block_quads
 from idcard_ocr.pipeline.orientation import OrientedCard, orient_card
+from idcard_ocr.pipeline.placed import (
+    ASPECT_TOLERANCE,
+    LAYOUT_WEIGHT,
+    MIN_SIDE_MARGIN,
+    PREVIEW_SIZE,
+    placed_clearly,
+    registered,
+    repair_aspect,
+)
 from idcard_ocr.pipeline.quad import (
     CARD_ASPECT,
     CARD_HEIGHT,
     CARD_WIDTH,
     area,
     aspect_ratio,
-    corner_angles,
-    long_side_first,
-    order_clockwise,
     overlaps,
     side_lengths,
     warp,
@@ -54,36 +59,9 @@ from idcard_ocr.pipeline.register import MIN_LABELS_FOR_BLOCK, find_labels
 from idcard_ocr.pipeline.types import Point, Side
 
 CANDIDATES_TRIED = 12  # judged by layout; a preview costs about a millisecond
-PREVIEW_SIZE = (344, 216)  # 4 px per mm: enough to judge the layout on its 1 mm grid
 MIN_LAYOUT_MATCH = 0.25  # below this correlation the print does not look like either side
 SURE_LAYOUT_MATCH = 0.5  # with a clear outline, at or above this later candidates are skipped
 SURE_OUTLINE = 0.6
-# The print matching an ID card's layout says more than a clean outline: the portrait's frame,
-# a receipt or a text block can have the cleaner outline.
-LAYOUT_WEIGHT = 2.0
-# A quad that matches two readings (side, way up) almost equally is a part of a card or something
-# else: real cards win by 0.2 or more.
-MIN_SIDE_MARGIN = 0.15
-# A card placed from its print alone (and slid onto the layout) must match it clearly: real cards
-# reach 0.46 or more with a margin of 0.3, text pages and fragments about 0.2-0.43 and under 0.2.
-PRINT_MIN_LAYOUT_MATCH = 0.45
-PRINT_MIN_SIDE_MARGIN = 0.25
-FRONTAL_ANGLE_DEG = 4.0  # corners this close to square: seen from the front, shape kept
-ASPECT_TOLERANCE = 0.05  # 1.585 give or take this is the card's own shape
-ASPECT_MAX_LOSS = 0.02  # a repaired quad may match the layout this much worse than the wrong one
-PRINT_SEARCH_MM = 3.0  # the print fixes the card to a few mm; edges, if any, are sought that far
-# Among cards placed roughly, layout matches within a few hundredths of each other say little
-# about a few mm of placement (a blurred or noisy card fits its layout about as well 3 mm off);
-# how much of the outline lies on edges tells them apart.
-PLACED_EDGE_WEIGHT = 0.3
-# A placed quad whose print matches the layout less than this is not refined onto edges: that
-# moves the match by about 0.1 at most, short of PRINT_MIN_LAYOUT_MATCH (and saves the time).
-SNAP_MIN_LAYOUT_MATCH = 0.3
-# A placed card is slid onto the layout again while each slide improves its match by this much,
-# at most this many slides in all (about 2 ms each): enough for a card placed a third too large.
-REGISTER_STEPS = 4
-REGISTER_MIN_GAIN = 0.02
-SCALED_FULLY = 0.08  # a slide that changed the size this much went to register_to_layout's limit
 # A photo cut to the card (a client app's card frame, a scan cropped at the card's edge) has no
 # outline: the frame is the card. Cut up to 2 mm inside its edge on any side, it keeps about the
 # card's shape. When its print places a card covering most of the frame (or more: the part cut
@@ -198,10 +176,10 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
         sensitive = _SensitiveEdges.of(located)
         placed_best = -1.0
         for small_quad in placed:
-            preview, placed_score = _registered(img, located, small_quad, sensitive.dilated)
+            preview, placed_score = registered(img, located, small_quad, sensitive.dilated)
             quad = (preview.quad + 0.5) * located.factor - 0.5
             match = preview.layout_match
-            if not _placed_clearly(preview):
+            if not placed_clearly(preview):
                 continue
             # Weighed against a whole outline on the same terms: a placed card that lies on its
             # edges has an outline too, though part of it was never a closed contour (a finger or
@@ -233,7 +211,7 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
             best = framed
     if best is not None and best.outline > 0.0:  # a card placed from its print has the card's shape
         mark = time.perf_counter()
-        best.quad = _repair_aspect(located.small, located.factor, best.quad)
+        best.quad = repair_aspect(located.small, located.factor, best.quad)
         timings["aspect"] = (time.perf_counter() - mark) * 1000.0
     if best is not None:
         best.small, best.factor, best.located = located.small, located.factor, located
@@ -248,7 +226,7 @@ def _judge_repaired(
     A card lying half over a receipt of the same white can lose a corner to the receipt, and a
     pale card on pale paper its faintest edge: its outline then runs along something else, the
     quad is no card's shape, and its print, cut wrongly, matches neither side clearly. Rebuilt at
-    the card's shape from its square corners (``_repair_aspect``), such a quad is judged again,
+    the card's shape from its square corners (``repair_aspect``), such a quad is judged again,
     on its own edges. It must match as clearly as a card placed without a whole outline (one side
     of it is a guess), unless the rebuilt side too lies on an edge: then it is a whole outline.
     """
@@ -256,14 +234,14 @@ def _judge_repaired(
     for candidate in candidates:
         if candidate.score < MIN_SCORE or candidate.small_quad is None:
             continue
-        repaired = _repair_aspect(located.small, located.factor, candidate.quad)
+        repaired = repair_aspect(located.small, located.factor, candidate.quad)
         if repaired is candidate.quad:
             continue  # the card's shape already, or no side could be rebuilt
         small_quad = (repaired + 0.5) / located.factor - 0.5
         preview = orient_card(located.small, small_quad, PREVIEW_SIZE)
         outline = sensitive.outline(small_quad)
         whole = outline >= SURE_OUTLINE and preview.layout_match >= MIN_LAYOUT_MATCH
-        if not (_placed_clearly(preview) or (whole and preview.side_score >= MIN_SIDE_MARGIN)):
+        if not (placed_clearly(preview) or (whole and preview.side_score >= MIN_SIDE_MARGIN)):
             continue
         combined = outline + LAYOUT_WEIGHT * preview.layout_match
         if outline >= MIN_SCORE and (best is None or combined > best.combined):
@@ -314,16 +292,16 @@ def _frame_choice(img: np.ndarray, located: LocatePass, best: _Choice | None) ->
     ):
         return framed
     if best is None or chosen is None:
-        return framed if _placed_clearly(preview) else None
+        return framed if placed_clearly(preview) else None
     fill = area(best.quad) / float(width * height)
     if (chosen.side, chosen.rotate) != (preview.side, preview.rotate):
         # A card placed from its print to fill most of the frame is the frame, placed less surely.
         better = preview.layout_match > chosen.layout_match + FRAME_MATCH_MARGIN
         placed_large = best.outline == 0.0 and fill >= FRAME_FILL_CLEARLY
-        return framed if _placed_clearly(preview) and (better or placed_large) else None
+        return framed if placed_clearly(preview) and (better or placed_large) else None
     if best.outline > 0.0 or fill < FRAME_FILL_CLEARLY:
         return None
-    if fill < FRAME_FILL and not _placed_clearly(preview):
+    if fill < FRAME_FILL and not placed_clearly(preview):
         # The print placed a card smaller than the frame (a quad a few mm off, skewed by print
         # shifted on the card): the frame must match a side as clearly as a card placed from its
         # print. One placed to fill the frame matched clearly already; print shifted on the card
@@ -341,100 +319,6 @@ def _labels_confirm(img: np.ndarray, located: LocatePass, preview: OrientedCard)
     card = warp(img, quad, CARD_WIDTH, CARD_HEIGHT)
     expected = len(labels_for(preview.side))
     return len(find_labels(card, preview.side)) >= max(MIN_LABELS_FOR_BLOCK, expected - 1)
-
-
-def _placed_clearly(preview: OrientedCard) -> bool:
-    """Whether a card placed without a whole outline matches one side's layout clearly enough."""
-    return preview.layout_match >= PRINT_MIN_LAYOUT_MATCH and preview.side_score >= PRINT_MIN_SIDE_MARGIN
-
-
-def _registered(
-    img: np.ndarray, located: LocatePass, small_quad: np.ndarray, sensitive: np.ndarray
-) -> tuple[OrientedCard, float]:
-    """A roughly placed card, slid and scaled until its print fits the layout, then put back
-    on the edges it lies on; with its placed score (layout match and edge support together).
-
-    The print fixes a card only to a few mm: the layout's boxes are coarse, and a noisy or
-    blurred card fits them about as well a few mm off. Edges fix it to a pixel. So the quad as
-    placed and the slid one are each refined onto the photo's strongest edges within
-    ``PRINT_SEARCH_MM`` (a side on the card's edge stays there; a guessed side moves onto an
-    edge only if one is that near), and the variant with the best placed score wins: a slide
-    that carries seen edges off their edges loses their support, and a refinement that takes a
-    side onto print inside the card loses layout match.
-    """
-    small, factor = located.small, located.factor
-    preview = orient_card(small, small_quad, PREVIEW_SIZE)
-    before = preview
-    slid = orient_card(small, register_to_layout(small, preview.quad, preview.side)[0], PREVIEW_SIZE)
-    for _step in range(1, REGISTER_STEPS):
-        # One slide scales by a tenth at most: a card placed a third too large (a guessed side
-        # on the paper under it) is slid again while each slide goes as far as it may and fits
-        # the print better. A slide that stopped short found the card's size; sliding on would
-        # only drift with the noise in the fit, and so would sliding a card that already fits.
-        if (
-            not SNAP_MIN_LAYOUT_MATCH <= slid.layout_match < PRINT_MIN_LAYOUT_MATCH
-            or abs(_perimeter(slid.quad) / _perimeter(before.quad) - 1.0) < SCALED_FULLY
-        ):
-            break
-        further = orient_card(small, register_to_layout(small, slid.quad, slid.side)[0], PREVIEW_SIZE)
-        if further.layout_match < slid.layout_match + REGISTER_MIN_GAIN:
-            break
-        slid, before = further, slid
-    best, best_key = preview, (False, -1.0)
-    for rough in (preview, slid):
-        variants = [rough]
-        if rough.layout_match >= SNAP_MIN_LAYOUT_MATCH:
-            photo_quad = (rough.quad + 0.5) * factor - 0.5
-            width = float(np.linalg.norm(photo_quad[1] - photo_quad[0]))
-            snapped = refine_quad(img, photo_quad, search_px=max(4.0, width * PRINT_SEARCH_MM / CARD_MM[0]))
-            variants.append(orient_card(small, (snapped + 0.5) / factor - 0.5, PREVIEW_SIZE))
-        for candidate in variants:
-            score = LAYOUT_WEIGHT * candidate.layout_match + PLACED_EDGE_WEIGHT * edge_support(
-                candidate.quad, sensitive
-            )
-            key = (_placed_clearly(candidate), score)  # a variant that qualifies beats one that does not
-            if key > best_key:
-                best, best_key = candidate, key
-    return best, best_key[1]
-
-
-def _perimeter(quad: np.ndarray) -> float:
-    """A quad's perimeter: how large it is, whichever corner comes first."""
-    return float(side_lengths(quad).sum())
-
-
-def _repair_aspect(small: np.ndarray, factor: float, quad: np.ndarray) -> np.ndarray:
-    """A seen-from-the-front quad with the wrong shape has one side on something else (the
-    portrait's frame, a receipt the card lies on, the edge of the photo): rebuild each side in
-    turn from the opposite one, along the two sides that meet it, at the card's true shape, and
-    keep the variant whose print matches the layout best, if any beats the quad.
-
-    Only where the kept side's two corners are square: seen from the front, a card's corners
-    are right angles, and a wrong side leaves its own two corners off square but not the others.
-    """
-    small_quad = long_side_first(order_clockwise((quad + 0.5) / factor - 0.5))
-    if abs(aspect_ratio(small_quad) - CARD_ASPECT) <= ASPECT_TOLERANCE:
-        return quad
-    angles = corner_angles(small_quad)
-    base = orient_card(small, small_quad, PREVIEW_SIZE)
-    # The card's shape is known, so a square-on quad of another shape is wrong: a variant that
-    # fits the print about as well wins (a blank margin added or cut changes the fit little).
-    best_quad, best_match = quad, base.layout_match - ASPECT_MAX_LOSS
-    for wrong in range(4):  # side ``wrong`` runs from corner ``wrong`` to corner ``wrong + 1``
-        a, b = (wrong + 2) % 4, (wrong + 3) % 4  # the opposite side, kept: corners a -> b
-        if max(abs(angles[a] - 90.0), abs(angles[b] - 90.0)) > FRONTAL_ANGLE_DEG:
-            continue  # in perspective the shape says little about a wrong side
-        kept = float(np.linalg.norm(small_quad[b] - small_quad[a]))
-        # The wrong side's length across: the card's other dimension.
-        reach = kept / CARD_ASPECT if wrong % 2 == 0 else kept * CARD_ASPECT
-        variant = small_quad.copy()
-        for near, far in ((b, (wrong) % 4), (a, (wrong + 1) % 4)):
-            direction = small_quad[far] - small_quad[near]  # along a side that meets the wrong one
-            variant[far] = small_quad[near] + direction / max(float(np.linalg.norm(direction)), 1e-9) * reach
-        preview = orient_card(small, variant, PREVIEW_SIZE)
-        if preview.layout_match > best_match and preview.side_score >= MIN_SIDE_MARGIN:
-            best_quad, best_match = (variant + 0.5) * factor - 0.5, preview.layout_match
-    return best_quad
 
 
 def _card_as_seen(img: np.ndarray, upright_quad: np.ndarray) -> np.ndarray:
@@ -485,7 +369,7 @@ def straighten_another(
     timings["judge"] = (time.perf_counter() - start) * 1000.0
     if best is None or match < SURE_LAYOUT_MATCH:
         return None
-    best.quad = _repair_aspect(located.small, located.factor, best.quad)
+    best.quad = repair_aspect(located.small, located.factor, best.quad)
     best.small, best.factor, best.located = located.small, located.factor, located
     return _straightened(img, best, timings, start)
 
@@ -500,7 +384,7 @@ def _straightened(
     if not choice.framed and choice.small is not None and off_shape:
         # Refinement can take a strong edge inside the card (the portrait's frame) for a faint
         # outline: seen from the front, the card's own shape says which side went astray.
-        quad = _repair_aspect(choice.small, choice.factor, quad)
+        quad = repair_aspect(choice.small, choice.factor, quad)
     timings["refine"] = (time.perf_counter() - mark) * 1000.0
     mark = time.perf_counter()
     oriented = orient_card(img, quad)

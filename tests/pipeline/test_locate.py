@@ -199,7 +199,7 @@ def test_a_square_on_quad_with_one_end_on_a_receipt_gets_the_cards_shape_back(
     """A card on a white receipt: the outline's left end runs along the receipt's edge, 8 mm
     out. The card's shape and its print put that end back where the card ends."""
     from idcard_ocr.pipeline.locate import shrink_for_locating
-    from idcard_ocr.pipeline.straighten import _repair_aspect
+    from idcard_ocr.pipeline.placed import repair_aspect
 
     frontal = [r for r in card_photos if r["condition"] in ("clean", "phone", "colour")]
     assert frontal
@@ -211,7 +211,7 @@ def test_a_square_on_quad_with_one_end_on_a_receipt_gets_the_cards_shape_back(
         wrong = truth.copy()
         wrong[0] -= 8.0 * along
         wrong[3] -= 8.0 * along
-        repaired = _repair_aspect(small, factor, wrong)
+        repaired = repair_aspect(small, factor, wrong)
         mm = float(np.linalg.norm(along))
         assert _corner_error(wrong, truth) / mm > 7.0
         assert _corner_error(repaired, truth) / mm < 2.0, record["file"]
