@@ -2,6 +2,7 @@
 
     straighten(img) -> Straightened | None     the whole geometry in one call
     straighten_another(img, located, found)    another card among the outlines already found
+    straighten_as(img, quad, side)             a card found, set upright as a side known otherwise
     warp(img, quad) -> card                    cut an upright 856 x 540 card out of a photo
     unwarp_points(quad, points) -> points      canonical card pixels back to photo pixels
 
@@ -12,8 +13,15 @@ tests and tools but may change.
 from __future__ import annotations
 
 from idcard_ocr.pipeline.quad import CARD_HEIGHT, CARD_WIDTH, unwarp_points, warp
-from idcard_ocr.pipeline.straighten import Straightened, straighten, straighten_another
+from idcard_ocr.pipeline.straighten import (
+    Straightened,
+    side_margin,
+    straighten,
+    straighten_another,
+    straighten_as,
+)
 
 __all__ = [
-    "CARD_HEIGHT", "CARD_WIDTH", "Straightened", "straighten", "straighten_another", "unwarp_points", "warp",
+    "CARD_HEIGHT", "CARD_WIDTH", "Straightened", "side_margin", "straighten",
+    "straighten_another", "straighten_as", "unwarp_points", "warp",
 ]

@@ -7,7 +7,8 @@ layout previews, no second search), else on the photo with the cards found fille
 page's own background (a faint copy of a card has no outline to find; a small glance at the
 blanked photo first says whether any print is left to search). Each further card is
 straightened and read on its own (its own outline, rotation and side). A card found cannot be
-found, and so not read, twice; at most ``MAX_CARDS`` are looked for.
+found, and so not read, twice; at most ``MAX_CARDS`` are looked for. Two cards read as the same
+side are judged again: a page of two holds one front and one back of one identity.
 
     page = read_page(recognizer, jpeg_bytes, all_cards=True)
     page.cards        # every card found, in reading order (top to bottom, left to right)
@@ -32,7 +33,13 @@ import numpy as np
 from PIL import Image
 
 from idcard_ocr.pipeline.decode import DecodedImage, decode_image
-from idcard_ocr.pipeline.geometry import Straightened, straighten, straighten_another
+from idcard_ocr.pipeline.geometry import (
+    Straightened,
+    side_margin,
+    straighten,
+    straighten_another,
+    straighten_as,
+)
 from idcard_ocr.pipeline.locate import LocatePass
 from idcard_ocr.pipeline.locate_print import has_text_marks
 from idcard_ocr.pipeline.quad import area, overlaps
@@ -160,10 +167,39 @@ def read_page(
             cards.append(card)
             if not all_cards and card.side == wanted:
                 break  # the plain answer needs no more
+        if all_cards and _two_of_one_side(cards):
+            cards = _one_of_each(recognizer, decoded, cards, today)
     chosen = _choose(cards, wanted)
     ordered = reading_order(cards) if all_cards else [chosen]
     timings["total"] = (time.perf_counter() - started) * 1000
     return PageRecognition(ordered, chosen, timings)
+
+
+def _two_of_one_side(cards: list[Recognition]) -> bool:
+    """Exactly two cards found, both placed, both read as the same side."""
+    return len(cards) == 2 and cards[0].side == cards[1].side and all(c.card_quad for c in cards)
+
+
+def _one_of_each(
+    recognizer: SingleCardReader, decoded: DecodedImage, cards: list[Recognition], today: date
+) -> list[Recognition]:
+    """Two cards read as one side: a page of two cards is, nearly always, the front and the back
+    of one identity, so the one less sure of its side (fewer fields that pass their checks, then
+    the smaller layout margin between the sides) is read again as the other side, and that
+    reading is kept when more of its fields pass. A faint or busy copy of a front can match the
+    back's layout a little better; a true second card of the side (two people's fronts) read as
+    the other side passes nothing, and stays as it was."""
+    quads = [_decoded_quad(decoded, _quad_of(card)) for card in cards]
+    weaker = min(
+        range(len(cards)),
+        key=lambda i: (sum(cards[i].validity.values()), side_margin(decoded.image, quads[i])),
+    )
+    other: Side = "back" if cards[weaker].side == "front" else "front"
+    straight = straighten_as(decoded.image, quads[weaker], other)
+    again = recognizer.read_straightened(decoded, straight, {}, today)
+    if sum(again.validity.values()) <= sum(cards[weaker].validity.values()):
+        return cards
+    return [again if i == weaker else card for i, card in enumerate(cards)]
 
 
 def _choose(cards: list[Recognition], wanted: Side) -> Recognition:

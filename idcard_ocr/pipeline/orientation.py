@@ -40,17 +40,21 @@ class OrientedCard:
 
 
 def orient_card(
-    img: np.ndarray, quad: np.ndarray, size: tuple[int, int] = (CARD_WIDTH, CARD_HEIGHT)
+    img: np.ndarray,
+    quad: np.ndarray,
+    size: tuple[int, int] = (CARD_WIDTH, CARD_HEIGHT),
+    side: Side | None = None,
 ) -> OrientedCard:
     """Warp the card with corners ``quad`` (any order) out of ``img`` and set it upright.
 
     ``size`` (width, height) of the straightened card; a smaller one is enough to compare
-    candidates, since the layout is judged on a 1 mm grid.
+    candidates, since the layout is judged on a 1 mm grid. ``side``: the card is known to be
+    that side (only which way up is decided; the margin is over the other way up).
     """
     corners = long_side_first(order_clockwise(quad))
     card = warp(img, corners, size[0], size[1])
     scores = layout_scores(card)
-    side, turned, margin = scores.best()
+    side, turned, margin = scores.best(side)
     if turned:
         corners = np.roll(corners, 2, axis=0)
         card = cv2.rotate(card, cv2.ROTATE_180)

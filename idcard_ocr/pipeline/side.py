@@ -62,19 +62,24 @@ class LayoutScores:
     back: float
     back_turned: float
 
-    def best(self) -> tuple[Side, bool, float]:
-        """(side, turned 180?, margin over the runner-up): the margin is the confidence."""
+    def best(self, side: Side | None = None) -> tuple[Side, bool, float]:
+        """(side, turned 180?, margin over the runner-up): the margin is the confidence. Given
+        ``side``, the better way up of that side, and its margin over the other way up."""
         ranked = sorted(
             [
-                (self.front, "front", False),
-                (self.front_turned, "front", True),
-                (self.back, "back", False),
-                (self.back_turned, "back", True),
+                (score, each, turned)
+                for score, each, turned in (
+                    (self.front, "front", False),
+                    (self.front_turned, "front", True),
+                    (self.back, "back", False),
+                    (self.back_turned, "back", True),
+                )
+                if side is None or each == side
             ],
             key=lambda item: -item[0],
         )
-        (top, side, turned), (second, _s, _t) = ranked[0], ranked[1]
-        return side, turned, float(top - second)  # type: ignore[return-value]
+        (top, best_side, turned), (second, _s, _t) = ranked[0], ranked[1]
+        return best_side, turned, float(top - second)  # type: ignore[return-value]
 
 
 def _template(print_boxes: tuple[tuple[float, float, float, float, float], ...], emblem: bool) -> np.ndarray:

@@ -374,6 +374,34 @@ def straighten_another(
     return _straightened(img, best, timings, start)
 
 
+def straighten_as(img: np.ndarray, quad: np.ndarray, side: Side) -> Straightened:
+    """The card at ``quad`` (``img`` pixels, any corner first) cut out and set upright as
+    ``side``, whichever side its print matches best: only which way up it lies is judged
+    (``side_score`` is the margin over the other way up). For a card known to be that side from
+    elsewhere (a page of one identity holds one front and one back)."""
+    start = time.perf_counter()
+    oriented = orient_card(img, np.asarray(quad, np.float64), side=side)
+    corners = tuple((float(x), float(y)) for x, y in oriented.quad)
+    return Straightened(
+        card=oriented.card,
+        quad=corners,  # type: ignore[arg-type]
+        rotate=oriented.rotate,
+        side=oriented.side,
+        side_score=oriented.side_score,
+        layout_match=oriented.layout_match,
+        timings_ms={"orient": (time.perf_counter() - start) * 1000.0},
+        turned=oriented.turned,
+    )
+
+
+def side_margin(img: np.ndarray, quad: np.ndarray) -> float:
+    """How much better the print of the card at ``quad`` matches the side it reads as than the
+    other side (either way up): how sure its side is, on a layout preview."""
+    scores = orient_card(img, np.asarray(quad, np.float64), PREVIEW_SIZE).scores
+    front, back = max(scores.front, scores.front_turned), max(scores.back, scores.back_turned)
+    return abs(front - back)
+
+
 def _straightened(
     img: np.ndarray, choice: _Choice, timings: dict[str, float], start: float
 ) -> Straightened | None:

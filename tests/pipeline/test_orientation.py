@@ -105,3 +105,18 @@ def test_card_without_a_visible_edge_is_placed_from_its_print(
     assert (result.side, result.rotate) == (side, 90)
     # Turned 90 clockwise, the card's top-left corner sits at the photo's (1000 - 230, 222).
     assert np.linalg.norm(np.array(result.quad[0]) - np.array([770.0, 222.0])) < 0.08 * CARD_WIDTH
+
+
+@pytest.mark.parametrize("turn", [0, 180])
+def test_a_card_set_upright_as_a_side_known_otherwise(drawn_cards: dict[str, np.ndarray], turn: int) -> None:
+    from idcard_ocr.pipeline.geometry import straighten_as
+
+    photo, top_left = _on_table(drawn_cards["back"], turn)
+    y, x = (1000 - CARD_HEIGHT) // 2, (1300 - CARD_WIDTH) // 2
+    right, bottom = x + CARD_WIDTH, y + CARD_HEIGHT
+    quad = np.array([[x, y], [right, y], [right, bottom], [x, bottom]], np.float64)
+    as_back = straighten_as(photo, quad, "back")
+    assert (as_back.side, as_back.rotate) == ("back", turn)
+    assert np.linalg.norm(np.array(as_back.quad[0]) - top_left) < 1.0
+    # Told it is a front, it is one, whichever way up its print fits a front better.
+    assert straighten_as(photo, quad, "front").side == "front"

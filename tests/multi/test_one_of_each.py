@@ -1,0 +1,62 @@
+"""Two cards of a page read as the same side: the one less sure of it is read as the other."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from idcard_ocr.pipeline.decode import DecodedImage
+from idcard_ocr.pipeline.multi import _one_of_each, _two_of_one_side
+from idcard_ocr.pipeline.types import Recognition
+
+TODAY = date(2026, 1, 1)
+
+
+def _card(x: float, side: str, valid: int) -> Recognition:
+    quad = ((x, 50.0), (x + 317.0, 50.0), (x + 317.0, 250.0), (x, 250.0))
+    validity = {f"field{i}": True for i in range(valid)}
+    return Recognition(True, side, card_quad=quad, validity=validity)  # type: ignore[arg-type]
+
+
+class _Reader:
+    """Reads ``passes[side]`` fields that pass their checks, whichever card it is given."""
+
+    def __init__(self, passes: dict[str, int]) -> None:
+        self.passes = passes
+        self.read: list[str] = []
+
+    def recognize(self, image: bytes, today: date | None = None) -> Recognition:
+        raise AssertionError("not called")
+
+    def read_straightened(self, decoded: Any, straight: Any, timings: Any, today: Any = None) -> Recognition:
+        self.read.append(straight.side)
+        return _card(straight.quad[0][0], straight.side, self.passes[straight.side])
+
+
+def _decoded() -> DecodedImage:
+    return DecodedImage(np.full((300, 800, 3), 200, np.uint8), (800, 300), 1.0, "JPEG", 1, 0.0)
+
+
+def test_the_card_that_reads_worse_is_read_again_as_the_other_side() -> None:
+    cards = [_card(20, "back", 0), _card(420, "back", 2)]  # a front taken for a back, and a back
+    assert _two_of_one_side(cards)
+    reader = _Reader({"front": 5, "back": 0})
+    page = _one_of_each(reader, _decoded(), cards, TODAY)
+    assert reader.read == ["front"]
+    assert [card.side for card in page] == ["front", "back"] and page[1] is cards[1]
+
+
+def test_a_true_second_card_of_one_side_stays_as_it_was() -> None:
+    cards = [_card(20, "front", 5), _card(420, "front", 4)]  # two people's fronts
+    reader = _Reader({"front": 4, "back": 0})
+    assert _one_of_each(reader, _decoded(), cards, TODAY) == cards
+    assert reader.read == ["back"]  # the weaker one only: one reading more, no more
+
+
+def test_only_two_placed_cards_of_one_side_are_judged_again() -> None:
+    assert not _two_of_one_side([_card(20, "front", 5), _card(420, "back", 4)])
+    assert not _two_of_one_side([_card(20, "front", 5)])
+    assert not _two_of_one_side([_card(20, "back", 0), _card(420, "back", 0), _card(20, "front", 3)])
+    assert not _two_of_one_side([_card(20, "back", 0), Recognition(True, "back")])
