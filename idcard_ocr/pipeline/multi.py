@@ -44,6 +44,7 @@ from idcard_ocr.pipeline.locate import LocatePass
 from idcard_ocr.pipeline.locate_print import has_text_marks
 from idcard_ocr.pipeline.quad import area, overlaps
 from idcard_ocr.pipeline.types import Point, Recognition, Recognizer, Side
+from idcard_ocr.pipeline.validate import back_validity, front_validity
 
 # Four is more than a page of one identity ever holds (one front, one back) and enough to say
 # that a page holds more; each card costs about one single-card recognition.
@@ -186,9 +187,10 @@ def _one_of_each(
     """Two cards read as one side: a page of two cards is, nearly always, the front and the back
     of one identity, so the one less sure of its side (fewer fields that pass their checks, then
     the smaller layout margin between the sides) is read again as the other side, and that
-    reading is kept when more of its fields pass. A faint or busy copy of a front can match the
-    back's layout a little better; a true second card of the side (two people's fronts) read as
-    the other side passes nothing, and stays as it was."""
+    reading is kept when it fits that side better (``_reads_as_its_side``). A faint or busy copy
+    of one side can match the other's layout a little better, and a stray field read on it can
+    pass; a true second card of the side (two people's fronts) read as the other side gives no
+    value of that side's shape, and stays as it was."""
     quads = [_decoded_quad(decoded, _quad_of(card)) for card in cards]
     weaker = min(
         range(len(cards)),
@@ -197,9 +199,17 @@ def _one_of_each(
     other: Side = "back" if cards[weaker].side == "front" else "front"
     straight = straighten_as(decoded.image, quads[weaker], other)
     again = recognizer.read_straightened(decoded, straight, {}, today)
-    if sum(again.validity.values()) <= sum(cards[weaker].validity.values()):
+    if _reads_as_its_side(again, today) <= _reads_as_its_side(cards[weaker], today):
         return cards
     return [again if i == weaker else card for i, card in enumerate(cards)]
+
+
+def _reads_as_its_side(card: Recognition, today: date) -> tuple[float, int]:
+    """How well a reading fits the side it was read as: the share of that side's fields whose
+    values have their shape (a real authority and term, a number with its check digit, read
+    surely or not: a faint copy's values may pass no sure check), then how many pass."""
+    shapes = (front_validity if card.side == "front" else back_validity)(card.info, today)
+    return sum(shapes.values()) / max(1, len(shapes)), sum(card.validity.values())
 
 
 def _choose(cards: list[Recognition], wanted: Side) -> Recognition:
