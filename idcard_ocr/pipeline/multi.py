@@ -144,6 +144,7 @@ def read_page(
         photo_area = float(decoded.width * decoded.height)
         quads = [_decoded_quad(decoded, found)]
         blanked = _Blanked(decoded.image, located)
+        search_whole = True
         while len(quads) < limit and _has_room(photo_area, quads):
             mark = time.perf_counter()
             # First among the outlines the photo's own search saw: a card with a clear outline
@@ -152,8 +153,12 @@ def read_page(
             straight = None if located is None else straighten_another(
                 decoded.image, located, quads, SAME_CARD_OVERLAP
             )
-            if straight is None:
+            if straight is None and search_whole:
                 straight = blanked.search(quads)
+                # For a plain answer, a whole search that finds a card of the side not wanted
+                # has found clutter beside a lone card, or the page's other card read as its
+                # side: one more whole search (as long as reading a card) would find no front.
+                search_whole = all_cards or straight is None or straight.side == wanted
             timings[f"search{len(quads) + 1}"] = (time.perf_counter() - mark) * 1000
             if straight is None or _seen_before(np.asarray(straight.quad), quads):
                 break

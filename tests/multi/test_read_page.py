@@ -205,3 +205,15 @@ def test_the_glance_from_the_searchs_own_copy_sees_the_other_card_and_then_nothi
     for card in truth_of(file)["cards"]:
         glance.blank_out(np.asarray(card["quad"]) / view.scale)
     assert not glance.has_print()
+
+
+def test_a_plain_answer_searches_the_whole_photo_once_beside_a_lone_back(
+    recognizer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A lone back among a bank card and receipt text: the whole (blanked) photo is searched for a
+    # front once; what that finds reads as a back (clutter), so it is not searched a second time.
+    calls = _counting_full_searches(monkeypatch)
+    photo = (CARDS / "back_0010.jpg").read_bytes()
+    page = read_page(recognizer, photo)
+    assert len(calls) == 1
+    assert page.chosen.side == "back"
