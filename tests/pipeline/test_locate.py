@@ -326,8 +326,10 @@ def test_geometry_facade_exports() -> None:
         "CARD_HEIGHT",
         "CARD_WIDTH",
         "Straightened",
+        "side_margin",
         "straighten",
         "straighten_another",
+        "straighten_as",
         "unwarp_points",
         "warp",
     }
