@@ -377,17 +377,16 @@ class _Glance:
     def of(cls, img: np.ndarray, quad: np.ndarray, located: LocatePass | None = None) -> _Glance:
         """The glance of ``img`` (``quad``: its first card), made from the locating pass's
         down-scaled copy where that shows the card nearly as large (shrinking the whole photo
-        again costs more than the glance's own check)."""
+        again costs more than the glance's own check), taken as it is when it shows the card
+        larger still: another card may lie farther from the camera than the first, and shrunk
+        to the first card's scale its faint print falls below the marks that count as print."""
         width = float(np.linalg.norm(quad[1] - quad[0]))
         height = float(np.linalg.norm(quad[3] - quad[0]))
         factor = min(1.0, GLANCE_CARD_WIDTH / max(width, height, 1.0))
         if located is not None and located.factor > 1.0:
             small_factor = 1.0 / located.factor
             if small_factor >= GLANCE_FROM_LOCATING * factor:
-                if small_factor <= factor:
-                    return cls(located.small.copy(), small_factor)
-                size = (max(1, round(img.shape[1] * factor)), max(1, round(img.shape[0] * factor)))
-                return cls(cv2.resize(located.small, size, interpolation=cv2.INTER_AREA), factor)
+                return cls(located.small.copy(), small_factor)
         if factor >= 1.0:
             return cls(img.copy(), 1.0)
         size = (max(1, round(img.shape[1] * factor)), max(1, round(img.shape[0] * factor)))
