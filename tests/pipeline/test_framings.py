@@ -123,3 +123,17 @@ def test_an_address_row_printed_left_of_the_block_reads_to_the_portrait(
     result = recognizer.recognize(sample.jpeg)
     assert result.info["address"] == sample.truth["info"]["address"]
     assert result.validity["address"]
+
+
+@needs_fonts
+@pytest.mark.parametrize(("framing", "seed"), [("cut", "31:8"), ("cut", "77:24"), ("margin", "31:16")])
+def test_an_address_printed_right_of_its_label_keeps_the_characters_past_the_band(
+    recognizer: CardRecognizer, framing: str, seed: str
+) -> None:
+    # The address print ~1.7-3.7 mm right of its label, its lines filled up to the portrait: the
+    # last character of a line stood across the band's end or just past it and was lost (江 of
+    # 长江, 4 of 1774, 塘 read as 埔 from its left half) while the rest read surely and valid.
+    sample = draw_sample("ledger", framing, "front", seed=seed)
+    result = recognizer.recognize(sample.jpeg)
+    assert result.info["address"] == sample.truth["info"]["address"]
+    assert result.validity["address"]
