@@ -20,6 +20,7 @@ from idcard_ocr.pipeline.engine import LineReading, TextRecognizer
 from idcard_ocr.pipeline.ink import ink_mask, tail_print, text_columns, text_rows, text_sized, value_print
 from idcard_ocr.pipeline.layout import (
     ADDRESS,
+    ADDRESS_LINE_PITCH,
     ADDRESS_LINES,
     FieldRegion,
     regions_for,
@@ -57,6 +58,15 @@ CUT_MARGIN = 8  # px: ink this close to the band's left edge may continue beyond
 RUN_ON = 1.3
 RUN_ON_GAP = 0.2  # in text heights: blank columns between two characters (wider than inside one)
 RUN_ON_JOIN = 0.8  # in text heights: the most blank columns before a line's next character
+# An address line below its band (the value printed lower than its label row says) is taken only
+# where the address must go on: the line above it is full (FULL_LINE_ROOM), it lies one line
+# pitch below that line (to this share of a text height) and starts where the lines above start
+# (to this share).
+BELOW_PITCH = 0.3
+BELOW_ALIGN = 0.5
+# A line ending short of the longest line above (or of the band) by less than this many text
+# heights is full: the next character (with the widest letter spacing) did not fit on it.
+FULL_LINE_ROOM = 1.5
 # A line read with less mean confidence than this, or with a character below SHAKY_CHAR, is read
 # a second time from a sharpened crop and the more confident of the two readings kept: blur,
 # low resolution and photocopies soften strokes until similar characters merge.
@@ -231,6 +241,36 @@ def run_on(card: np.ndarray, region: FieldRegion, ink: Box) -> tuple[Box, bool]:
     return ink, not touching
 
 
+def line_below(card: np.ndarray, region: FieldRegion, lines: list[Box]) -> Box | None:
+    """The ink of the next line of a wrapping address that lies below its band, or None.
+
+    A value printed a few millimetres lower than its label row puts its last line past the
+    band's bottom; read without it, the address is cut short and still looks whole. Nothing else
+    is printed one line pitch below a full address line and flush with its start (the number's
+    digits start further right, its label further left).
+    """
+    if not lines or len(lines) >= ADDRESS_LINES:
+        return None
+    th = region.text_height
+    _, top, x1, bottom = lines[-1]
+    full_to = max(b[2] for b in lines[:-1]) if len(lines) > 1 else region.band[2]
+    expected = top + ADDRESS_LINE_PITCH
+    if x1 < full_to - FULL_LINE_ROOM * th or expected + (bottom - top) <= region.band[3]:
+        return None
+    y0, y1 = bottom + 1, min(card.shape[0], expected + 2 * th)
+    if y1 - y0 < th:
+        return None
+    mask = text_sized(ink_mask(card[y0:y1, region.band[0] : region.band[2]]), th, merged_text=True)
+    for row_top, row_bottom in text_rows(mask, th):
+        if abs(y0 + row_top - expected) > BELOW_PITCH * th:
+            continue
+        cols = text_columns(mask[row_top:row_bottom], th, region.single_char, region.max_gap)
+        start = min(b[0] for b in lines)
+        if cols is not None and abs(region.band[0] + cols[0] - start) <= BELOW_ALIGN * th:
+            return (region.band[0] + cols[0], y0 + row_top, region.band[0] + cols[1], y0 + row_bottom)
+    return None
+
+
 def reading_box(ink: Box, region: FieldRegion, card_shape: tuple[int, ...], x_offset: float = 0.0) -> Box:
     """The crop to read for one line: its ink plus margins, never past the band's right edge
     (unless the ink itself runs past it: then only a blank gap's width of margin).
@@ -313,6 +353,9 @@ def read_card(card: np.ndarray, side: Side, recognizer: TextRecognizer) -> CardR
         by_rows = tuple(registered(r, scale, shift) for r in regions_for(side))
     regions = label_registered(regions_for(side), labels, by_rows)
     inks = {r.key: ink_lines(card, r, ADDRESS_LINES if r.key == ADDRESS.key else 1) for r in regions}
+    for region in regions:
+        if region.key == ADDRESS.key and (below := line_below(card, region, inks[region.key])):
+            inks[region.key] = [*inks[region.key], below]
     x_offset = value_offset(inks, regions)
     for region in regions:
         lines: list[ReadLine] = []

@@ -137,3 +137,16 @@ def test_an_address_printed_right_of_its_label_keeps_the_characters_past_the_ban
     result = recognizer.recognize(sample.jpeg)
     assert result.info["address"] == sample.truth["info"]["address"]
     assert result.validity["address"]
+
+
+@needs_fonts
+@pytest.mark.parametrize("seed", ["31:16", "77:22", "77:24"])
+def test_an_address_printed_below_its_label_row_keeps_its_last_line(
+    recognizer: CardRecognizer, seed: str
+) -> None:
+    # The address print ~1.3-3 mm lower than its label row: its third line lay below the band,
+    # and the address came back two lines long (新塘 without 乡大王村5组59号), marked valid.
+    sample = draw_sample("warm", "cut", "front", seed=seed)
+    result = recognizer.recognize(sample.jpeg)
+    assert result.info["address"] == sample.truth["info"]["address"]
+    assert result.validity["address"]
