@@ -20,7 +20,7 @@ import numpy as np
 from idcard_ocr.domain.id_number import parse_number
 from idcard_ocr.domain.nations import is_nation
 from idcard_ocr.pipeline.engine import TextRecognizer
-from idcard_ocr.pipeline.fields import FieldSource, fields_of
+from idcard_ocr.pipeline.fields import FREE_TEXT_FIELDS, FieldSource, fields_of
 from idcard_ocr.pipeline.layout import (
     ADDRESS,
     AUTHORITY,
@@ -255,6 +255,17 @@ def _restores_cut_start(key: str, before: Judged, after: Judged) -> bool:
         and len(now.text) > len(was.text) and now.text.endswith(was.text)
 
 
+def _readers_disagree(key: str, before: Judged, after: Judged) -> bool:
+    """True when the second reader reads free text as many characters as the layout's reading
+    but not the same ones: two crops of the same print read two ways, neither is sure. A rare
+    character the layout read a little unsurely (㛃) comes back from the other crop as its
+    common look-alike (契), surely enough to pass; free text has no check to tell them apart."""
+    if key not in FREE_TEXT_FIELDS:
+        return False
+    was, now = before.info.get(key, ""), after.info.get(key, "")
+    return bool(was) and len(was) == len(now) and was != now
+
+
 def _by_labels_look(side: Side, key: str, lines_key: str) -> SecondLook:
     """The second reader's reading of one field, for a field the layout read left failing."""
 
@@ -272,7 +283,9 @@ def _by_labels_look(side: Side, key: str, lines_key: str) -> SecondLook:
         # start the card's edge cut off is also replaced by one that restores that start, though
         # the new one is not vouched for either (read too unsurely): it is the more complete.
         lost = any(ok and not after.validity[k] for k, ok in before.validity.items())
-        return not lost and (_passes_check(key, after) or _restores_cut_start(key, before, after))
+        if lost or _readers_disagree(key, before, after):
+            return False
+        return _passes_check(key, after) or _restores_cut_start(key, before, after)
 
     return SecondLook(f"{key} by its label", side, lines_key, fires, reads, keeps)
 
