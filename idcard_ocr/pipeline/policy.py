@@ -91,6 +91,7 @@ class SecondLook:
     ``fires``: whether the reading so far calls for this look. ``reads``: the field's new lines,
     proposals tried one at a time (lazily: a later one is read only when the earlier was not
     kept). ``keeps``: whether the reading with a proposal (``after``) replaces the one before.
+    ``doubts``: whether a kept proposal is kept unvouched (validity ``vouch_key`` withdrawn).
     """
 
     name: str
@@ -99,6 +100,8 @@ class SecondLook:
     fires: Callable[[Looking, Judged], bool]
     reads: Callable[[Looking, Judged], Iterator[list[ReadLine]]]
     keeps: Callable[[Looking, Judged, Judged], bool]
+    doubts: Callable[[Judged, Judged], bool] | None = None
+    vouch_key: str = ""
 
 
 def with_lines(reading: CardReading, key: str, lines: list[ReadLine]) -> CardReading:
@@ -116,6 +119,8 @@ def read_again(first: CardReading, looking: Looking, policy: tuple[SecondLook, .
         for lines in look.reads(looking, current):
             proposal = judge(with_lines(current.reading, look.field, lines), looking.today)
             if look.keeps(looking, current, proposal):
+                if look.doubts is not None and look.doubts(current, proposal):
+                    proposal = replace(proposal, validity={**proposal.validity, look.vouch_key: False})
                 current = proposal
                 break
     return current
@@ -255,15 +260,17 @@ def _restores_cut_start(key: str, before: Judged, after: Judged) -> bool:
         and len(now.text) > len(was.text) and now.text.endswith(was.text)
 
 
-def _readers_disagree(key: str, before: Judged, after: Judged) -> bool:
+def _readers_disagree(key: str) -> Callable[[Judged, Judged], bool]:
     """True when the second reader reads free text as many characters as the layout's reading
     but not the same ones: two crops of the same print read two ways, neither is sure. A rare
     character the layout read a little unsurely (㛃) comes back from the other crop as its
     common look-alike (契), surely enough to pass; free text has no check to tell them apart."""
-    if key not in FREE_TEXT_FIELDS:
-        return False
-    was, now = before.info.get(key, ""), after.info.get(key, "")
-    return bool(was) and len(was) == len(now) and was != now
+
+    def disagree(before: Judged, after: Judged) -> bool:
+        was, now = before.info.get(key, ""), after.info.get(key, "")
+        return bool(was) and len(was) == len(now) and was != now
+
+    return disagree
 
 
 def _by_labels_look(side: Side, key: str, lines_key: str) -> SecondLook:
@@ -283,11 +290,12 @@ def _by_labels_look(side: Side, key: str, lines_key: str) -> SecondLook:
         # start the card's edge cut off is also replaced by one that restores that start, though
         # the new one is not vouched for either (read too unsurely): it is the more complete.
         lost = any(ok and not after.validity[k] for k, ok in before.validity.items())
-        if lost or _readers_disagree(key, before, after):
-            return False
-        return _passes_check(key, after) or _restores_cut_start(key, before, after)
+        return not lost and (_passes_check(key, after) or _restores_cut_start(key, before, after))
 
-    return SecondLook(f"{key} by its label", side, lines_key, fires, reads, keeps)
+    # Kept as before (it passes its checks, the first did not), but free text the two readers
+    # read differently is not vouched for: no check tells which of them is right.
+    doubts = _readers_disagree(key) if key in FREE_TEXT_FIELDS else None
+    return SecondLook(f"{key} by its label", side, lines_key, fires, reads, keeps, doubts, key)
 
 
 POLICY: tuple[SecondLook, ...] = (

@@ -157,7 +157,7 @@ def test_a_rare_name_character_the_second_reader_reads_as_its_look_alike_is_not_
     recognizer: CardRecognizer,
 ) -> None:
     # The layout's crop reads 㛃 a little unsurely; the second reader's crop reads 契 surely
-    # enough to pass. Two readings of one print that disagree vouch for neither.
+    # enough to pass. Two readings of one print that disagree are no basis for vouching.
     sample = draw_sample("ledger", "margin", "front", seed="31:20")
     result = recognizer.recognize(sample.jpeg)
     assert result.info["name"] == sample.truth["info"]["name"] or not result.validity["name"]
