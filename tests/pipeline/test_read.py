@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date
 
 import cv2
@@ -27,6 +28,7 @@ from idcard_ocr.pipeline.read import (
     ReadLine,
     ink_lines,
     is_shaky,
+    line_below,
     locate_lines,
     read_card,
     register_rows,
@@ -280,3 +282,30 @@ def test_a_line_whose_ink_runs_on_past_its_band_with_no_gap_is_flagged_cut() -> 
     card = _card_with_line("福建省福州市长乐市", ADDRESS.band[2] - 32 * 9 - 10, bar_to=700)
     ink = ink_lines(card, ADDRESS, ADDRESS_LINES)[0]
     assert run_on(card, ADDRESS, ink) == (ink, False)
+
+
+def _card_with_lines(lines: list[tuple[str, int, int]]) -> np.ndarray:
+    """A blank card with each (text, x, y) in black."""
+    image = Image.new("RGB", (CARD_WIDTH, CARD_HEIGHT), (236, 238, 240))
+    draw = ImageDraw.Draw(image)
+    for text, x, y in lines:
+        draw.text((x, y), text, font=text_font(CJK_SANS, 32), fill=(20, 20, 20))
+    return cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+
+
+@needs_fonts
+def test_an_address_line_below_its_band_is_taken_only_where_the_address_goes_on() -> None:
+    band = (125, 240, 545, 372)  # the band as a card printed lower than its labels puts it
+    region = replace(ADDRESS, band=band)
+    full = [("河北省石家庄市高邑县长", 180, 262), ("江街976号20幢3单元22", 180, 310)]
+    card = _card_with_lines([*full, ("01室", 180, 358)])
+    above = ink_lines(card, region, ADDRESS_LINES)
+    assert len(above) == 2
+    below = line_below(card, region, above)
+    assert below is not None and abs(below[0] - above[0][0]) <= 3 and below[1] > band[3] - 20
+    # Not flush with the lines above: something else printed there.
+    card = _card_with_lines([*full, ("01室", 300, 358)])
+    assert line_below(card, region, ink_lines(card, region, ADDRESS_LINES)) is None
+    # The line above is not full: the address ended there.
+    card = _card_with_lines([full[0], ("江街976号", 180, 310), ("01室", 180, 358)])
+    assert line_below(card, region, ink_lines(card, region, ADDRESS_LINES)) is None
