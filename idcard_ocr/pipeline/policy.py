@@ -262,13 +262,17 @@ def _restores_cut_start(key: str, before: Judged, after: Judged) -> bool:
 
 def _readers_disagree(key: str) -> Callable[[Judged, Judged], bool]:
     """True when the second reader reads free text as many characters as the layout's reading
-    but not the same ones: two crops of the same print read two ways, neither is sure. A rare
-    character the layout read a little unsurely (㛃) comes back from the other crop as its
-    common look-alike (契), surely enough to pass; free text has no check to tell them apart."""
+    but not the same ones, or only the start of it: two crops of the same print read two ways,
+    neither is sure. A rare character the layout read a little unsurely (㛃) comes back from the
+    other crop as its common look-alike (契), surely enough to pass; an address printed above
+    its label row comes back as its first line alone, a real place. Free text has no check to
+    tell which reading is right."""
 
     def disagree(before: Judged, after: Judged) -> bool:
         was, now = before.info.get(key, ""), after.info.get(key, "")
-        return bool(was) and len(was) == len(now) and was != now
+        if not was or was == now:
+            return False
+        return len(was) == len(now) or (bool(now) and was.startswith(now))
 
     return disagree
 
