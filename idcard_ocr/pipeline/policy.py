@@ -113,17 +113,26 @@ def read_again(first: CardReading, looking: Looking, policy: tuple[SecondLook, .
     """``first`` judged, then given each second look of ``policy`` (default ``POLICY``) that
     fires, in order; returns the reading with every kept answer. ``first`` is not changed."""
     current = judge(first, looking.today)
+    doubted: set[str] = set()  # validity a kept look withdrew: judging later looks keeps it so
     for look in POLICY if policy is None else policy:
         if look.side != first.side or not look.fires(looking, current):
             continue
         for lines in look.reads(looking, current):
             proposal = judge(with_lines(current.reading, look.field, lines), looking.today)
+            proposal = _unvouched(proposal, doubted)
             if look.keeps(looking, current, proposal):
                 if look.doubts is not None and look.doubts(current, proposal):
-                    proposal = replace(proposal, validity={**proposal.validity, look.vouch_key: False})
-                current = proposal
+                    doubted.add(look.vouch_key)
+                current = _unvouched(proposal, doubted)
                 break
     return current
+
+
+def _unvouched(judged: Judged, keys: set[str]) -> Judged:
+    """``judged`` with the validity of ``keys`` withdrawn."""
+    if not keys:
+        return judged
+    return replace(judged, validity={k: ok and k not in keys for k, ok in judged.validity.items()})
 
 
 # --- when a look fires, what it reads, when its answer is kept -------------------------------
