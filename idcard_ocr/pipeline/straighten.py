@@ -301,14 +301,16 @@ class _Frame:
     def labelled_first(self, img: np.ndarray, located: LocatePass, best: _Choice | None) -> bool:
         """Whether the frame is the card before any card is placed from the print.
 
-        A frame whose print matches one side clearly and whose labels sit where that side's
-        layout puts them, while the best outline's labels do not, wins in ``_frame_choice``
-        against the outline, and a card placed from that same print reads the same way up:
-        placing cards (most of a cut photo's time) would change nothing."""
+        With no outline found, a frame that matches one side's layout clearly, or whose labels
+        sit where that side's layout puts them, is what ``_frame_choice`` takes after the
+        placement search too: a card placed from the frame's own print fills it and reads the
+        same way. With an outline found, the frame must do both, and the outline's labels must
+        not sit where its layout puts them. Either way placing cards (most of a cut photo's
+        time) would change nothing."""
+        if best is None:
+            return placed_clearly(self.preview) or self.confirmed(img, located)
         if not placed_clearly(self.preview) or not self.confirmed(img, located):
             return False
-        if best is None:
-            return True
         chosen = orient_card(located.small, (best.quad + 0.5) / located.factor - 0.5, PREVIEW_SIZE)
         return not _labels_confirm(img, located, chosen)
 
