@@ -22,7 +22,7 @@ import numpy as np
 from idcard_ocr.pipeline.assess.photo_view import place_card
 from idcard_ocr.pipeline.decode import DecodedImage, decode_image
 from idcard_ocr.pipeline.engine import TextDetector, TextRecognizer
-from idcard_ocr.pipeline.free_read import read_by_labels
+from idcard_ocr.pipeline.free_read import read_beyond_outline, read_by_labels
 from idcard_ocr.pipeline.geometry import Straightened, straighten, unwarp_points
 from idcard_ocr.pipeline.locate_print import has_text_marks
 from idcard_ocr.pipeline.parse import OcrLine, parse_ocr_lines
@@ -89,10 +89,11 @@ class CardRecognizer:
         """Read one card already found and straightened on ``decoded``, dates checked as of
         ``today``; its quad and field boxes in the uploaded photo's pixels. (A page with several
         cards reads each one this way.)"""
-        result, turned = self._read_card_photo(
-            straight.card, straight.side, straight.side_score, timings, today or date.today()
-        )
         quad = np.asarray(straight.quad, dtype=np.float64)
+        result, turned = self._read_card_photo(
+            straight.card, straight.side, straight.side_score, timings, today or date.today(),
+            (decoded.image, quad),
+        )
         result.rotate = straight.rotate
         if turned:  # the card lay the other way up from what its outline and print suggested
             result.rotate = (straight.rotate + 180) % 360
@@ -109,13 +110,15 @@ class CardRecognizer:
         return result
 
     def _read_card_photo(
-        self, card: np.ndarray, side: Side, side_score: float, timings: dict[str, float], today: date
+        self, card: np.ndarray, side: Side, side_score: float, timings: dict[str, float], today: date,
+        photo: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> tuple[Recognition, bool]:
         """Read the straightened card; when nothing on it passes a check and the layout match was
         itself unsure, also try it turned half-way round and as the other side, and keep whichever
         reading validates most. A confidently placed card is not second-guessed: on a blurred one
-        a wrong reading can validate a stray field (a title line taken for a name)."""
-        result = self._from_card(card, side, timings, today)
+        a wrong reading can validate a stray field (a title line taken for a name). ``photo``: the
+        photo and the card's quad on it, for reading past the outline."""
+        result = self._from_card(card, side, timings, today, photo=photo)
         turned = False
         if not any(result.validity.values()) and side_score < UNSURE_SIDE_SCORE:
             mark = time.perf_counter()
@@ -134,15 +137,21 @@ class CardRecognizer:
         return result, turned
 
     def _from_card(self, card: np.ndarray, side: Side, timings: dict[str, float], today: date,
-                   second_reader: bool = True) -> Recognition:
+                   second_reader: bool = True,
+                   photo: tuple[np.ndarray, np.ndarray] | None = None) -> Recognition:
         reading = read_card(card, side, self.text)
         timings["read"] = timings.get("read", 0.0) + reading.elapsed_ms
         mark = time.perf_counter()
         # Second looks read from the card the boxes refer to (levelled when it was askew).
         read_from = card if reading.card is None else reading.card
         by_labels = functools.cache(lambda: read_by_labels(read_from, side, self.detector, self.text))
-        looking = Looking(read_from, self.text, today, by_labels) if second_reader \
-            else Looking(read_from, self.text, today)
+        looking = Looking(read_from, self.text, today)
+        if second_reader:
+            looking = Looking(read_from, self.text, today, by_labels)
+        if second_reader and photo is not None:
+            image, quad = photo
+            beyond = functools.cache(lambda: read_beyond_outline(image, quad, side, self.detector, self.text))
+            looking = Looking(read_from, self.text, today, by_labels, beyond)
         judged = read_again(reading, looking)
         timings["parse"] = timings.get("parse", 0.0) + (time.perf_counter() - mark) * 1000
         fields = {k: FieldReading(s.text, s.confidence, s.box, "number" if s.derived else "print")
