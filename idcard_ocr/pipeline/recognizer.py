@@ -23,7 +23,7 @@ from idcard_ocr.pipeline.assess.photo_view import place_card
 from idcard_ocr.pipeline.decode import DecodedImage, decode_image
 from idcard_ocr.pipeline.engine import TextDetector, TextRecognizer
 from idcard_ocr.pipeline.free_read import read_beyond_outline, read_by_labels
-from idcard_ocr.pipeline.geometry import Straightened, straighten, unwarp_points
+from idcard_ocr.pipeline.geometry import Straightened, straighten, straighten_frame, unwarp_points
 from idcard_ocr.pipeline.locate_print import has_text_marks
 from idcard_ocr.pipeline.parse import OcrLine, parse_ocr_lines
 from idcard_ocr.pipeline.policy import Looking, read_again
@@ -67,17 +67,34 @@ class CardRecognizer:
         mark = time.perf_counter()
         straight = straighten(decoded.image)
         timings["straighten"] = (time.perf_counter() - mark) * 1000
-        if straight is None:
+        result = None if straight is None else self.read_straightened(decoded, straight, timings, today)
+        if result is None or not any(result.validity.values()):
+            # Nothing found, or nothing on what was found passes a check: on a photo of the
+            # card's shape the frame itself may be the card (cut to it, an inner outline won).
+            framed = self._from_frame(decoded, straight, timings, today)
+            if framed is not None and (result is None or _passes_more(framed, result)):
+                result, straight = framed, None
+        if result is None:
             result = self._without_card(decoded.image, timings, today)
-        else:
-            result = self.read_straightened(decoded, straight, timings, today)
-            if result.view is not None:
-                result.view.located = straight.located
+        elif straight is not None and result.view is not None:
+            result.view.located = straight.located
         if result.view is None:
             result.view = place_card(decoded.image, decoded.scale, None)
         timings["total"] = (time.perf_counter() - started) * 1000
         result.timings_ms = timings
         return result
+
+    def _from_frame(self, decoded: DecodedImage, straight: Straightened | None, timings: dict[str, float],
+                    today: date) -> Recognition | None:
+        """The photo's frame read as the card, when the photo has the card's shape and the frame
+        is not the card already found; None unless some field of it passes its check."""
+        mark = time.perf_counter()
+        framed = straighten_frame(decoded.image)
+        if framed is None or (straight is not None and _same_quad(framed.quad, straight.quad)):
+            return None
+        result = self.read_straightened(decoded, framed, {}, today)
+        timings["frame"] = (time.perf_counter() - mark) * 1000
+        return result if any(result.validity.values()) else None
 
     def read_straightened(
         self,
@@ -181,6 +198,17 @@ class CardRecognizer:
         side, info = parse_ocr_lines(lines)
         validity = front_validity(info, today) if side == "front" else back_validity(info, today)
         return Recognition(True, side, 0, info, validity)
+
+
+def _passes_more(one: Recognition, other: Recognition) -> bool:
+    """Whether more of ``one``'s fields pass their checks than ``other``'s."""
+    return sum(one.validity.values()) > sum(other.validity.values())
+
+
+def _same_quad(a: tuple[Point, ...], b: tuple[Point, ...], tolerance: float = 8.0) -> bool:
+    """Whether two quads have the same corners as sets, to ``tolerance`` px."""
+    pa, pb = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return all(float(np.min(np.linalg.norm(pb - p, axis=1))) <= tolerance for p in pa)
 
 
 def _as_quad(points: np.ndarray) -> tuple[Point, Point, Point, Point]:
