@@ -6,6 +6,7 @@ Limits: ``--qps 0`` and ``--daily-quota 0`` mean unlimited (the default for a ne
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -111,15 +112,22 @@ def update(
 @click.argument("app_id", metavar="APPID")
 @json_errors
 def show(app_id: str) -> None:
-    """Print one account with its balance (never its secret)."""
+    """Print one account with its balance (never its secret).
+
+    ``held`` is what calls in flight have reserved (holds not yet settled and not expired);
+    ``available`` is what a new call may still use: the balance less ``held``.
+    """
     store = open_cli_store()
     try:
         account = store.get_account(app_id)
+        holds = store.open_holds(app_id) if account is not None else []
     finally:
         store.close()
     if account is None:
         raise AccountNotFound(app_id)
-    emit(account_json(account))
+    now = datetime.now(UTC).replace(tzinfo=None)
+    held = sum(hold.amount for hold in holds if hold.expires_at > now)
+    emit({**account_json(account), "held": held, "available": account.balance - held})
 
 
 @accounts.command("list")

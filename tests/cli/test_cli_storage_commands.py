@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +111,20 @@ def test_bad_changes_leave_the_account_as_it_was(data_dir: Path) -> None:
     refused("accounts", "update", app_id, "--topup", "-5")
     refused("accounts", "update", app_id, "--ip", "not-an-ip")
     assert ok("accounts", "show", app_id)["balance"] == 4
+
+
+def test_show_tells_what_calls_in_flight_hold_and_what_is_left(data_dir: Path) -> None:
+    app_id = ok("accounts", "create", "--balance", "5")["appId"]
+    now = datetime.now(UTC).replace(tzinfo=None)
+    store = open_store(Settings(data_dir=data_dir))
+    try:
+        store.place_hold("H" * 20, app_id, price=2, daily_quota=None, at=now, ttl_s=600)
+        store.place_hold("E" * 20, app_id, price=1, daily_quota=None, at=now - timedelta(hours=1), ttl_s=60)
+    finally:
+        store.close()
+    shown = ok("accounts", "show", app_id)
+    # the expired hold no longer counts; the live one does; the balance itself is untouched
+    assert (shown["balance"], shown["held"], shown["available"]) == (5, 2, 3)
 
 
 def test_service_switches_reach_the_store(data_dir: Path) -> None:
