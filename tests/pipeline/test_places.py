@@ -153,5 +153,5 @@ def test_label_ink_read_before_the_value_says_its_start_is_on_the_crop() -> None
     assert check_authority(reading("签发机关杭州市公安局西湖分局")).after_label
     assert not check_authority(reading("宣威市公安局")).after_label
     assert not check_authority(reading("氏沙县公安局")).after_label  # no label's look: a misread
-    assert check_address([reading("址广东省广州市天河区体育西路1号")]).after_label
-    assert not check_address([reading("广东省广州市天河区体育西路1号")]).after_label
+    # An address stays in doubt: it has more ways to go wrong than an authority.
+    assert not check_address([reading("址广东省广州市天河区体育西路1号")]).after_label
