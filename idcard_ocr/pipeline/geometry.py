@@ -3,6 +3,7 @@
     straighten(img) -> Straightened | None     the whole geometry in one call
     straighten_another(img, located, found)    another card among the outlines already found
     straighten_as(img, quad, side)             a card found, set upright as a side known otherwise
+    straighten_frame(img) -> Straightened | None   the photo's own frame as the card
     warp(img, quad) -> card                    cut an upright 856 x 540 card out of a photo
     unwarp_points(quad, points) -> points      canonical card pixels back to photo pixels
 
@@ -19,9 +20,10 @@ from idcard_ocr.pipeline.straighten import (
     straighten,
     straighten_another,
     straighten_as,
+    straighten_frame,
 )
 
 __all__ = [
     "CARD_HEIGHT", "CARD_WIDTH", "Straightened", "side_margin", "straighten",
-    "straighten_another", "straighten_as", "unwarp_points", "warp",
+    "straighten_another", "straighten_as", "straighten_frame", "unwarp_points", "warp",
 ]

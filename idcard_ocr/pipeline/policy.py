@@ -20,7 +20,7 @@ import numpy as np
 from idcard_ocr.domain.id_number import parse_number
 from idcard_ocr.domain.nations import is_nation
 from idcard_ocr.pipeline.engine import TextRecognizer
-from idcard_ocr.pipeline.fields import FieldSource, fields_of
+from idcard_ocr.pipeline.fields import FREE_TEXT_FIELDS, FieldSource, fields_of
 from idcard_ocr.pipeline.layout import (
     ADDRESS,
     AUTHORITY,
@@ -76,12 +76,15 @@ def _nothing_by_labels() -> dict[str, list[ReadLine]]:
 class Looking:
     """What a second look reads with: the card the first reading's boxes refer to, the
     recogniser, the date the checks are made against, and the second reader: the card's lines
-    found by their labels (``free_read.read_by_labels``), read on first use and then reused."""
+    found by their labels (``free_read.read_by_labels``), read on first use and then reused;
+    likewise beyond the card's outline."""
 
     card: np.ndarray
     text: TextRecognizer
     today: date
     by_labels: Callable[[], dict[str, list[ReadLine]]] = _nothing_by_labels
+    # The same, read from the photo a margin past the card's outline (``read_beyond_outline``).
+    beyond_outline: Callable[[], dict[str, list[ReadLine]]] = _nothing_by_labels
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class SecondLook:
     ``fires``: whether the reading so far calls for this look. ``reads``: the field's new lines,
     proposals tried one at a time (lazily: a later one is read only when the earlier was not
     kept). ``keeps``: whether the reading with a proposal (``after``) replaces the one before.
+    ``doubts``: whether a kept proposal is kept unvouched (validity ``vouch_key`` withdrawn).
     """
 
     name: str
@@ -99,6 +103,8 @@ class SecondLook:
     fires: Callable[[Looking, Judged], bool]
     reads: Callable[[Looking, Judged], Iterator[list[ReadLine]]]
     keeps: Callable[[Looking, Judged, Judged], bool]
+    doubts: Callable[[Judged, Judged], bool] | None = None
+    vouch_key: str = ""
 
 
 def with_lines(reading: CardReading, key: str, lines: list[ReadLine]) -> CardReading:
@@ -110,15 +116,26 @@ def read_again(first: CardReading, looking: Looking, policy: tuple[SecondLook, .
     """``first`` judged, then given each second look of ``policy`` (default ``POLICY``) that
     fires, in order; returns the reading with every kept answer. ``first`` is not changed."""
     current = judge(first, looking.today)
+    doubted: set[str] = set()  # validity a kept look withdrew: judging later looks keeps it so
     for look in POLICY if policy is None else policy:
         if look.side != first.side or not look.fires(looking, current):
             continue
         for lines in look.reads(looking, current):
             proposal = judge(with_lines(current.reading, look.field, lines), looking.today)
+            proposal = _unvouched(proposal, doubted)
             if look.keeps(looking, current, proposal):
-                current = proposal
+                if look.doubts is not None and look.doubts(current, proposal):
+                    doubted.add(look.vouch_key)
+                current = _unvouched(proposal, doubted)
                 break
     return current
+
+
+def _unvouched(judged: Judged, keys: set[str]) -> Judged:
+    """``judged`` with the validity of ``keys`` withdrawn."""
+    if not keys:
+        return judged
+    return replace(judged, validity={k: ok and k not in keys for k, ok in judged.validity.items()})
 
 
 # --- when a look fires, what it reads, when its answer is kept -------------------------------
@@ -250,19 +267,40 @@ def _passes_check(key: str, judged: Judged) -> bool:
 
 
 def _restores_cut_start(key: str, before: Judged, after: Judged) -> bool:
+    # Not when the longer text no longer names a real place where the cut one did: words read
+    # before it (a label, a stamp's 复印无效) are no lost start.
     was, now = before.sources.get(key), after.sources.get(key)
     return was is not None and now is not None and was.cut and bool(was.text) \
-        and len(now.text) > len(was.text) and now.text.endswith(was.text)
+        and len(now.text) > len(was.text) and now.text.endswith(was.text) \
+        and (now.place_known or not was.place_known)
 
 
-def _by_labels_look(side: Side, key: str, lines_key: str) -> SecondLook:
-    """The second reader's reading of one field, for a field the layout read left failing."""
+def _readers_disagree(key: str) -> Callable[[Judged, Judged], bool]:
+    """True when the second reader reads free text as many characters as the layout's reading
+    but not the same ones, or only the start of it: two crops of the same print read two ways,
+    neither is sure. A rare character the layout read a little unsurely (㛃) comes back from the
+    other crop as its common look-alike (契), surely enough to pass; an address printed above
+    its label row comes back as its first line alone, a real place. Free text has no check to
+    tell which reading is right."""
+
+    def disagree(before: Judged, after: Judged) -> bool:
+        was, now = before.info.get(key, ""), after.info.get(key, "")
+        if not was or was == now:
+            return False
+        return len(was) == len(now) or (bool(now) and was.startswith(now))
+
+    return disagree
+
+
+def _by_labels_look(side: Side, key: str, lines_key: str, beyond: bool = False) -> SecondLook:
+    """The second reader's reading of one field, for a field the layout read left failing; with
+    ``beyond``, its reading past the card's outline (for what is failing still)."""
 
     def fires(_: Looking, now: Judged) -> bool:
         return not _passes_check(key, now)
 
     def reads(looking: Looking, _: Judged) -> Iterator[list[ReadLine]]:
-        found = looking.by_labels().get(lines_key)
+        found = (looking.beyond_outline if beyond else looking.by_labels)().get(lines_key)
         if found:
             yield found
 
@@ -274,7 +312,11 @@ def _by_labels_look(side: Side, key: str, lines_key: str) -> SecondLook:
         lost = any(ok and not after.validity[k] for k, ok in before.validity.items())
         return not lost and (_passes_check(key, after) or _restores_cut_start(key, before, after))
 
-    return SecondLook(f"{key} by its label", side, lines_key, fires, reads, keeps)
+    # Kept as before (it passes its checks, the first did not), but free text the two readers
+    # read differently is not vouched for: no check tells which of them is right.
+    doubts = _readers_disagree(key) if key in FREE_TEXT_FIELDS else None
+    name = f"{key} by its label" + (" beyond the outline" if beyond else "")
+    return SecondLook(name, side, lines_key, fires, reads, keeps, doubts, key)
 
 
 POLICY: tuple[SecondLook, ...] = (
@@ -294,4 +336,10 @@ POLICY: tuple[SecondLook, ...] = (
     # lines detected and read, each value found by its label), the layout's reading replaced
     # field by field where this one passes the field's checks.
     *(_by_labels_look(side, key, lines_key) for side, key, lines_key in _BY_LABELS),
+    # Then, for what still fails, the same past the card's outline: an outline found inside the
+    # card (on a ruled line, a crease) leaves rows off the straightened card, not off the photo.
+    # Only fields whose checks would notice a row cut short or taken from elsewhere: a name or an
+    # address read there can pass (a real place, read surely) with its last line missing.
+    *(_by_labels_look(side, key, lines_key, beyond=True) for side, key, lines_key in _BY_LABELS
+      if key not in ("name", "address")),
 )

@@ -10,7 +10,9 @@ before judging them by layout and edges together (``placed.py``). A square-on qu
 shape gets the one side rebuilt that makes the print fit best. Only the winner is refined finely
 on the full-resolution photo and cut out at full size. A quad whose print matches neither side's
 layout is not a card. A photo of the card's shape with no outline in it, whose print places a
-card filling it, was cut to the card: its frame is the card.
+card filling it, was cut to the card: its frame is the card. A frame whose labels already sit
+where its side's layout puts them (those of the best outline do not) is taken before any card is
+placed from the print: that search is most of a cut photo's time and would change nothing.
 """
 
 from __future__ import annotations
@@ -167,7 +169,12 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
         lines = line_candidates(located, CANDIDATES_TRIED)
         best, best_match = _judge(img, located.small, lines, best, best_match)
         timings["lines"] = (time.perf_counter() - mark) * 1000.0
-    if best is None or best_match < SURE_LAYOUT_MATCH:
+    unsure = best is None or best_match < SURE_LAYOUT_MATCH
+    frame = _Frame.of(img, located) if unsure else None
+    if frame is not None and frame.labelled_first(img, located, best):
+        # Cut to the card, its labels printed where the frame puts them: no card to place.
+        best = frame.choice
+    elif unsure:
         mark = time.perf_counter()
         # Cards placed roughly (three edges seen, or the print alone), then slid onto the layout.
         placed = three_side_candidates(located.edge_maps, MIN_AREA_FRACTION)
@@ -206,7 +213,7 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
         if repaired is not None and (best is None or _agrees(located, repaired, best)):
             best = repaired
         timings["repaired"] = (time.perf_counter() - mark) * 1000.0
-        framed = _frame_choice(img, located, best)
+        framed = _frame_choice(img, located, best, frame)
         if framed is not None:
             best = framed
     if best is not None and best.outline > 0.0:  # a card placed from its print has the card's shape
@@ -261,7 +268,56 @@ def _agrees(located: LocatePass, repaired: _Choice, placed: _Choice) -> bool:
     return (seen[0].side, seen[0].rotate) == (seen[1].side, seen[1].rotate)
 
 
-def _frame_choice(img: np.ndarray, located: LocatePass, best: _Choice | None) -> _Choice | None:
+@dataclass
+class _Frame:
+    """The photo's own frame as a card: its preview on the locating copy, judged once."""
+
+    choice: _Choice
+    preview: OrientedCard
+    readable: bool
+    _confirmed: bool | None = None
+
+    @classmethod
+    def of(cls, img: np.ndarray, located: LocatePass) -> _Frame | None:
+        """The frame, or None when the photo is not of the card's shape."""
+        height, width = img.shape[:2]
+        ratio = max(width, height) / float(min(width, height))
+        low, high = FRAME_ASPECT_TOLERANCE
+        if not CARD_ASPECT - low <= ratio <= CARD_ASPECT + high:
+            return None
+        # Pixel centres: the frame's corners lie half a pixel outside the outermost ones.
+        frame = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float64) - 0.5
+        preview = orient_card(located.small, (frame + 0.5) / located.factor - 0.5, PREVIEW_SIZE)
+        choice = _Choice(LAYOUT_WEIGHT * preview.layout_match, 0.0, frame, 0.0, framed=True)
+        readable = preview.layout_match >= MIN_LAYOUT_MATCH and preview.side_score >= MIN_SIDE_MARGIN
+        return cls(choice, preview, readable)
+
+    def confirmed(self, img: np.ndarray, located: LocatePass) -> bool:
+        """Readable, and its labels printed where its side's layout puts them (checked once)."""
+        if self._confirmed is None:
+            self._confirmed = self.readable and _labels_confirm(img, located, self.preview)
+        return self._confirmed
+
+    def labelled_first(self, img: np.ndarray, located: LocatePass, best: _Choice | None) -> bool:
+        """Whether the frame is the card before any card is placed from the print.
+
+        With no outline found, a frame that matches one side's layout clearly, or whose labels
+        sit where that side's layout puts them, is what ``_frame_choice`` takes after the
+        placement search too: a card placed from the frame's own print fills it and reads the
+        same way. With an outline found, the frame must do both, and the outline's labels must
+        not sit where its layout puts them. Either way placing cards (most of a cut photo's
+        time) would change nothing."""
+        if best is None:
+            return placed_clearly(self.preview) or self.confirmed(img, located)
+        if not placed_clearly(self.preview) or not self.confirmed(img, located):
+            return False
+        chosen = orient_card(located.small, (best.quad + 0.5) / located.factor - 0.5, PREVIEW_SIZE)
+        return not _labels_confirm(img, located, chosen)
+
+
+def _frame_choice(
+    img: np.ndarray, located: LocatePass, best: _Choice | None, frame: _Frame | None
+) -> _Choice | None:
     """The photo's own frame as the card, when the card fills it and the frame has its shape.
 
     A photo cut to the card shows no outline of its own; whatever outline is left inside it is an
@@ -274,20 +330,14 @@ def _frame_choice(img: np.ndarray, located: LocatePass, best: _Choice | None) ->
     way), or nothing was placed and the frame matches a side's layout clearly. Where an outline
     and the frame read the print alike, the outline is kept: a scan's white margin gives a frame
     of the card's shape too."""
-    height, width = img.shape[:2]
-    ratio = max(width, height) / float(min(width, height))
-    low, high = FRAME_ASPECT_TOLERANCE
-    if not CARD_ASPECT - low <= ratio <= CARD_ASPECT + high:
+    if frame is None:  # the photo is not of the card's shape
         return None
-    # Pixel centres: the frame's corners lie half a pixel outside the outermost ones.
-    frame = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float64) - 0.5
-    preview = orient_card(located.small, (frame + 0.5) / located.factor - 0.5, PREVIEW_SIZE)
-    framed = _Choice(LAYOUT_WEIGHT * preview.layout_match, 0.0, frame, 0.0, framed=True)
-    readable = preview.layout_match >= MIN_LAYOUT_MATCH and preview.side_score >= MIN_SIDE_MARGIN
+    height, width = img.shape[:2]
+    preview, framed, readable = frame.preview, frame.choice, frame.readable
     chosen = None if best is None else orient_card(
         located.small, (best.quad + 0.5) / located.factor - 0.5, PREVIEW_SIZE
     )
-    if readable and _labels_confirm(img, located, preview) and (
+    if frame.confirmed(img, located) and (
         chosen is None or not _labels_confirm(img, located, chosen)
     ):
         return framed
@@ -434,4 +484,31 @@ def _straightened(
         timings_ms=timings,
         turned=oriented.turned,
         located=choice.located,
+    )
+
+
+def straighten_frame(img: np.ndarray) -> Straightened | None:
+    """The photo's own frame straightened as the card, set upright by its print; None unless the
+    photo has the card's shape.
+
+    For a second try when the card found on a photo of the card's shape read nothing that passes
+    a check: an inner frame (the portrait's, a block of print) can win the outline search on a
+    photo cut to the card, and then the card's own print is off the straightened card.
+    """
+    height, width = img.shape[:2]
+    ratio = max(width, height) / float(min(width, height))
+    low, high = FRAME_ASPECT_TOLERANCE
+    if not CARD_ASPECT - low <= ratio <= CARD_ASPECT + high:
+        return None
+    frame = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float64) - 0.5
+    oriented = orient_card(img, frame)
+    corners = tuple((float(x), float(y)) for x, y in oriented.quad)
+    return Straightened(
+        card=oriented.card,
+        quad=corners,  # type: ignore[arg-type]
+        rotate=oriented.rotate,
+        side=oriented.side,
+        side_score=oriented.side_score,
+        layout_match=oriented.layout_match,
+        turned=oriented.turned,
     )

@@ -330,6 +330,7 @@ def test_geometry_facade_exports() -> None:
         "straighten",
         "straighten_another",
         "straighten_as",
+        "straighten_frame",
         "unwarp_points",
         "warp",
     }

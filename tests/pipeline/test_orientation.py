@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from idcard_ocr.pipeline.decode import decode_image
-from idcard_ocr.pipeline.geometry import straighten
+from idcard_ocr.pipeline.geometry import straighten, straighten_frame
 from idcard_ocr.pipeline.orientation import orient_card
 from idcard_ocr.pipeline.quad import CARD_HEIGHT, CARD_WIDTH
 from idcard_ocr.pipeline.side import layout_scores
@@ -120,3 +120,20 @@ def test_a_card_set_upright_as_a_side_known_otherwise(drawn_cards: dict[str, np.
     assert np.linalg.norm(np.array(as_back.quad[0]) - top_left) < 1.0
     # Told it is a front, it is one, whichever way up its print fits a front better.
     assert straighten_as(photo, quad, "front").side == "front"
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_a_photo_of_the_cards_shape_is_read_as_the_card_turned_its_way(
+    drawn_cards: dict[str, np.ndarray], turn: int
+) -> None:
+    for side, card in drawn_cards.items():
+        photo = card if TURNS[turn] is None else cv2.rotate(card, TURNS[turn])
+        framed = straighten_frame(photo)
+        assert framed is not None
+        assert (framed.side, framed.rotate) == (side, turn)
+        assert np.abs(framed.card.astype(int) - card.astype(int)).mean() < 8
+
+
+def test_a_photo_of_another_shape_has_no_frame_card(drawn_cards: dict[str, np.ndarray]) -> None:
+    square = cv2.resize(drawn_cards["front"], (540, 540))
+    assert straighten_frame(square) is None
