@@ -60,7 +60,7 @@ class FieldSource:
     box: tuple[Point, Point, Point, Point] | None
     weakest_char: float = 0.0  # the lowest probability of any character it was read from
     place_known: bool = True  # False: the place it names (address, authority) is not a real one
-    cut: bool = False  # a line's start may have been cut off (its ink ran into the band's edge)
+    cut: bool = False  # a line's start or end may have been cut off (its ink ran off the band)
     derived: bool = False  # not read from its print: the value the valid number encodes
 
 
@@ -80,7 +80,7 @@ def _source(text: str, lines: list[ReadLine], place: PlaceText | None = None) ->
         chars = [p for line in lines for p in line.reading.char_confidences]
     weakest = min(chars, default=0.0) if text else 0.0
     known = place.known if place is not None else True
-    cut = any(line.cut_left for line in lines)
+    cut = any(line.cut_left or line.cut_right for line in lines)
     return FieldSource(text, confidence, _corners([line.box for line in lines]), weakest, known, cut)
 
 
@@ -188,7 +188,7 @@ def fields_of(
             validity[key] = False
         if not source.place_known:  # not a real place: a misread, or a place the table lacks
             validity[key] = False
-        if source.cut:  # free text has no check that would notice a lost first character
+        if source.cut:  # free text has no check that would notice a lost first or last character
             validity[key] = False
         if read_from_another_field(key, sources):  # free text has no check to notice that either
             validity[key] = False

@@ -32,7 +32,7 @@ def reread_line(card: np.ndarray, line: ReadLine, region: FieldRegion, recognize
         box = (box[0], box[1], max(box[2], region.band[2]), box[3])
     crop = value_print(card[box[1] : box[3], box[0] : box[2]])
     reading = recognizer.read(crop, region.charset, width_scale)
-    return ReadLine(reading, box, line.cut_left)
+    return ReadLine(reading, box, line.cut_left, line.cut_right)
 
 
 def faint_tail(card: np.ndarray, line: ReadLine, region: FieldRegion) -> bool:
@@ -55,7 +55,8 @@ def reread_with_length(card: np.ndarray, line: ReadLine, region: FieldRegion,
     """
     box = line.box
     probs = recognizer.probabilities(value_print(card[box[1] : box[3], box[0] : box[2]]), RETRY_WIDTH_SCALE)
-    return ReadLine(recognizer.decode_length(probs, length, region.charset), box, line.cut_left)
+    return ReadLine(recognizer.decode_length(probs, length, region.charset), box, line.cut_left,
+                    line.cut_right)
 
 
 def variant_boxes(line: ReadLine) -> tuple[tuple[tuple[int, int, int, int], float], ...]:
@@ -77,10 +78,11 @@ def reread_variant(card: np.ndarray, line: ReadLine, region: FieldRegion, recogn
     """
     (a, b, c, d), scale = variant_boxes(line)[variant]
     reading = recognizer.read(value_print(card[b:d, a:c]), region.charset, region.width_scale * scale)
-    return ReadLine(reading, (a, b, c, d), line.cut_left)
+    return ReadLine(reading, (a, b, c, d), line.cut_left, line.cut_right)
 
 
 def read_closed(card: np.ndarray, line: ReadLine, recognizer: TextRecognizer, charset: str) -> ReadLine:
     """``line``'s box read again allowing only the characters of ``charset`` (男 or 女)."""
     x0, y0, x1, y1 = line.box
-    return ReadLine(recognizer.read(value_print(card[y0:y1, x0:x1]), charset), line.box, line.cut_left)
+    return ReadLine(recognizer.read(value_print(card[y0:y1, x0:x1]), charset), line.box, line.cut_left,
+                    line.cut_right)

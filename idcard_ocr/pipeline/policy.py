@@ -20,7 +20,7 @@ import numpy as np
 from idcard_ocr.domain.id_number import parse_number
 from idcard_ocr.domain.nations import is_nation
 from idcard_ocr.pipeline.engine import TextRecognizer
-from idcard_ocr.pipeline.fields import FieldSource, fields_of
+from idcard_ocr.pipeline.fields import FREE_TEXT_FIELDS, FieldSource, fields_of
 from idcard_ocr.pipeline.layout import (
     ADDRESS,
     AUTHORITY,
@@ -91,6 +91,7 @@ class SecondLook:
     ``fires``: whether the reading so far calls for this look. ``reads``: the field's new lines,
     proposals tried one at a time (lazily: a later one is read only when the earlier was not
     kept). ``keeps``: whether the reading with a proposal (``after``) replaces the one before.
+    ``doubts``: whether a kept proposal is kept unvouched (validity ``vouch_key`` withdrawn).
     """
 
     name: str
@@ -99,6 +100,8 @@ class SecondLook:
     fires: Callable[[Looking, Judged], bool]
     reads: Callable[[Looking, Judged], Iterator[list[ReadLine]]]
     keeps: Callable[[Looking, Judged, Judged], bool]
+    doubts: Callable[[Judged, Judged], bool] | None = None
+    vouch_key: str = ""
 
 
 def with_lines(reading: CardReading, key: str, lines: list[ReadLine]) -> CardReading:
@@ -110,15 +113,26 @@ def read_again(first: CardReading, looking: Looking, policy: tuple[SecondLook, .
     """``first`` judged, then given each second look of ``policy`` (default ``POLICY``) that
     fires, in order; returns the reading with every kept answer. ``first`` is not changed."""
     current = judge(first, looking.today)
+    doubted: set[str] = set()  # validity a kept look withdrew: judging later looks keeps it so
     for look in POLICY if policy is None else policy:
         if look.side != first.side or not look.fires(looking, current):
             continue
         for lines in look.reads(looking, current):
             proposal = judge(with_lines(current.reading, look.field, lines), looking.today)
+            proposal = _unvouched(proposal, doubted)
             if look.keeps(looking, current, proposal):
-                current = proposal
+                if look.doubts is not None and look.doubts(current, proposal):
+                    doubted.add(look.vouch_key)
+                current = _unvouched(proposal, doubted)
                 break
     return current
+
+
+def _unvouched(judged: Judged, keys: set[str]) -> Judged:
+    """``judged`` with the validity of ``keys`` withdrawn."""
+    if not keys:
+        return judged
+    return replace(judged, validity={k: ok and k not in keys for k, ok in judged.validity.items()})
 
 
 # --- when a look fires, what it reads, when its answer is kept -------------------------------
@@ -255,6 +269,23 @@ def _restores_cut_start(key: str, before: Judged, after: Judged) -> bool:
         and len(now.text) > len(was.text) and now.text.endswith(was.text)
 
 
+def _readers_disagree(key: str) -> Callable[[Judged, Judged], bool]:
+    """True when the second reader reads free text as many characters as the layout's reading
+    but not the same ones, or only the start of it: two crops of the same print read two ways,
+    neither is sure. A rare character the layout read a little unsurely (㛃) comes back from the
+    other crop as its common look-alike (契), surely enough to pass; an address printed above
+    its label row comes back as its first line alone, a real place. Free text has no check to
+    tell which reading is right."""
+
+    def disagree(before: Judged, after: Judged) -> bool:
+        was, now = before.info.get(key, ""), after.info.get(key, "")
+        if not was or was == now:
+            return False
+        return len(was) == len(now) or (bool(now) and was.startswith(now))
+
+    return disagree
+
+
 def _by_labels_look(side: Side, key: str, lines_key: str) -> SecondLook:
     """The second reader's reading of one field, for a field the layout read left failing."""
 
@@ -274,7 +305,10 @@ def _by_labels_look(side: Side, key: str, lines_key: str) -> SecondLook:
         lost = any(ok and not after.validity[k] for k, ok in before.validity.items())
         return not lost and (_passes_check(key, after) or _restores_cut_start(key, before, after))
 
-    return SecondLook(f"{key} by its label", side, lines_key, fires, reads, keeps)
+    # Kept as before (it passes its checks, the first did not), but free text the two readers
+    # read differently is not vouched for: no check tells which of them is right.
+    doubts = _readers_disagree(key) if key in FREE_TEXT_FIELDS else None
+    return SecondLook(f"{key} by its label", side, lines_key, fires, reads, keeps, doubts, key)
 
 
 POLICY: tuple[SecondLook, ...] = (

@@ -20,6 +20,7 @@ from idcard_ocr.pipeline.engine import LineReading, TextRecognizer
 from idcard_ocr.pipeline.ink import ink_mask, tail_print, text_columns, text_rows, text_sized, value_print
 from idcard_ocr.pipeline.layout import (
     ADDRESS,
+    ADDRESS_LINE_PITCH,
     ADDRESS_LINES,
     FieldRegion,
     regions_for,
@@ -50,6 +51,22 @@ MIN_OFFSET_LINES = 2
 # starts well before this.
 MAX_INDENT = 0.6
 CUT_MARGIN = 8  # px: ink this close to the band's left edge may continue beyond it
+# A line whose ink runs into the band's right end (a card printed a little to the right) goes on
+# to the first blank gap between characters, looked for this far past the end (in text heights:
+# one character and its spacing). Ink that runs on further without a gap (the portrait, a thumb)
+# leaves the line ending at the band, marked as possibly cut.
+RUN_ON = 1.3
+RUN_ON_GAP = 0.2  # in text heights: blank columns between two characters (wider than inside one)
+RUN_ON_JOIN = 0.8  # in text heights: the most blank columns before a line's next character
+# An address line below its band (the value printed lower than its label row says) is taken only
+# where the address must go on: the line above it is full (FULL_LINE_ROOM), it lies one line
+# pitch below that line (to this share of a text height) and starts where the lines above start
+# (to this share).
+BELOW_PITCH = 0.3
+BELOW_ALIGN = 0.5
+# A line ending short of the longest line above (or of the band) by less than this many text
+# heights is full: the next character (with the widest letter spacing) did not fit on it.
+FULL_LINE_ROOM = 1.5
 # A line read with less mean confidence than this, or with a character below SHAKY_CHAR, is read
 # a second time from a sharpened crop and the more confident of the two readings kept: blur,
 # low resolution and photocopies soften strokes until similar characters merge.
@@ -68,6 +85,8 @@ class ReadLine:
     # The ink ran into the band's left edge: the card was found offset and the line's start may
     # lie outside the band, cut off.
     cut_left: bool = False
+    # The ink ran on past the band's right end with no blank gap in reach: its end may be cut off.
+    cut_right: bool = False
 
 
 @dataclass
@@ -185,8 +204,76 @@ def ink_lines(card: np.ndarray, region: FieldRegion, max_lines: int = 1) -> list
     return inks
 
 
+def run_on(card: np.ndarray, region: FieldRegion, ink: Box) -> tuple[Box, bool]:
+    """``ink`` (one line's) carried on past its band's right end to where its last character
+    ends, and whether it surely ends there: False when ink that reaches the band's end runs on
+    with no blank gap in reach (the portrait, a finger); that line is left ending at the band.
+
+    The band ends at the portrait's edge, but a card printed (or found) a millimetre or two to
+    the right puts the last character of a full line across that end, or just past it: read
+    clipped, it is lost and the rest still reads surely. Past the band the characters still
+    stand apart by blank columns, and nothing else of text size is printed there.
+    """
+    x0, top, x1, bottom = ink
+    end = region.band[2]
+    th = region.text_height
+    join = round(RUN_ON_JOIN * th)
+    if x1 < end - join:
+        return ink, True
+    reach = min(card.shape[1], end + round(RUN_ON * th))
+    touching = x1 >= end - 1
+    # Taller than the line, so that the portrait's outline is not cut into character-sized bits.
+    y0, y1 = max(0, top - th), min(card.shape[0], bottom + th)
+    mask = text_sized(ink_mask(card[y0:y1, x1 - th : reach]), th, merged_text=True)
+    filled = mask[top - y0 : bottom - y0, th:].sum(axis=0) > 0  # columns from x1 on
+    gap = max(1, round(RUN_ON_GAP * th))
+    last = -1  # the line's last inked column, relative to x1
+    found = touching  # a character runs past the band's end (or may, from the band's last column)
+    for x in range(filled.size):
+        if filled[x]:
+            if x - last > join:  # too far from the line to be its next character
+                break
+            last, found = x, True
+        elif x - last >= gap and found:
+            return (x0, top, x1 + last + 1, bottom), True
+        elif x - last > join:  # nothing more printed after the line
+            return ink, True
+    return ink, not touching
+
+
+def line_below(card: np.ndarray, region: FieldRegion, lines: list[Box]) -> Box | None:
+    """The ink of the next line of a wrapping address that lies below its band, or None.
+
+    A value printed a few millimetres lower than its label row puts its last line past the
+    band's bottom; read without it, the address is cut short and still looks whole. Nothing else
+    is printed one line pitch below a full address line and flush with its start (the number's
+    digits start further right, its label further left).
+    """
+    if not lines or len(lines) >= ADDRESS_LINES:
+        return None
+    th = region.text_height
+    _, top, x1, bottom = lines[-1]
+    full_to = max(b[2] for b in lines[:-1]) if len(lines) > 1 else region.band[2]
+    expected = top + ADDRESS_LINE_PITCH
+    if x1 < full_to - FULL_LINE_ROOM * th or expected + (bottom - top) <= region.band[3]:
+        return None
+    y0, y1 = bottom + 1, min(card.shape[0], expected + 2 * th)
+    if y1 - y0 < th:
+        return None
+    mask = text_sized(ink_mask(card[y0:y1, region.band[0] : region.band[2]]), th, merged_text=True)
+    for row_top, row_bottom in text_rows(mask, th):
+        if abs(y0 + row_top - expected) > BELOW_PITCH * th:
+            continue
+        cols = text_columns(mask[row_top:row_bottom], th, region.single_char, region.max_gap)
+        start = min(b[0] for b in lines)
+        if cols is not None and abs(region.band[0] + cols[0] - start) <= BELOW_ALIGN * th:
+            return (region.band[0] + cols[0], y0 + row_top, region.band[0] + cols[1], y0 + row_bottom)
+    return None
+
+
 def reading_box(ink: Box, region: FieldRegion, card_shape: tuple[int, ...], x_offset: float = 0.0) -> Box:
-    """The crop to read for one line: its ink plus margins, never past the band's right edge.
+    """The crop to read for one line: its ink plus margins, never past the band's right edge
+    (unless the ink itself runs past it: then only a blank gap's width of margin).
 
     The crop reaches back to where the value is printed to start (the layout's ``value_x`` moved
     by this card's ``x_offset``): a glare spot that washes out the first character must not cut
@@ -200,10 +287,12 @@ def reading_box(ink: Box, region: FieldRegion, card_shape: tuple[int, ...], x_of
     my, mx = max(3, round(MARGIN_Y * h)), max(4, round(MARGIN_X * h))
     if region.value_x is not None:
         left = min(left, round(region.value_x + x_offset))
+    # Never past the band (the portrait), but for a last character that run_on found past it.
+    end = region.band[2] if right <= region.band[2] else right + round(RUN_ON_GAP * region.text_height)
     return (
         max(0, left - mx),
         max(0, top - my),
-        min(card_shape[1], region.band[2], right + mx),  # never past the band: the portrait
+        min(card_shape[1], end, right + mx),
         min(card_shape[0], bottom + my),
     )
 
@@ -264,23 +353,28 @@ def read_card(card: np.ndarray, side: Side, recognizer: TextRecognizer) -> CardR
         by_rows = tuple(registered(r, scale, shift) for r in regions_for(side))
     regions = label_registered(regions_for(side), labels, by_rows)
     inks = {r.key: ink_lines(card, r, ADDRESS_LINES if r.key == ADDRESS.key else 1) for r in regions}
+    for region in regions:
+        if region.key == ADDRESS.key and (below := line_below(card, region, inks[region.key])):
+            inks[region.key] = [*inks[region.key], below]
     x_offset = value_offset(inks, regions)
     for region in regions:
         lines: list[ReadLine] = []
         right_part = region.band[0] + MAX_INDENT * (region.band[2] - region.band[0])
         found = [ink for index, ink in enumerate(inks[region.key]) if not index or ink[0] < right_part]
         for index, ink in enumerate(found):
+            ink, ends = run_on(card, region, ink)
             box = reading_box(ink, region, card.shape, x_offset)
             wraps = index < len(found) - 1
             if wraps and tail_print(card, box, region.band[2], region.text_height) != "faint":
                 # A line the address wraps from is full: glare that washes out its last
                 # characters must not cut them off the crop. (Print fainter than the values on
                 # the same paper is not theirs: a stamp across the card.)
-                box = reading_box((ink[0], ink[1], region.band[2], ink[3]), region, card.shape, x_offset)
+                end = max(region.band[2], ink[2])
+                box = reading_box((ink[0], ink[1], end, ink[3]), region, card.shape, x_offset)
             crop = value_print(card[box[1] : box[3], box[0] : box[2]])
             reading = read_line(crop, region, recognizer)
             if reading.text:
-                lines.append(ReadLine(reading, box, ink[0] <= region.band[0] + CUT_MARGIN))
+                lines.append(ReadLine(reading, box, ink[0] <= region.band[0] + CUT_MARGIN, not ends))
         result.lines[region.key] = lines
     result.elapsed_ms = (time.perf_counter() - started) * 1000
     return result

@@ -123,3 +123,50 @@ def test_an_address_row_printed_left_of_the_block_reads_to_the_portrait(
     result = recognizer.recognize(sample.jpeg)
     assert result.info["address"] == sample.truth["info"]["address"]
     assert result.validity["address"]
+
+
+@needs_fonts
+@pytest.mark.parametrize(("framing", "seed"), [("cut", "31:8"), ("cut", "77:24"), ("margin", "31:16")])
+def test_an_address_printed_right_of_its_label_keeps_the_characters_past_the_band(
+    recognizer: CardRecognizer, framing: str, seed: str
+) -> None:
+    # The address print ~1.7-3.7 mm right of its label, its lines filled up to the portrait: the
+    # last character of a line stood across the band's end or just past it and was lost (江 of
+    # 长江, 4 of 1774, 塘 read as 埔 from its left half) while the rest read surely and valid.
+    sample = draw_sample("ledger", framing, "front", seed=seed)
+    result = recognizer.recognize(sample.jpeg)
+    assert result.info["address"] == sample.truth["info"]["address"]
+    assert result.validity["address"]
+
+
+@needs_fonts
+@pytest.mark.parametrize("seed", ["31:16", "77:22", "77:24"])
+def test_an_address_printed_below_its_label_row_keeps_its_last_line(
+    recognizer: CardRecognizer, seed: str
+) -> None:
+    # The address print ~1.3-3 mm lower than its label row: its third line lay below the band,
+    # and the address came back two lines long (新塘 without 乡大王村5组59号), marked valid.
+    sample = draw_sample("warm", "cut", "front", seed=seed)
+    result = recognizer.recognize(sample.jpeg)
+    assert result.info["address"] == sample.truth["info"]["address"]
+    assert result.validity["address"]
+
+
+@needs_fonts
+@pytest.mark.parametrize(
+    ("family", "framing", "seed", "key"),
+    [
+        # The layout's crop reads 㛃 a little unsurely; the second reader's crop reads 契 surely
+        # enough to pass.
+        ("ledger", "margin", "31:20", "name"),
+        # The address printed ~2.4 mm above its label row: the second reader's address is its
+        # first line alone (a real place), the layout's all three lines with a stray character.
+        ("vivid", "phone", "77:12", "address"),
+    ],
+)
+def test_free_text_the_two_readers_read_differently_is_not_vouched(
+    recognizer: CardRecognizer, family: str, framing: str, seed: str, key: str
+) -> None:
+    sample = draw_sample(family, framing, "front", seed=seed)
+    result = recognizer.recognize(sample.jpeg)
+    assert result.info[key] == sample.truth["info"][key] or not result.validity[key]

@@ -13,7 +13,7 @@ import pytest
 
 from idcard_ocr.domain.dates import split_birth
 from idcard_ocr.pipeline import CardRecognizer, load_recognizer
-from idcard_ocr.pipeline.policy import POLICY, Looking, read_again
+from idcard_ocr.pipeline.policy import POLICY, Looking, SecondLook, read_again
 from idcard_ocr.pipeline.read import read_card
 from idcard_ocr.synth.card import downscale, draw_card
 from idcard_ocr.synth.identities import Identity, make_identities
@@ -73,3 +73,22 @@ def test_dates_are_judged_as_of_the_day_given(
     # The day before the holder was born, no birth date on the card can be right yet.
     before_birth = recognizer.recognize(photo, today=date(identity.birth.year - 1, 1, 1))
     assert not before_birth.validity["birthday"] and not before_birth.validity["number"]
+
+
+def test_validity_a_kept_look_withdrew_stays_withdrawn_through_later_looks(
+    recognizer: CardRecognizer, front: tuple[Identity, np.ndarray]
+) -> None:
+    _, card = front
+    first = read_card(card, "front", recognizer.text)
+    looking = Looking(card if first.card is None else first.card, recognizer.text, TODAY)
+    name_lines, sex_lines = first.lines["name"], first.lines["sex"]
+    # A look that keeps the name as read but doubts it, then one that keeps the sex as read:
+    # judging the card again for the second must not vouch for the name again.
+    doubting = SecondLook("doubt the name", "front", "name", lambda _l, _j: True,
+                          lambda _l, _j: iter([name_lines]), lambda _l, _b, _a: True,
+                          lambda _b, _a: True, "name")
+    later = SecondLook("the sex again", "front", "sex", lambda _l, _j: True,
+                       lambda _l, _j: iter([sex_lines]), lambda _l, _b, _a: True)
+    assert read_again(first, looking, policy=()).validity["name"]
+    judged = read_again(first, looking, policy=(doubting, later))
+    assert not judged.validity["name"] and judged.validity["sex"]

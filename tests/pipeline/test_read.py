@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date
 
 import cv2
@@ -25,10 +26,13 @@ from idcard_ocr.pipeline.layout import (
 from idcard_ocr.pipeline.looks import faint_tail
 from idcard_ocr.pipeline.read import (
     ReadLine,
+    ink_lines,
     is_shaky,
+    line_below,
     locate_lines,
     read_card,
     register_rows,
+    run_on,
     sharpened,
 )
 from idcard_ocr.pipeline.register import find_labels
@@ -243,3 +247,65 @@ def test_faint_print_after_a_line_is_noticed_and_nothing_else_is() -> None:
     blue = np.full((540, 856, 3), 235, np.uint8)
     cv2.putText(blue, "347", (240, 340), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (200, 120, 60), 3)
     assert not faint_tail(blue, line, ADDRESS)  # a blue label's colour is not value print
+
+
+def _card_with_line(text: str, x: int, bar_to: int | None = None) -> np.ndarray:
+    """A blank card with ``text`` in black on the first address line from ``x`` (and a black bar
+    of the line's height from the text's end to ``bar_to``)."""
+    image = Image.new("RGB", (CARD_WIDTH, CARD_HEIGHT), (236, 238, 240))
+    draw = ImageDraw.Draw(image)
+    draw.text((x, 292), text, font=text_font(CJK_SANS, 32), fill=(20, 20, 20))
+    if bar_to is not None:
+        end = int(draw.textbbox((x, 292), text, font=text_font(CJK_SANS, 32))[2])
+        draw.rectangle((end + 4, 298, bar_to, 326), fill=(20, 20, 20))
+    return cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+
+
+@needs_fonts
+def test_a_line_running_past_its_band_is_followed_to_its_last_character() -> None:
+    band_end = ADDRESS.band[2]
+    # The last character stands across the band's end, and in another line wholly past it.
+    for x in (band_end - 32 * 11 + 12, band_end - 32 * 10 + 4):
+        card = _card_with_line("福建省福州市长乐市长江", x)
+        ink = ink_lines(card, ADDRESS, ADDRESS_LINES)[0]
+        (_, _, right, _), ends = run_on(card, ADDRESS, ink)
+        whole = np.flatnonzero(ink_mask(card[290:335]).any(axis=0)).max() + 1
+        assert ends and abs(right - whole) <= 3 and right > band_end
+    # A line ending well before the band's end is left alone.
+    card = _card_with_line("福建省福州市", 180)
+    ink = ink_lines(card, ADDRESS, ADDRESS_LINES)[0]
+    assert run_on(card, ADDRESS, ink) == (ink, True)
+
+
+@needs_fonts
+def test_a_line_whose_ink_runs_on_past_its_band_with_no_gap_is_flagged_cut() -> None:
+    card = _card_with_line("福建省福州市长乐市", ADDRESS.band[2] - 32 * 9 - 10, bar_to=700)
+    ink = ink_lines(card, ADDRESS, ADDRESS_LINES)[0]
+    assert run_on(card, ADDRESS, ink) == (ink, False)
+
+
+def _card_with_lines(lines: list[tuple[str, int, int]]) -> np.ndarray:
+    """A blank card with each (text, x, y) in black."""
+    image = Image.new("RGB", (CARD_WIDTH, CARD_HEIGHT), (236, 238, 240))
+    draw = ImageDraw.Draw(image)
+    for text, x, y in lines:
+        draw.text((x, y), text, font=text_font(CJK_SANS, 32), fill=(20, 20, 20))
+    return cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+
+
+@needs_fonts
+def test_an_address_line_below_its_band_is_taken_only_where_the_address_goes_on() -> None:
+    band = (125, 240, 545, 372)  # the band as a card printed lower than its labels puts it
+    region = replace(ADDRESS, band=band)
+    full = [("河北省石家庄市高邑县长", 180, 262), ("江街976号20幢3单元22", 180, 310)]
+    card = _card_with_lines([*full, ("01室", 180, 358)])
+    above = ink_lines(card, region, ADDRESS_LINES)
+    assert len(above) == 2
+    below = line_below(card, region, above)
+    assert below is not None and abs(below[0] - above[0][0]) <= 3 and below[1] > band[3] - 20
+    # Not flush with the lines above: something else printed there.
+    card = _card_with_lines([*full, ("01室", 300, 358)])
+    assert line_below(card, region, ink_lines(card, region, ADDRESS_LINES)) is None
+    # The line above is not full: the address ended there.
+    card = _card_with_lines([full[0], ("江街976号", 180, 310), ("01室", 180, 358)])
+    assert line_below(card, region, ink_lines(card, region, ADDRESS_LINES)) is None
