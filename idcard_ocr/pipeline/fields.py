@@ -80,7 +80,12 @@ def _source(text: str, lines: list[ReadLine], place: PlaceText | None = None) ->
         chars = [p for line in lines for p in line.reading.char_confidences]
     weakest = min(chars, default=0.0) if text else 0.0
     known = place.known if place is not None else True
-    cut = any(line.cut_left or line.cut_right for line in lines)
+    # The first line's ink ran into the band's left edge, but when the label's end was read
+    # before it the value's start was on the crop: the label is printed just before it.
+    after_label = place is not None and place.after_label
+    first_cut = bool(lines) and lines[0].cut_left and not after_label
+    cut_start = first_cut or any(line.cut_left for line in lines[1:])
+    cut = cut_start or any(line.cut_right for line in lines)
     return FieldSource(text, confidence, _corners([line.box for line in lines]), weakest, known, cut)
 
 

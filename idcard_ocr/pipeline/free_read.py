@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+import cv2
 import numpy as np
 
 from idcard_ocr.pipeline.engine import LineReading, TextDetector, TextRecognizer
 from idcard_ocr.pipeline.layout import ADDRESS_LINES
 from idcard_ocr.pipeline.parse import ADDRESS_LABEL, clean_number
+from idcard_ocr.pipeline.quad import CARD_HEIGHT, CARD_WIDTH, warp, widened
 from idcard_ocr.pipeline.read import ReadLine
 from idcard_ocr.pipeline.types import Side
 
@@ -31,6 +33,9 @@ ROW_OVERLAP = 0.5  # pieces whose vertical extents overlap this much (of the sho
 MAX_LINE_HEIGHT = 1.8
 MAX_ROW_GAP = 3.0  # in line heights: a piece further right than this is not the same printed line
 MAX_INDENT = 1.5  # in line heights: an address line starts where the line above it started
+# How far past a card's outline (a share of its width and height, each side) the view read
+# beyond the outline reaches: an outline on a ruled line across the card loses up to a sixth.
+BEYOND = 0.15
 
 
 def _join(pieces: list[ReadLine]) -> ReadLine:
@@ -56,10 +61,11 @@ def _same_row(a: ReadLine, b: ReadLine) -> bool:
     return shorter > 0 and overlap >= ROW_OVERLAP * shorter
 
 
-def read_rows(card: np.ndarray, detector: TextDetector, text: TextRecognizer) -> list[ReadLine]:
+def read_rows(card: np.ndarray, detector: TextDetector, text: TextRecognizer,
+              detect_side: int = DETECT_SIDE) -> list[ReadLine]:
     """Every printed row of ``card``, top to bottom, each read in full (no charset)."""
     pieces: list[ReadLine] = []
-    for quad in detector.detect(card, DETECT_SIDE):
+    for quad in detector.detect(card, detect_side):
         x0, y0 = np.floor(quad.min(axis=0)).astype(int)
         x1, y1 = np.ceil(quad.max(axis=0)).astype(int)
         x0, y0 = max(int(x0), 0), max(int(y0), 0)
@@ -208,3 +214,26 @@ def read_by_labels(card: np.ndarray, side: Side, detector: TextDetector,
                    text: TextRecognizer) -> dict[str, list[ReadLine]]:
     """``card`` read the layout-free way: its rows detected and read, assigned by their labels."""
     return fields_by_label(read_rows(card, detector, text), side)
+
+
+def read_beyond_outline(photo: np.ndarray, quad: np.ndarray, side: Side, detector: TextDetector,
+                        text: TextRecognizer) -> dict[str, list[ReadLine]]:
+    """The card read by its labels from a view of ``photo`` that reaches ``BEYOND`` of its size
+    past the outline ``quad`` (TL,TR,BR,BL of the upright card) on every side; boxes on the
+    card the outline gives (so those of print outside it lie off its edges).
+
+    An outline found inside the card (a ruled line or a crease taken for its edge) cuts off the
+    rows beyond it; the straightened card then has no trace of them, while the photo does.
+    """
+    mx, my = round(BEYOND * CARD_WIDTH), round(BEYOND * CARD_HEIGHT)
+    wide = warp(photo, widened(quad, mx, my), CARD_WIDTH + 2 * mx, CARD_HEIGHT + 2 * my,
+                border=cv2.BORDER_CONSTANT)
+    # The card's own print at the scale the card-sized view is read at.
+    side_px = round(DETECT_SIDE * (CARD_WIDTH + 2 * mx) / CARD_WIDTH)
+    found = fields_by_label(read_rows(wide, detector, text, side_px), side)
+    return {key: [_moved(line, -mx, -my) for line in lines] for key, lines in found.items()}
+
+
+def _moved(line: ReadLine, dx: int, dy: int) -> ReadLine:
+    x0, y0, x1, y1 = line.box
+    return replace(line, box=(x0 + dx, y0 + dy, x1 + dx, y1 + dy))

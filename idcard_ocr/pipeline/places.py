@@ -44,6 +44,9 @@ class PlaceText:
     text: str
     known: bool
     confidences: tuple[float, ...] = ()  # per character of ``text`` (1.0 where it was corrected)
+    # Label characters were read just before it and dropped: the line's start was on the crop
+    # (nothing of the value can have been cut off before the label's end).
+    after_label: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -97,6 +100,12 @@ def districts_of(place: str) -> frozenset[str]:
 def aligned(lines: Sequence[LineReading], label: str) -> tuple[str, list[Candidates]]:
     """The lines' text joined, spaces and a leading ``label`` removed, traditional forms
     simplified, with each remaining character's candidates kept beside it."""
+    text, cands, _ = _aligned(lines, label)
+    return text, cands
+
+
+def _aligned(lines: Sequence[LineReading], label: str) -> tuple[str, list[Candidates], bool]:
+    """``aligned``, and whether the end of ``label`` was read before the text and dropped."""
     chars: list[str] = []
     cands: list[Candidates] = []
     for reading in lines:
@@ -108,8 +117,8 @@ def aligned(lines: Sequence[LineReading], label: str) -> tuple[str, list[Candida
     for i in range(len(label)):
         if text.startswith(label[i:]):
             drop = len(label) - i
-            return text[drop:], cands[drop:]
-    return text, cands
+            return text[drop:], cands[drop:], True
+    return text, cands, False
 
 
 def _support(options: Candidates, char: str) -> float:
@@ -235,6 +244,9 @@ def without_trailing_marks(reading: LineReading) -> LineReading:
 
 def check_address(lines: Sequence[LineReading]) -> PlaceText:
     """The address with its province-prefecture-county beginning checked (and corrected)."""
+    # Not marked ``after_label``: an address line whose ink ran into its band's edge stays in
+    # doubt though 址 was read before it (on held-out photos, vouching for such lines let a
+    # misread address through; an address has more ways to go wrong than an authority).
     text, cands = aligned(lines, ADDRESS_LABEL)
     for start in range(MAX_LABEL_CHARS + 1):
         # Characters before the province are label ink read into the crop (主址…, 址…).
@@ -246,7 +258,7 @@ def check_address(lines: Sequence[LineReading]) -> PlaceText:
 
 def check_authority(reading: LineReading) -> PlaceText:
     """The authority with the place its bureau is named after checked (and corrected)."""
-    text, cands = aligned([reading], AUTHORITY_LABEL)
+    text, cands, after_label = _aligned([reading], AUTHORITY_LABEL)
     keep = [i for i, c in enumerate(text) if "\u3400" <= c <= "\u9fff" or c == "\u3007"]
     text, cands = "".join(text[i] for i in keep), [cands[i] for i in keep]
     bureau_at = text.find(BUREAU)
@@ -261,11 +273,12 @@ def check_authority(reading: LineReading) -> PlaceText:
         name = snap_place(text[:bureau_at], cands, places, start) if places else None
         if name is not None:
             text, cands = text[start:], cands[start:]
+            after_label = after_label or start > 0
             break
     if name is None:
-        return PlaceText(text, False, tuple(c[0][1] if c else 0.0 for c in cands))
+        return PlaceText(text, False, tuple(c[0][1] if c else 0.0 for c in cands), after_label)
     bureau_at = len(name)
-    fixed = _fixed(text, cands, 0, name)
+    fixed = replace(_fixed(text, cands, 0, name), after_label=after_label)
     branch = fixed.text[bureau_at + len(BUREAU) :]
     if branch.endswith(BRANCH) and branch.count(BRANCH) == 1:
         # A branch is named after its district: 西湖分局 for 西湖区. Another name is a misread
@@ -278,6 +291,6 @@ def check_authority(reading: LineReading) -> PlaceText:
             own = districts_of(name)
             snapped = snap_place(fixed.text, cands, own, at) if own else None
             if snapped is None or fixed.text[at + len(snapped) :] != BRANCH:
-                return PlaceText(fixed.text, False, fixed.confidences)
-            return _fixed(fixed.text, cands, at, snapped, fixed.confidences)
+                return PlaceText(fixed.text, False, fixed.confidences, after_label)
+            return replace(_fixed(fixed.text, cands, at, snapped, fixed.confidences), after_label=after_label)
     return fixed

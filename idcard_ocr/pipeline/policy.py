@@ -76,12 +76,15 @@ def _nothing_by_labels() -> dict[str, list[ReadLine]]:
 class Looking:
     """What a second look reads with: the card the first reading's boxes refer to, the
     recogniser, the date the checks are made against, and the second reader: the card's lines
-    found by their labels (``free_read.read_by_labels``), read on first use and then reused."""
+    found by their labels (``free_read.read_by_labels``), read on first use and then reused;
+    likewise beyond the card's outline."""
 
     card: np.ndarray
     text: TextRecognizer
     today: date
     by_labels: Callable[[], dict[str, list[ReadLine]]] = _nothing_by_labels
+    # The same, read from the photo a margin past the card's outline (``read_beyond_outline``).
+    beyond_outline: Callable[[], dict[str, list[ReadLine]]] = _nothing_by_labels
 
 
 @dataclass(frozen=True)
@@ -264,9 +267,12 @@ def _passes_check(key: str, judged: Judged) -> bool:
 
 
 def _restores_cut_start(key: str, before: Judged, after: Judged) -> bool:
+    # Not when the longer text no longer names a real place where the cut one did: words read
+    # before it (a label, a stamp's 复印无效) are no lost start.
     was, now = before.sources.get(key), after.sources.get(key)
     return was is not None and now is not None and was.cut and bool(was.text) \
-        and len(now.text) > len(was.text) and now.text.endswith(was.text)
+        and len(now.text) > len(was.text) and now.text.endswith(was.text) \
+        and (now.place_known or not was.place_known)
 
 
 def _readers_disagree(key: str) -> Callable[[Judged, Judged], bool]:
@@ -286,14 +292,15 @@ def _readers_disagree(key: str) -> Callable[[Judged, Judged], bool]:
     return disagree
 
 
-def _by_labels_look(side: Side, key: str, lines_key: str) -> SecondLook:
-    """The second reader's reading of one field, for a field the layout read left failing."""
+def _by_labels_look(side: Side, key: str, lines_key: str, beyond: bool = False) -> SecondLook:
+    """The second reader's reading of one field, for a field the layout read left failing; with
+    ``beyond``, its reading past the card's outline (for what is failing still)."""
 
     def fires(_: Looking, now: Judged) -> bool:
         return not _passes_check(key, now)
 
     def reads(looking: Looking, _: Judged) -> Iterator[list[ReadLine]]:
-        found = looking.by_labels().get(lines_key)
+        found = (looking.beyond_outline if beyond else looking.by_labels)().get(lines_key)
         if found:
             yield found
 
@@ -308,7 +315,8 @@ def _by_labels_look(side: Side, key: str, lines_key: str) -> SecondLook:
     # Kept as before (it passes its checks, the first did not), but free text the two readers
     # read differently is not vouched for: no check tells which of them is right.
     doubts = _readers_disagree(key) if key in FREE_TEXT_FIELDS else None
-    return SecondLook(f"{key} by its label", side, lines_key, fires, reads, keeps, doubts, key)
+    name = f"{key} by its label" + (" beyond the outline" if beyond else "")
+    return SecondLook(name, side, lines_key, fires, reads, keeps, doubts, key)
 
 
 POLICY: tuple[SecondLook, ...] = (
@@ -328,4 +336,10 @@ POLICY: tuple[SecondLook, ...] = (
     # lines detected and read, each value found by its label), the layout's reading replaced
     # field by field where this one passes the field's checks.
     *(_by_labels_look(side, key, lines_key) for side, key, lines_key in _BY_LABELS),
+    # Then, for what still fails, the same past the card's outline: an outline found inside the
+    # card (on a ruled line, a crease) leaves rows off the straightened card, not off the photo.
+    # Only fields whose checks would notice a row cut short or taken from elsewhere: a name or an
+    # address read there can pass (a real place, read surely) with its last line missing.
+    *(_by_labels_look(side, key, lines_key, beyond=True) for side, key, lines_key in _BY_LABELS
+      if key not in ("name", "address")),
 )

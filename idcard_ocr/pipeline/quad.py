@@ -107,11 +107,14 @@ def card_homography(quad: object, width: int = CARD_WIDTH, height: int = CARD_HE
     return cv2.getPerspectiveTransform(as_quad(quad).astype(np.float32), target)
 
 
-def warp(img: np.ndarray, quad: object, width: int = CARD_WIDTH, height: int = CARD_HEIGHT) -> np.ndarray:
+def warp(img: np.ndarray, quad: object, width: int = CARD_WIDTH, height: int = CARD_HEIGHT,
+         border: int = cv2.BORDER_REPLICATE) -> np.ndarray:
     """Cut the card with corners ``quad`` (TL,TR,BR,BL) out of ``img`` as an upright ``width x height`` image.
 
     When the card is much larger in the photo than the target, the photo is first shrunk with
-    area averaging so that fine print does not alias in the perspective resampling.
+    area averaging so that fine print does not alias in the perspective resampling. ``border``:
+    how what lies outside the photo is filled (``cv2.BORDER_CONSTANT``: black, for a view that
+    reaches past the photo's edge, where replicated edge print would pass for text).
     """
     corners = as_quad(quad)
     lengths = side_lengths(corners)
@@ -133,7 +136,7 @@ def warp(img: np.ndarray, quad: object, width: int = CARD_WIDTH, height: int = C
         source = shrunk
     matrix = card_homography(corners, width, height)
     return cv2.warpPerspective(
-        source, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+        source, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=border
     )
 
 
@@ -144,3 +147,13 @@ def unwarp_points(
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 1, 2)
     inverse = np.linalg.inv(card_homography(quad, width, height).astype(np.float64))
     return cv2.perspectiveTransform(pts, inverse).reshape(-1, 2)
+
+
+def widened(quad: object, margin_x: float, margin_y: float,
+            width: int = CARD_WIDTH, height: int = CARD_HEIGHT) -> np.ndarray:
+    """The photo quad (TL,TR,BR,BL) of the card with corners ``quad`` grown by ``margin_x`` and
+    ``margin_y`` canonical pixels on every side: cut out at ``width + 2 * margin_x`` by
+    ``height + 2 * margin_y``, canonical point (x, y) lies at (x + margin_x, y + margin_y)."""
+    corners = [[-margin_x, -margin_y], [width + margin_x, -margin_y],
+               [width + margin_x, height + margin_y], [-margin_x, height + margin_y]]
+    return unwarp_points(quad, corners, width, height)

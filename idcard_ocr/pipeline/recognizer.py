@@ -24,8 +24,8 @@ import numpy as np
 from idcard_ocr.pipeline.assess.photo_view import place_card
 from idcard_ocr.pipeline.decode import DecodedImage, decode_image
 from idcard_ocr.pipeline.engine import TextDetector, TextRecognizer
-from idcard_ocr.pipeline.free_read import read_by_labels
-from idcard_ocr.pipeline.geometry import Straightened, straighten, unwarp_points
+from idcard_ocr.pipeline.free_read import read_beyond_outline, read_by_labels
+from idcard_ocr.pipeline.geometry import Straightened, straighten, straighten_frame, unwarp_points
 from idcard_ocr.pipeline.locate_print import has_text_marks
 from idcard_ocr.pipeline.parse import OcrLine, parse_ocr_lines
 from idcard_ocr.pipeline.policy import Looking, read_again
@@ -86,12 +86,17 @@ class CardRecognizer:
         mark = time.perf_counter()
         straight = straighten(decoded.image)
         timings["straighten"] = (time.perf_counter() - mark) * 1000
-        if straight is None:
+        result = None if straight is None else self.read_straightened(decoded, straight, timings, today)
+        if result is None or not any(result.validity.values()):
+            # Nothing found, or nothing on what was found passes a check: on a photo of the
+            # card's shape the frame itself may be the card (cut to it, an inner outline won).
+            framed = self._from_frame(decoded, straight, timings, today)
+            if framed is not None and (result is None or _passes_more(framed, result)):
+                result, straight = framed, None
+        if result is None:
             result = self._without_card(decoded.image, timings, today)
-        else:
-            result = self.read_straightened(decoded, straight, timings, today)
-            if result.view is not None:
-                result.view.located = straight.located
+        elif straight is not None and result.view is not None:
+            result.view.located = straight.located
         if result.view is None:
             result.view = place_card(decoded.image, decoded.scale, None)
         if self.detector.large_runs != large_runs:
@@ -103,6 +108,18 @@ class CardRecognizer:
         result.timings_ms = timings
         return result
 
+    def _from_frame(self, decoded: DecodedImage, straight: Straightened | None, timings: dict[str, float],
+                    today: date) -> Recognition | None:
+        """The photo's frame read as the card, when the photo has the card's shape and the frame
+        is not the card already found; None unless some field of it passes its check."""
+        mark = time.perf_counter()
+        framed = straighten_frame(decoded.image)
+        if framed is None or (straight is not None and _same_quad(framed.quad, straight.quad)):
+            return None
+        result = self.read_straightened(decoded, framed, {}, today)
+        timings["frame"] = (time.perf_counter() - mark) * 1000
+        return result if any(result.validity.values()) else None
+
     def read_straightened(
         self,
         decoded: DecodedImage,
@@ -113,10 +130,11 @@ class CardRecognizer:
         """Read one card already found and straightened on ``decoded``, dates checked as of
         ``today``; its quad and field boxes in the uploaded photo's pixels. (A page with several
         cards reads each one this way.)"""
-        result, turned = self._read_card_photo(
-            straight.card, straight.side, straight.side_score, timings, today or date.today()
-        )
         quad = np.asarray(straight.quad, dtype=np.float64)
+        result, turned = self._read_card_photo(
+            straight.card, straight.side, straight.side_score, timings, today or date.today(),
+            (decoded.image, quad),
+        )
         result.rotate = straight.rotate
         if turned:  # the card lay the other way up from what its outline and print suggested
             result.rotate = (straight.rotate + 180) % 360
@@ -133,13 +151,15 @@ class CardRecognizer:
         return result
 
     def _read_card_photo(
-        self, card: np.ndarray, side: Side, side_score: float, timings: dict[str, float], today: date
+        self, card: np.ndarray, side: Side, side_score: float, timings: dict[str, float], today: date,
+        photo: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> tuple[Recognition, bool]:
         """Read the straightened card; when nothing on it passes a check and the layout match was
         itself unsure, also try it turned half-way round and as the other side, and keep whichever
         reading validates most. A confidently placed card is not second-guessed: on a blurred one
-        a wrong reading can validate a stray field (a title line taken for a name)."""
-        result = self._from_card(card, side, timings, today)
+        a wrong reading can validate a stray field (a title line taken for a name). ``photo``: the
+        photo and the card's quad on it, for reading past the outline."""
+        result = self._from_card(card, side, timings, today, photo=photo)
         turned = False
         if not any(result.validity.values()) and side_score < UNSURE_SIDE_SCORE:
             mark = time.perf_counter()
@@ -158,15 +178,21 @@ class CardRecognizer:
         return result, turned
 
     def _from_card(self, card: np.ndarray, side: Side, timings: dict[str, float], today: date,
-                   second_reader: bool = True) -> Recognition:
+                   second_reader: bool = True,
+                   photo: tuple[np.ndarray, np.ndarray] | None = None) -> Recognition:
         reading = read_card(card, side, self.text)
         timings["read"] = timings.get("read", 0.0) + reading.elapsed_ms
         mark = time.perf_counter()
         # Second looks read from the card the boxes refer to (levelled when it was askew).
         read_from = card if reading.card is None else reading.card
         by_labels = functools.cache(lambda: read_by_labels(read_from, side, self.detector, self.text))
-        looking = Looking(read_from, self.text, today, by_labels) if second_reader \
-            else Looking(read_from, self.text, today)
+        looking = Looking(read_from, self.text, today)
+        if second_reader:
+            looking = Looking(read_from, self.text, today, by_labels)
+        if second_reader and photo is not None:
+            image, quad = photo
+            beyond = functools.cache(lambda: read_beyond_outline(image, quad, side, self.detector, self.text))
+            looking = Looking(read_from, self.text, today, by_labels, beyond)
         judged = read_again(reading, looking)
         timings["parse"] = timings.get("parse", 0.0) + (time.perf_counter() - mark) * 1000
         fields = {k: FieldReading(s.text, s.confidence, s.box, "number" if s.derived else "print")
@@ -196,6 +222,17 @@ class CardRecognizer:
         side, info = parse_ocr_lines(lines)
         validity = front_validity(info, today) if side == "front" else back_validity(info, today)
         return Recognition(True, side, 0, info, validity)
+
+
+def _passes_more(one: Recognition, other: Recognition) -> bool:
+    """Whether more of ``one``'s fields pass their checks than ``other``'s."""
+    return sum(one.validity.values()) > sum(other.validity.values())
+
+
+def _same_quad(a: tuple[Point, ...], b: tuple[Point, ...], tolerance: float = 8.0) -> bool:
+    """Whether two quads have the same corners as sets, to ``tolerance`` px."""
+    pa, pb = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return all(float(np.min(np.linalg.norm(pb - p, axis=1))) <= tolerance for p in pa)
 
 
 def _as_quad(points: np.ndarray) -> tuple[Point, Point, Point, Point]:

@@ -475,3 +475,30 @@ def _straightened(
         turned=oriented.turned,
         located=choice.located,
     )
+
+
+def straighten_frame(img: np.ndarray) -> Straightened | None:
+    """The photo's own frame straightened as the card, set upright by its print; None unless the
+    photo has the card's shape.
+
+    For a second try when the card found on a photo of the card's shape read nothing that passes
+    a check: an inner frame (the portrait's, a block of print) can win the outline search on a
+    photo cut to the card, and then the card's own print is off the straightened card.
+    """
+    height, width = img.shape[:2]
+    ratio = max(width, height) / float(min(width, height))
+    low, high = FRAME_ASPECT_TOLERANCE
+    if not CARD_ASPECT - low <= ratio <= CARD_ASPECT + high:
+        return None
+    frame = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float64) - 0.5
+    oriented = orient_card(img, frame)
+    corners = tuple((float(x), float(y)) for x, y in oriented.quad)
+    return Straightened(
+        card=oriented.card,
+        quad=corners,  # type: ignore[arg-type]
+        rotate=oriented.rotate,
+        side=oriented.side,
+        side_score=oriented.side_score,
+        layout_match=oriented.layout_match,
+        turned=oriented.turned,
+    )

@@ -328,6 +328,7 @@ def test_geometry_facade_exports() -> None:
         "Straightened",
         "straighten",
         "straighten_another",
+        "straighten_frame",
         "unwarp_points",
         "warp",
     }

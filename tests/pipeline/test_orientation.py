@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from idcard_ocr.pipeline.decode import decode_image
-from idcard_ocr.pipeline.geometry import straighten
+from idcard_ocr.pipeline.geometry import straighten, straighten_frame
 from idcard_ocr.pipeline.orientation import orient_card
 from idcard_ocr.pipeline.quad import CARD_HEIGHT, CARD_WIDTH
 from idcard_ocr.pipeline.side import layout_scores
@@ -105,3 +105,20 @@ def test_card_without_a_visible_edge_is_placed_from_its_print(
     assert (result.side, result.rotate) == (side, 90)
     # Turned 90 clockwise, the card's top-left corner sits at the photo's (1000 - 230, 222).
     assert np.linalg.norm(np.array(result.quad[0]) - np.array([770.0, 222.0])) < 0.08 * CARD_WIDTH
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_a_photo_of_the_cards_shape_is_read_as_the_card_turned_its_way(
+    drawn_cards: dict[str, np.ndarray], turn: int
+) -> None:
+    for side, card in drawn_cards.items():
+        photo = card if TURNS[turn] is None else cv2.rotate(card, TURNS[turn])
+        framed = straighten_frame(photo)
+        assert framed is not None
+        assert (framed.side, framed.rotate) == (side, turn)
+        assert np.abs(framed.card.astype(int) - card.astype(int)).mean() < 8
+
+
+def test_a_photo_of_another_shape_has_no_frame_card(drawn_cards: dict[str, np.ndarray]) -> None:
+    square = cv2.resize(drawn_cards["front"], (540, 540))
+    assert straighten_frame(square) is None

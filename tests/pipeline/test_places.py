@@ -146,3 +146,12 @@ def test_the_place_index_finds_what_comparing_every_name_finds() -> None:
         assert snap_place("".join(text), cands, address_prefixes()) == expected
         snapped += expected is not None
     assert snapped > 20  # the comparison was made on corrections, not only on misses
+
+
+def test_label_ink_read_before_the_value_says_its_start_is_on_the_crop() -> None:
+    assert check_authority(reading("关宣威市公安局")).after_label
+    assert check_authority(reading("签发机关杭州市公安局西湖分局")).after_label
+    assert not check_authority(reading("宣威市公安局")).after_label
+    assert not check_authority(reading("氏沙县公安局")).after_label  # no label's look: a misread
+    # An address stays in doubt: it has more ways to go wrong than an authority.
+    assert not check_address([reading("址广东省广州市天河区体育西路1号")]).after_label

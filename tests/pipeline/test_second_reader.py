@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import functools
 import random
+from dataclasses import replace
 from datetime import date
 
+import cv2
 import numpy as np
 import pytest
 
 from idcard_ocr.pipeline import CardRecognizer, load_recognizer
 from idcard_ocr.pipeline.engine import LineReading
 from idcard_ocr.pipeline.fields import fields_of
-from idcard_ocr.pipeline.free_read import fields_by_label, group_rows, read_by_labels
-from idcard_ocr.pipeline.policy import Looking, read_again, with_lines
+from idcard_ocr.pipeline.free_read import fields_by_label, group_rows, read_beyond_outline, read_by_labels
+from idcard_ocr.pipeline.parse import normalize_timelimit
+from idcard_ocr.pipeline.policy import POLICY, Looking, read_again, with_lines
 from idcard_ocr.pipeline.read import CardReading, ReadLine, read_card
 from idcard_ocr.pipeline.types import Side
 from idcard_ocr.synth.card import downscale, draw_card
@@ -135,3 +138,54 @@ def test_a_card_the_layout_reads_whole_never_runs_the_second_reader(
         read_from = card if first.card is None else first.card
         judged = read_again(first, Looking(read_from, recognizer.text, TODAY, not_needed))
         assert judged.info == (identity.front_info() if side == "front" else identity.back_info())
+
+
+def _back_reading(authority: ReadLine) -> CardReading:
+    term = ReadLine(LineReading("2019.08.06-2039.08.06", 0.99,
+                                tuple(((c, 0.99),) for c in "2019.08.06-2039.08.06")), (340, 470, 700, 500))
+    return CardReading("back", {"authority": [authority], "timelimit": [term]})
+
+
+def test_a_value_whose_ink_ran_into_its_band_after_the_label_is_not_cut() -> None:
+    cut = ReadLine(LineReading("关宣威市公安局", 0.99, tuple(((c, 0.99),) for c in "关宣威市公安局")),
+                   (281, 398, 600, 440), cut_left=True)
+    info, validity, sources = fields_of(_back_reading(cut), "back", TODAY)
+    assert info["authority"] == "宣威市公安局" and not sources["authority"].cut and validity["authority"]
+    lost = replace(cut, reading=LineReading("威市公安局", 0.99, tuple(((c, 0.99),) for c in "威市公安局")))
+    _, validity, sources = fields_of(_back_reading(lost), "back", TODAY)
+    assert sources["authority"].cut and not validity["authority"]
+
+
+def test_words_read_before_a_cut_value_are_no_restored_start() -> None:
+    # The layout's reading lost its start to the band's edge (沙县 is a real place too); the
+    # second reader's row also holds the other label and a stamp's words: longer, but no real
+    # place any more. One that restores the start to a real place is taken.
+    cut = ReadLine(LineReading("沙县公安局", 0.99, tuple(((c, 0.99),) for c in "沙县公安局")),
+                   (300, 398, 600, 440), cut_left=True)
+    merged = "有效期限再复印无效长沙县公安局"
+    by_labels = {"authority": [ReadLine(LineReading(merged, 0.99, tuple(((c, 0.99),) for c in merged)),
+                                        (0, 351, 768, 517))]}
+    only = tuple(look for look in POLICY if look.name == "authority by its label")
+    blank = np.zeros((540, 856, 3), np.uint8)
+    judged = read_again(_back_reading(cut), Looking(blank, None, TODAY, lambda: by_labels), only)  # type: ignore[arg-type]
+    assert judged.info["authority"] == "沙县公安局" and not judged.validity["authority"]
+    whole = LineReading("长沙县公安局", 0.9, tuple(((c, 0.9),) for c in "长沙县公安局"))
+    restored = {"authority": [ReadLine(whole, (250, 398, 600, 440))]}
+    judged = read_again(_back_reading(cut), Looking(blank, None, TODAY, lambda: restored), only)  # type: ignore[arg-type]
+    assert judged.info["authority"] == "长沙县公安局"
+
+
+@pytest.mark.models
+def test_rows_an_outline_found_inside_the_card_left_off_are_read_beyond_it(
+    recognizer: CardRecognizer, cards: list[tuple[Identity, Side, np.ndarray]]
+) -> None:
+    identity, _, card = cards[1]  # a back
+    photo = cv2.copyMakeBorder(card, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=(90, 90, 90))
+    # An outline whose bottom edge runs across the card just above the term's row.
+    height = 455
+    quad = np.array([[40, 40], [40 + 856, 40], [40 + 856, 40 + height], [40, 40 + height]], np.float64)
+    found = read_beyond_outline(photo, quad, "back", recognizer.detector, recognizer.text)
+    term = found["timelimit"][0]
+    assert normalize_timelimit(term.reading.text) == identity.back_info()["timelimit"]
+    # Its box on the card the outline gives: below that card's bottom edge.
+    assert term.box[3] > 540
