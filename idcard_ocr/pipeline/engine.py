@@ -229,6 +229,11 @@ class TextRecognizer:
         return self._emit(probs, path, columns)
 
 
+# A detection on this many input pixels (a card at 640 px, a photo at 960) allocates some 50 MB
+# for a moment; the recogniser hands such memory back to the system after the photo.
+LARGE_INPUT_PIXELS = 200_000
+
+
 class TextDetector:
     """PP-OCRv6 DB text detector with the usual box post-processing."""
 
@@ -238,6 +243,9 @@ class TextDetector:
         self.thresh = thresh
         self.box_thresh = box_thresh
         self.unclip_ratio = unclip_ratio
+        # How many detections so far had an input of LARGE_INPUT_PIXELS or more (each leaves
+        # tens of MB freed but kept by the C allocator); read, not locked: only a hint.
+        self.large_runs = 0
 
     def probability_map(self, img: np.ndarray, max_side: int = 640) -> np.ndarray:
         """The text probability map of ``img`` resized so its longer side is at most ``max_side``."""
@@ -246,6 +254,8 @@ class TextDetector:
         rh = max(32, round(h * scale / 32) * 32)
         rw = max(32, round(w * scale / 32) * 32)
         resized = cv2.resize(img, (rw, rh), interpolation=cv2.INTER_AREA)
+        if rh * rw >= LARGE_INPUT_PIXELS:
+            self.large_runs += 1
         return self.model.run(normalize_bgr(resized)[np.newaxis])[0, 0]
 
     def detect(self, img: np.ndarray, max_side: int = 640) -> list[Quad]:

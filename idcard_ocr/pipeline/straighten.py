@@ -12,7 +12,9 @@ on the full-resolution photo and cut out at full size. A quad whose print matche
 layout is not a card. A photo of the card's shape with no outline in it, whose print places a
 card filling it, was cut to the card: its frame is the card. A frame whose labels already sit
 where its side's layout puts them (those of the best outline do not) is taken before any card is
-placed from the print: that search is most of a cut photo's time and would change nothing.
+placed from the print: that search is most of a cut photo's time and would change nothing. Nor
+is one placed around a clear outline whose labels sit where its layout puts them (a scan on a
+white margin whose print matches its layout less than surely): the outline would be kept.
 """
 
 from __future__ import annotations
@@ -176,11 +178,14 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
         best = frame.choice
     elif unsure:
         mark = time.perf_counter()
-        # Cards placed roughly (three edges seen, or the print alone), then slid onto the layout.
-        placed = three_side_candidates(located.edge_maps, MIN_AREA_FRACTION)
-        from_print = print_block_quads(img, located.small, located.factor)
-        placed += [(quad + 0.5) / located.factor - 0.5 for quad in from_print]
+        # Cards placed roughly (three edges seen, or the print alone), then slid onto the layout;
+        # not around a clear outline whose labels already sit where its layout puts them.
         sensitive = _SensitiveEdges.of(located)
+        placed: list[np.ndarray] = []
+        if not _outline_labelled(img, located, best):
+            placed = three_side_candidates(located.edge_maps, MIN_AREA_FRACTION)
+            from_print = print_block_quads(img, located.small, located.factor)
+            placed += [(quad + 0.5) / located.factor - 0.5 for quad in from_print]
         placed_best = -1.0
         for small_quad in placed:
             preview, placed_score = registered(img, located, small_quad, sensitive.dilated)
@@ -223,6 +228,19 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
     if best is not None:
         best.small, best.factor, best.located = located.small, located.factor, located
     return best
+
+
+def _outline_labelled(img: np.ndarray, located: LocatePass, best: _Choice | None) -> bool:
+    """Whether ``best`` is a clear outline whose labels sit where its side's layout puts them.
+
+    Its print may match the layout less than surely (a pale or low-contrast print, a scan's white
+    margin), but the card is found, the right side the right way up, to the millimetre or two the
+    reading stage's registration by the labels takes up: a card placed from the print (most of
+    such a photo's time) would not be taken over it."""
+    if best is None or best.outline < SURE_OUTLINE:
+        return False
+    chosen = orient_card(located.small, (best.quad + 0.5) / located.factor - 0.5, PREVIEW_SIZE)
+    return _labels_confirm(img, located, chosen)
 
 
 def _judge_repaired(

@@ -158,3 +158,18 @@ def test_detector_finds_lines_and_nothing_on_a_blank_page() -> None:
     assert len(quads) == 2
     assert quads[0][0][1] < quads[1][0][1]  # top to bottom
     assert 40 <= quads[0][0][1] <= 80 and 60 <= quads[0][0][0] <= 100
+
+
+def test_detector_counts_large_detections_only() -> None:
+    detector = TextDetector(threads=1)
+    page = np.full((400, 640, 3), 235, np.uint8)
+    detector.detect(page, 320)
+    assert detector.large_runs == 0
+    detector.detect(page, 640)  # 640 x 416 input: a large detection, its memory handed back after
+    assert detector.large_runs == 1
+
+
+def test_releasing_freed_memory_is_safe_to_call() -> None:
+    from idcard_ocr.pipeline.recognizer import release_freed_memory
+
+    release_freed_memory()
