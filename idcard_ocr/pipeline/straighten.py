@@ -442,13 +442,14 @@ def straighten_another(
     return _straightened(img, best, timings, start)
 
 
-def straighten_as(img: np.ndarray, quad: np.ndarray, side: Side) -> Straightened:
-    """The card at ``quad`` (``img`` pixels, any corner first) cut out and set upright as
-    ``side``, whichever side its print matches best: only which way up it lies is judged
-    (``side_score`` is the margin over the other way up). For a card known to be that side from
-    elsewhere (a page of one identity holds one front and one back)."""
-    start = time.perf_counter()
-    oriented = orient_card(img, np.asarray(quad, np.float64), side=side)
+def _upright(
+    oriented: OrientedCard,
+    *,
+    timings_ms: dict[str, float] | None = None,
+    outline_score: float = 0.0,
+    located: LocatePass | None = None,
+) -> Straightened:
+    """``oriented`` as the answer of a straightening (its quad as plain corner tuples)."""
     corners = tuple((float(x), float(y)) for x, y in oriented.quad)
     return Straightened(
         card=oriented.card,
@@ -456,10 +457,22 @@ def straighten_as(img: np.ndarray, quad: np.ndarray, side: Side) -> Straightened
         rotate=oriented.rotate,
         side=oriented.side,
         side_score=oriented.side_score,
+        outline_score=outline_score,
         layout_match=oriented.layout_match,
-        timings_ms={"orient": (time.perf_counter() - start) * 1000.0},
+        timings_ms=timings_ms if timings_ms is not None else {},
         turned=oriented.turned,
+        located=located,
     )
+
+
+def straighten_as(img: np.ndarray, quad: np.ndarray, side: Side) -> Straightened:
+    """The card at ``quad`` (``img`` pixels, any corner first) cut out and set upright as
+    ``side``, whichever side its print matches best: only which way up it lies is judged
+    (``side_score`` is the margin over the other way up). For a card known to be that side from
+    elsewhere (a page of one identity holds one front and one back)."""
+    start = time.perf_counter()
+    oriented = orient_card(img, np.asarray(quad, np.float64), side=side)
+    return _upright(oriented, timings_ms={"orient": (time.perf_counter() - start) * 1000.0})
 
 
 def side_margin(img: np.ndarray, quad: np.ndarray) -> float:
@@ -490,19 +503,7 @@ def _straightened(
         # Placed without an outline, its layout fit must come from print: wood grain or cloth
         # slid onto the layout can correlate with it too.
         return None
-    corners = tuple((float(x), float(y)) for x, y in oriented.quad)
-    return Straightened(
-        card=oriented.card,
-        quad=corners,  # type: ignore[arg-type]
-        rotate=oriented.rotate,
-        side=oriented.side,
-        side_score=oriented.side_score,
-        outline_score=choice.outline,
-        layout_match=oriented.layout_match,
-        timings_ms=timings,
-        turned=oriented.turned,
-        located=choice.located,
-    )
+    return _upright(oriented, timings_ms=timings, outline_score=choice.outline, located=choice.located)
 
 
 def straighten_frame(img: np.ndarray) -> Straightened | None:
@@ -519,14 +520,4 @@ def straighten_frame(img: np.ndarray) -> Straightened | None:
     if not CARD_ASPECT - low <= ratio <= CARD_ASPECT + high:
         return None
     frame = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float64) - 0.5
-    oriented = orient_card(img, frame)
-    corners = tuple((float(x), float(y)) for x, y in oriented.quad)
-    return Straightened(
-        card=oriented.card,
-        quad=corners,  # type: ignore[arg-type]
-        rotate=oriented.rotate,
-        side=oriented.side,
-        side_score=oriented.side_score,
-        layout_match=oriented.layout_match,
-        turned=oriented.turned,
-    )
+    return _upright(orient_card(img, frame))
