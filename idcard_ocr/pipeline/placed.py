@@ -27,6 +27,7 @@ LAYOUT_WEIGHT = 2.0
 # A quad that matches two readings (side, way up) almost equally is a part of a card or something
 # else: real cards win by 0.2 or more.
 MIN_SIDE_MARGIN = 0.15
+MIN_LAYOUT_MATCH = 0.25  # below this correlation the print does not look like either side
 # A card placed from its print alone (and slid onto the layout) must match it clearly: real cards
 # reach 0.46 or more with a margin of 0.3, text pages and fragments about 0.2-0.43 and under 0.2.
 PRINT_MIN_LAYOUT_MATCH = 0.45

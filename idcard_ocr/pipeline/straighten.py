@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from idcard_ocr.pipeline.layout import labels_for
+from idcard_ocr.pipeline.frame import Frame, labels_confirm, photo_frame, preview_on
 from idcard_ocr.pipeline.locate import (
     LOCATE_MAX_SIDE,
     MIN_AREA_FRACTION,
@@ -42,6 +42,7 @@ from idcard_ocr.pipeline.orientation import OrientedCard, orient_card
 from idcard_ocr.pipeline.placed import (
     ASPECT_TOLERANCE,
     LAYOUT_WEIGHT,
+    MIN_LAYOUT_MATCH,
     MIN_SIDE_MARGIN,
     PREVIEW_SIZE,
     placed_clearly,
@@ -50,32 +51,18 @@ from idcard_ocr.pipeline.placed import (
 )
 from idcard_ocr.pipeline.quad import (
     CARD_ASPECT,
-    CARD_HEIGHT,
     CARD_WIDTH,
-    area,
     aspect_ratio,
     overlaps,
     side_lengths,
     warp,
 )
 from idcard_ocr.pipeline.rectify import refine_quad
-from idcard_ocr.pipeline.register import MIN_LABELS_FOR_BLOCK, find_labels
 from idcard_ocr.pipeline.types import Point, Side
 
 CANDIDATES_TRIED = 12  # judged by layout; a preview costs about a millisecond
-MIN_LAYOUT_MATCH = 0.25  # below this correlation the print does not look like either side
 SURE_LAYOUT_MATCH = 0.5  # with a clear outline, at or above this later candidates are skipped
 SURE_OUTLINE = 0.6
-# A photo cut to the card (a client app's card frame, a scan cropped at the card's edge) has no
-# outline: the frame is the card. Cut up to 2 mm inside its edge on any side, it keeps about the
-# card's shape. When its print places a card covering most of the frame (or more: the part cut
-# off) and no outline was seen, any margin is a few mm at most: the frame is the card, to the
-# 0-2 mm the reading stage's registration by the card's labels takes up. A quad slid onto the
-# layout from the print is surer of nothing: print shifted on the card fits it a few mm off.
-FRAME_ASPECT_TOLERANCE = (0.12, 0.15)  # below and above the card's 1.585
-FRAME_FILL = 0.8
-FRAME_FILL_CLEARLY = 0.6  # ... or this share, when the frame itself fits a side's layout clearly
-FRAME_MATCH_MARGIN = 0.05  # the frame overrules an outline read another way when it fits this much better
 
 
 @dataclass(frozen=True)
@@ -172,10 +159,10 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
         best, best_match = _judge(img, located.small, lines, best, best_match)
         timings["lines"] = (time.perf_counter() - mark) * 1000.0
     unsure = best is None or best_match < SURE_LAYOUT_MATCH
-    frame = _Frame.of(img, located) if unsure else None
-    if frame is not None and frame.labelled_first(img, located, best):
+    frame = Frame.of(img, located) if unsure else None
+    if frame is not None and frame.labelled_first(img, located, None if best is None else best.quad):
         # Cut to the card, its labels printed where the frame puts them: no card to place.
-        best = frame.choice
+        best = _framed(frame)
     elif unsure:
         mark = time.perf_counter()
         # Cards placed roughly (three edges seen, or the print alone), then slid onto the layout;
@@ -218,9 +205,10 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
         if repaired is not None and (best is None or _agrees(located, repaired, best)):
             best = repaired
         timings["repaired"] = (time.perf_counter() - mark) * 1000.0
-        framed = _frame_choice(img, located, best, frame)
-        if framed is not None:
-            best = framed
+        if frame is not None and frame.wins(
+            img, located, None if best is None else best.quad, 0.0 if best is None else best.outline
+        ):
+            best = _framed(frame)
     if best is not None and best.outline > 0.0:  # a card placed from its print has the card's shape
         mark = time.perf_counter()
         best.quad = repair_aspect(located.small, located.factor, best.quad)
@@ -239,8 +227,12 @@ def _outline_labelled(img: np.ndarray, located: LocatePass, best: _Choice | None
     such a photo's time) would not be taken over it."""
     if best is None or best.outline < SURE_OUTLINE:
         return False
-    chosen = orient_card(located.small, (best.quad + 0.5) / located.factor - 0.5, PREVIEW_SIZE)
-    return _labels_confirm(img, located, chosen)
+    return labels_confirm(img, located, preview_on(located, best.quad))
+
+
+def _framed(frame: Frame) -> _Choice:
+    """The photo's own frame as the choice: its edges are the card's, none to refine onto."""
+    return _Choice(LAYOUT_WEIGHT * frame.preview.layout_match, 0.0, frame.quad, 0.0, framed=True)
 
 
 def _judge_repaired(
@@ -279,114 +271,8 @@ def _agrees(located: LocatePass, repaired: _Choice, placed: _Choice) -> bool:
     side the same way up: another card's or a receipt's outline, rebuilt, reads as some other."""
     if repaired.combined <= placed.combined:
         return False
-    seen = [
-        orient_card(located.small, (choice.quad + 0.5) / located.factor - 0.5, PREVIEW_SIZE)
-        for choice in (repaired, placed)
-    ]
+    seen = [preview_on(located, choice.quad) for choice in (repaired, placed)]
     return (seen[0].side, seen[0].rotate) == (seen[1].side, seen[1].rotate)
-
-
-@dataclass
-class _Frame:
-    """The photo's own frame as a card: its preview on the locating copy, judged once."""
-
-    choice: _Choice
-    preview: OrientedCard
-    readable: bool
-    _confirmed: bool | None = None
-
-    @classmethod
-    def of(cls, img: np.ndarray, located: LocatePass) -> _Frame | None:
-        """The frame, or None when the photo is not of the card's shape."""
-        height, width = img.shape[:2]
-        ratio = max(width, height) / float(min(width, height))
-        low, high = FRAME_ASPECT_TOLERANCE
-        if not CARD_ASPECT - low <= ratio <= CARD_ASPECT + high:
-            return None
-        # Pixel centres: the frame's corners lie half a pixel outside the outermost ones.
-        frame = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float64) - 0.5
-        preview = orient_card(located.small, (frame + 0.5) / located.factor - 0.5, PREVIEW_SIZE)
-        choice = _Choice(LAYOUT_WEIGHT * preview.layout_match, 0.0, frame, 0.0, framed=True)
-        readable = preview.layout_match >= MIN_LAYOUT_MATCH and preview.side_score >= MIN_SIDE_MARGIN
-        return cls(choice, preview, readable)
-
-    def confirmed(self, img: np.ndarray, located: LocatePass) -> bool:
-        """Readable, and its labels printed where its side's layout puts them (checked once)."""
-        if self._confirmed is None:
-            self._confirmed = self.readable and _labels_confirm(img, located, self.preview)
-        return self._confirmed
-
-    def labelled_first(self, img: np.ndarray, located: LocatePass, best: _Choice | None) -> bool:
-        """Whether the frame is the card before any card is placed from the print.
-
-        With no outline found, a frame that matches one side's layout clearly, or whose labels
-        sit where that side's layout puts them, is what ``_frame_choice`` takes after the
-        placement search too: a card placed from the frame's own print fills it and reads the
-        same way. With an outline found, the frame must do both, and the outline's labels must
-        not sit where its layout puts them. Either way placing cards (most of a cut photo's
-        time) would change nothing."""
-        if best is None:
-            return placed_clearly(self.preview) or self.confirmed(img, located)
-        if not placed_clearly(self.preview) or not self.confirmed(img, located):
-            return False
-        chosen = orient_card(located.small, (best.quad + 0.5) / located.factor - 0.5, PREVIEW_SIZE)
-        return not _labels_confirm(img, located, chosen)
-
-
-def _frame_choice(
-    img: np.ndarray, located: LocatePass, best: _Choice | None, frame: _Frame | None
-) -> _Choice | None:
-    """The photo's own frame as the card, when the card fills it and the frame has its shape.
-
-    A photo cut to the card shows no outline of its own; whatever outline is left inside it is an
-    inner frame (the portrait's, a guilloche band, a block of print), which may even have the
-    card's shape turned a quarter or placed upside down. The print decides: the frame is the card
-    when its labels are printed where one side's labels are, the right way up, and those of the
-    card chosen so far are not (``_labels_confirm``); or when it reads the print another way than
-    the card chosen (a quarter-turn, the other side) and matches the layout clearly and better;
-    or when no outline was found and the print places a card that fills the frame (read the same
-    way), or nothing was placed and the frame matches a side's layout clearly. Where an outline
-    and the frame read the print alike, the outline is kept: a scan's white margin gives a frame
-    of the card's shape too."""
-    if frame is None:  # the photo is not of the card's shape
-        return None
-    height, width = img.shape[:2]
-    preview, framed, readable = frame.preview, frame.choice, frame.readable
-    chosen = None if best is None else orient_card(
-        located.small, (best.quad + 0.5) / located.factor - 0.5, PREVIEW_SIZE
-    )
-    if frame.confirmed(img, located) and (
-        chosen is None or not _labels_confirm(img, located, chosen)
-    ):
-        return framed
-    if best is None or chosen is None:
-        return framed if placed_clearly(preview) else None
-    fill = area(best.quad) / float(width * height)
-    if (chosen.side, chosen.rotate) != (preview.side, preview.rotate):
-        # A card placed from its print to fill most of the frame is the frame, placed less surely.
-        better = preview.layout_match > chosen.layout_match + FRAME_MATCH_MARGIN
-        placed_large = best.outline == 0.0 and fill >= FRAME_FILL_CLEARLY
-        return framed if placed_clearly(preview) and (better or placed_large) else None
-    if best.outline > 0.0 or fill < FRAME_FILL_CLEARLY:
-        return None
-    if fill < FRAME_FILL and not placed_clearly(preview):
-        # The print placed a card smaller than the frame (a quad a few mm off, skewed by print
-        # shifted on the card): the frame must match a side as clearly as a card placed from its
-        # print. One placed to fill the frame matched clearly already; print shifted on the card
-        # may fit the frame less well, but it reads as the same side, the same way up.
-        return None
-    return framed if readable else None
-
-
-def _labels_confirm(img: np.ndarray, located: LocatePass, preview: OrientedCard) -> bool:
-    """Whether the labels of ``preview``'s side are printed where that side's layout puts them,
-    on the card it places (cut at full size from ``img``): all of them, give or take one. On a
-    card read the wrong way up, a quarter-turn off or as the wrong side, the coloured print found
-    there is values, pattern or nothing."""
-    quad = (preview.quad + 0.5) * located.factor - 0.5
-    card = warp(img, quad, CARD_WIDTH, CARD_HEIGHT)
-    expected = len(labels_for(preview.side))
-    return len(find_labels(card, preview.side)) >= max(MIN_LABELS_FOR_BLOCK, expected - 1)
 
 
 def _card_as_seen(img: np.ndarray, upright_quad: np.ndarray) -> np.ndarray:
@@ -514,10 +400,5 @@ def straighten_frame(img: np.ndarray) -> Straightened | None:
     a check: an inner frame (the portrait's, a block of print) can win the outline search on a
     photo cut to the card, and then the card's own print is off the straightened card.
     """
-    height, width = img.shape[:2]
-    ratio = max(width, height) / float(min(width, height))
-    low, high = FRAME_ASPECT_TOLERANCE
-    if not CARD_ASPECT - low <= ratio <= CARD_ASPECT + high:
-        return None
-    frame = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float64) - 0.5
-    return _upright(orient_card(img, frame))
+    frame = photo_frame(img)
+    return None if frame is None else _upright(orient_card(img, frame))
