@@ -185,14 +185,14 @@ class CardRecognizer:
         mark = time.perf_counter()
         # Second looks read from the card the boxes refer to (levelled when it was askew).
         read_from = card if reading.card is None else reading.card
-        by_labels = functools.cache(lambda: read_by_labels(read_from, side, self.detector, self.text))
         looking = Looking(read_from, self.text, today)
         if second_reader:
-            looking = Looking(read_from, self.text, today, by_labels)
+            by_labels = functools.cache(lambda: read_by_labels(read_from, side, self.detector, self.text))
+            looking = replace(looking, by_labels=by_labels)
         if second_reader and photo is not None:
             image, quad = photo
             beyond = functools.cache(lambda: read_beyond_outline(image, quad, side, self.detector, self.text))
-            looking = Looking(read_from, self.text, today, by_labels, beyond)
+            looking = replace(looking, beyond_outline=beyond)
         judged = read_again(reading, looking)
         timings["parse"] = timings.get("parse", 0.0) + (time.perf_counter() - mark) * 1000
         fields = {k: FieldReading(s.text, s.confidence, s.box, "number" if s.derived else "print")
