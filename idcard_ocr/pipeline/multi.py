@@ -17,7 +17,8 @@ side are judged again: a page of two holds one front and one back of one identit
 Without ``all_cards`` a photo whose first card is already the preferred side is answered by the
 recogniser alone, exactly as before: the search for another card runs only when the first card
 found is the other side and a whole card of its size fits beside it in the photo, and a card
-found there that is not the preferred side is not read.
+found there that is not the preferred side is not read, unless the photo then holds just two
+cards of one size, both of the other side: that pair is judged as every card's is.
 """
 
 from __future__ import annotations
