@@ -46,6 +46,9 @@ TRIM_ABOVE = 1.3  # in text heights: only runs taller than this are trimmed
 # or none between its dots and its lower half. Blank runs this long stay inside one line
 # (lines are 14 px or more apart).
 ROW_GAP = 3
+# Value print's strokes are thin beside its characters' height; a stamp's (``复印无效`` across a
+# copy) are bold. Ink that stays after an opening this wide (in text heights) is such a stroke.
+MIN_BOLD_STROKE = 0.2
 
 
 def _darkness(channel: np.ndarray) -> np.ndarray:
@@ -108,6 +111,20 @@ def ink_mask(region_bgr: np.ndarray) -> np.ndarray:
     threshold = np.maximum(cv2.convertScaleAbs(local_peak, alpha=0.45), np.uint8(MIN_INK_CONTRAST))
     ink = cv2.compare(darkness, threshold, cv2.CMP_GT)
     return (cv2.bitwise_and(ink, neutral) > 0) & (local_peak >= MIN_TEXT_CONTRAST)
+
+
+def without_bold_strokes(mask: np.ndarray, text_height: int) -> np.ndarray:
+    """``mask`` less the ink of strokes too bold for value print.
+
+    On a grey copy a stamp prints as neutral as the values, and its characters, larger than
+    theirs, join a value line's rows to the next: the line is then found too tall or cut short.
+    Its strokes are several times as wide as the values', which an opening keeps and theirs
+    does not (the values' specks it keeps are too few to matter).
+    """
+    size = max(3, round(MIN_BOLD_STROKE * text_height) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    bold = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, kernel)
+    return mask & (bold == 0)
 
 
 def faint_ink_mask(region_bgr: np.ndarray, min_contrast: int = MIN_INK_CONTRAST) -> np.ndarray:

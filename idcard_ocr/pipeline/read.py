@@ -17,7 +17,15 @@ import cv2
 import numpy as np
 
 from idcard_ocr.pipeline.engine import LineReading, TextRecognizer
-from idcard_ocr.pipeline.ink import ink_mask, tail_print, text_columns, text_rows, text_sized, value_print
+from idcard_ocr.pipeline.ink import (
+    ink_mask,
+    tail_print,
+    text_columns,
+    text_rows,
+    text_sized,
+    value_print,
+    without_bold_strokes,
+)
 from idcard_ocr.pipeline.layout import (
     ADDRESS,
     ADDRESS_LINE_PITCH,
@@ -185,14 +193,27 @@ def registered(region: FieldRegion, scale: float, shift: float) -> FieldRegion:
     return replace(region, band=(x0, round(y0 * scale + shift), x1, round(y1 * scale + shift)))
 
 
+# A value line's ink is about 0.8 text heights tall; a line found much taller than a text height
+# has something else's ink in it.
+TALL_LINE = 1.05
+
+
 def ink_lines(card: np.ndarray, region: FieldRegion, max_lines: int = 1) -> list[Box]:
     """The ink extent (x0, y0, x1, y1 on the card) of each value line found in ``region``'s band."""
     x0, y0, x1, y1 = region.band
     y0, y1 = max(0, y0), min(card.shape[0], y1)
     if y1 - y0 < region.text_height // 2:  # a registered band that falls off the card
         return []
-    mask = text_sized(ink_mask(card[y0:y1, x0:x1]), region.text_height, merged_text=True)
+    ink = ink_mask(card[y0:y1, x0:x1])
+    mask = text_sized(ink, region.text_height, merged_text=True)
     rows = text_rows(mask, region.text_height)
+    if any(bottom - top > TALL_LINE * region.text_height for top, bottom in rows):
+        # Taller than a line of value print: a grey stamp's bold characters may join it to the
+        # next row. Found again without their strokes; bold value print (a heavy font) that
+        # comes out with no line at all is kept as it was.
+        thin = text_sized(without_bold_strokes(ink, region.text_height), region.text_height, merged_text=True)
+        if thin_rows := text_rows(thin, region.text_height):
+            mask, rows = thin, thin_rows
     if max_lines == 1 and rows:
         # The line with the most ink: a neighbouring field's descenders leave only thin runs.
         rows = [max(rows, key=lambda r: int(mask[r[0] : r[1]].sum()))]

@@ -14,7 +14,7 @@ import pytest
 from idcard_ocr.pipeline import CardRecognizer, load_recognizer
 from idcard_ocr.pipeline.engine import LineReading
 from idcard_ocr.pipeline.fields import fields_of
-from idcard_ocr.pipeline.ink import value_print
+from idcard_ocr.pipeline.ink import text_rows, text_sized, value_print, without_bold_strokes
 from idcard_ocr.pipeline.read import CardReading, ReadLine
 from idcard_ocr.synth.dataset import draw_sample
 from tests.fonts import needs_fonts
@@ -38,6 +38,18 @@ def test_a_red_stamp_goes_to_the_paper_and_black_print_under_it_stays() -> None:
     assert int(seen[30, 200]) - int(card[30, 200].min()) > 40  # (it was 50+ levels darker)
     dark = seen[15:50, 10:80].min()
     assert paper - dark > 120  # the black digits keep their strokes
+
+
+def test_a_grey_stamps_bold_strokes_do_not_join_a_value_line_to_the_next_row() -> None:
+    th = 34
+    mask = np.zeros((90, 400), np.uint8)
+    cv2.putText(mask, "1998 7 7", (10, 40), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 1, 2)  # value print
+    cv2.putText(mask, "XI", (200, 85), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 1, 9)  # a bold stamp below
+    joined = text_rows(text_sized(mask > 0, th, merged_text=True), th)
+    rows = text_rows(text_sized(without_bold_strokes(mask > 0, th), th, merged_text=True), th)
+    assert max(b - t for t, b in joined) > 1.3 * 24  # the stamp's ink makes the line too tall
+    assert len(rows) == 1 and rows[0][1] <= 42 and rows[0][1] - rows[0][0] <= 28  # the line alone
+    assert without_bold_strokes(mask > 0, th)[:45].sum() >= 0.9 * mask[:45].sum()  # print kept
 
 
 def test_a_value_holding_a_stamps_or_a_labels_words_is_not_vouched_for() -> None:
