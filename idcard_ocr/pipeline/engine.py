@@ -70,9 +70,15 @@ def shared_model(model: ModelFile, threads: int = 1) -> OnnxModel:
 
 
 def normalize_bgr(img: np.ndarray) -> np.ndarray:
-    """HWC uint8 BGR -> CHW float32 in [-1, 1], the PP-OCR input convention."""
-    chw = img.astype(np.float32).transpose(2, 0, 1)
-    return chw * (2.0 / 255.0) - 1.0
+    """HWC uint8 BGR -> CHW float32 in [-1, 1], the PP-OCR input convention.
+
+    One contiguous buffer, scaled in place: the arithmetic on a transposed view made two more
+    copies, and onnxruntime a third (its input must be contiguous), 5 MB each for a detection.
+    """
+    chw = np.ascontiguousarray(img.transpose(2, 0, 1), dtype=np.float32)
+    chw *= 2.0 / 255.0
+    chw -= 1.0
+    return chw
 
 
 @dataclass(frozen=True)
