@@ -22,7 +22,7 @@ import numpy as np
 from idcard_ocr.pipeline.assess.photo_view import place_card
 from idcard_ocr.pipeline.decode import DecodedImage, decode_image
 from idcard_ocr.pipeline.engine import TextDetector, TextRecognizer
-from idcard_ocr.pipeline.free_read import read_beyond_outline, read_by_labels
+from idcard_ocr.pipeline.free_read import read_beyond_outline, read_by_labels, warm_up_detections
 from idcard_ocr.pipeline.geometry import Straightened, straighten, straighten_frame, unwarp_points
 from idcard_ocr.pipeline.locate_print import has_text_marks
 from idcard_ocr.pipeline.memory import release_freed_memory, resident_bytes
@@ -49,8 +49,12 @@ class CardRecognizer:
 
     def __init__(self, threads: int = 1) -> None:
         self.threads = threads
-        self.text = TextRecognizer(threads)
         self.detector = TextDetector(threads)
+        # Before the recogniser's weights are loaded: these first runs are the largest the
+        # process makes, and they add to whatever is in memory at the time.
+        warm_up_detections(self.detector)
+        release_freed_memory()
+        self.text = TextRecognizer(threads)
         self.trimmed_size = 0  # resident bytes after the last trim; read and written unlocked: a hint
 
     def warm_up(self) -> None:
