@@ -237,7 +237,7 @@ class TextRecognizer:
 
 
 # A detection on this many input pixels (a card at 640 px, a photo at 960) allocates some 50 MB
-# for a moment; the recogniser hands such memory back to the system after the photo.
+# for a moment; freed memory is handed back to the system before such a run and after the photo.
 LARGE_INPUT_PIXELS = 200_000
 
 
