@@ -225,13 +225,28 @@ def read_beyond_outline(photo: np.ndarray, quad: np.ndarray, side: Side, detecto
     An outline found inside the card (a ruled line or a crease taken for its edge) cuts off the
     rows beyond it; the straightened card then has no trace of them, while the photo does.
     """
-    mx, my = round(BEYOND * CARD_WIDTH), round(BEYOND * CARD_HEIGHT)
-    wide = warp(photo, widened(quad, mx, my), CARD_WIDTH + 2 * mx, CARD_HEIGHT + 2 * my,
-                border=cv2.BORDER_CONSTANT)
-    # The card's own print at the scale the card-sized view is read at.
-    side_px = round(DETECT_SIDE * (CARD_WIDTH + 2 * mx) / CARD_WIDTH)
+    (width, height), side_px = _beyond_view()
+    mx, my = (width - CARD_WIDTH) // 2, (height - CARD_HEIGHT) // 2
+    wide = warp(photo, widened(quad, mx, my), width, height, border=cv2.BORDER_CONSTANT)
     found = fields_by_label(read_rows(wide, detector, text, side_px), side)
     return {key: [_moved(line, -mx, -my) for line in lines] for key, lines in found.items()}
+
+
+def _beyond_view() -> tuple[tuple[int, int], int]:
+    """The (width, height) of the view read beyond the outline, and the detector's long side for
+    it: the card's own print at the scale the card-sized view is read at."""
+    mx, my = round(BEYOND * CARD_WIDTH), round(BEYOND * CARD_HEIGHT)
+    width = CARD_WIDTH + 2 * mx
+    return (width, CARD_HEIGHT + 2 * my), round(DETECT_SIDE * width / CARD_WIDTH)
+
+
+def warm_up_detections(detector: TextDetector) -> None:
+    """Run the detector once on a blank of each size this reader detects on (the card, the view
+    beyond its outline). onnxruntime plans a run's memory from the second run of an input size
+    on; the first takes some 50 MB more, and would be the process's peak if a photo's memory
+    were in use around it."""
+    for (width, height), side_px in (((CARD_WIDTH, CARD_HEIGHT), DETECT_SIDE), _beyond_view()):
+        detector.probability_map(np.full((height, width, 3), 235, np.uint8), side_px)
 
 
 def _moved(line: ReadLine, dx: int, dy: int) -> ReadLine:

@@ -204,7 +204,7 @@ def ink_lines(card: np.ndarray, region: FieldRegion, max_lines: int = 1) -> list
     y0, y1 = max(0, y0), min(card.shape[0], y1)
     if y1 - y0 < region.text_height // 2:  # a registered band that falls off the card
         return []
-    ink = ink_mask(card[y0:y1, x0:x1])
+    ink = ink_mask(card[y0:y1, x0:x1], band_relative=True)
     mask = text_sized(ink, region.text_height, merged_text=True)
     rows = text_rows(mask, region.text_height)
     if any(bottom - top > TALL_LINE * region.text_height for top, bottom in rows):

@@ -173,3 +173,12 @@ def test_releasing_freed_memory_is_safe_to_call() -> None:
     from idcard_ocr.pipeline.recognizer import release_freed_memory
 
     release_freed_memory()
+
+
+def test_resident_size_is_read_where_proc_tells_it() -> None:
+    import sys
+
+    from idcard_ocr.pipeline.memory import resident_bytes
+
+    size = resident_bytes()
+    assert size > 10 << 20 if sys.platform == "linux" else size >= 0
