@@ -254,7 +254,10 @@ def line_below(card: np.ndarray, region: FieldRegion, lines: list[Box]) -> Box |
     th = region.text_height
     _, top, x1, bottom = lines[-1]
     full_to = max(b[2] for b in lines[:-1]) if len(lines) > 1 else region.band[2]
-    expected = top + ADDRESS_LINE_PITCH
+    # The pitch this card prints its lines at, where two lines show it: larger print (or wider
+    # leading) puts the next line further down than the layout's pitch.
+    pitch = top - lines[-2][1] if len(lines) > 1 else ADDRESS_LINE_PITCH
+    expected = top + pitch
     if x1 < full_to - FULL_LINE_ROOM * th or expected + (bottom - top) <= region.band[3]:
         return None
     y0, y1 = bottom + 1, min(card.shape[0], expected + 2 * th)
