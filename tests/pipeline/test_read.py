@@ -321,3 +321,7 @@ def test_a_line_below_its_band_is_looked_for_at_the_pitch_the_card_prints_its_li
     assert len(above) == 2
     below = line_below(card, region, above)
     assert below is not None and abs(below[1] - above[1][1] - 60) <= 3
+    # A mark far across the band (the portrait's edge) is no address line to measure it from.
+    card = _card_with_lines([full[0], ("1", 525, 343), ("01室", 180, 436)])
+    marks = ink_lines(card, region, ADDRESS_LINES)
+    assert len(marks) == 2 and line_below(card, region, marks) is None
