@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from itertools import pairwise
 
 import numpy as np
 
 from idcard_ocr.domain.dates import split_birth
 from idcard_ocr.domain.id_number import parse_number
+from idcard_ocr.pipeline.layout import ADDRESS_LINE_PITCH
 from idcard_ocr.pipeline.parse import LONG_TERM, clean_name, normalize_timelimit
 from idcard_ocr.pipeline.places import PlaceText, check_address, check_authority, without_trailing_marks
 from idcard_ocr.pipeline.quad import overlaps
@@ -49,6 +51,9 @@ MIN_LONG_TERM_CHAR = 0.8
 MIN_TERM_CHAR = 0.4
 # Boxes of two fields that overlap by more than this share of the smaller one hold the same print.
 SHARED_PRINT = 0.3
+# Address lines follow one another at the line pitch; tops further apart than this many pitches
+# have a line between them that was not read.
+MAX_LINE_STEP = 1.5
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,13 @@ def _source(text: str, lines: list[ReadLine], place: PlaceText | None = None) ->
     cut_start = first_cut or any(line.cut_left for line in lines[1:])
     cut = cut_start or any(line.cut_right for line in lines)
     return FieldSource(text, confidence, _corners([line.box for line in lines]), weakest, known, cut)
+
+
+def skips_a_line(lines: Sequence[ReadLine]) -> bool:
+    """True when two consecutive lines of a value lie more than a line apart: the line printed
+    between them (too faint, washed out) was not read, and the value joined without it still
+    looks whole (it begins with a real place and ends in a room number)."""
+    return any(b.box[1] - a.box[1] > MAX_LINE_STEP * ADDRESS_LINE_PITCH for a, b in pairwise(lines))
 
 
 def read_from_another_field(key: str, sources: dict[str, FieldSource]) -> bool:
@@ -153,6 +165,8 @@ def front_fields(reading: CardReading, today: date) -> tuple[dict[str, str], dic
     for key in ("sex",) * sex_derived + ("year", "month", "day") * birth_derived:
         sources[key] = _from_number(info[key], sources["number"])
     sources["address"] = _source(address, address_lines, address_place)
+    if skips_a_line(address_lines):  # a missing middle line is lost as surely as a cut-off end
+        sources["address"] = replace(sources["address"], cut=True)
     return info, sources
 
 

@@ -18,6 +18,10 @@ TailPrint = Literal["none", "washed", "faint"]
 
 MIN_INK_CONTRAST = 20  # grey levels darker than the local background to count as ink at all
 MIN_TEXT_CONTRAST = 45  # the darkest stroke nearby must reach this for anything there to be text
+# In a value's band whose darkest print is faint all along (a light face printed grey, a shadow
+# over the row), print this share as dark as that darkest stroke is text too, down to the floor.
+BAND_TEXT_SHARE = 0.6
+MIN_FAINT_TEXT = 25
 _BACKGROUND_KERNEL = np.ones((15, 15), np.uint8)  # wider than any stroke: its max is the paper
 _NEARBY_KERNEL = np.ones((41, 41), np.uint8)  # about a character and a half
 # How far a pixel is raised towards the paper by its colourfulness beyond the paper's when the
@@ -96,18 +100,25 @@ def value_print(crop_bgr: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(lifted, cv2.COLOR_GRAY2BGR)
 
 
-def ink_mask(region_bgr: np.ndarray) -> np.ndarray:
+def ink_mask(region_bgr: np.ndarray, band_relative: bool = False) -> np.ndarray:
     """Pixels of dark (value) ink: much darker than the local background in every channel.
 
     The threshold is half the darkest stroke *nearby* rather than in the whole band, so
     characters washed out by a glare spot still count while their unwashed neighbours are much
-    darker.
+    darker. With ``band_relative`` (``region_bgr`` is one value's band), the bar for being text
+    at all is also lowered to a share of the band's darkest neutral stroke: a value printed
+    light all along (a grey scan, a shadow over its row) is no fainter than its own print, and
+    its lightest characters must not drop off the line's end for want of a dark one nearby.
     """
     darkness, neutral = _neutral_darkness(region_bgr)
     local_peak = cv2.dilate(darkness, _NEARBY_KERNEL)
     threshold = np.maximum(cv2.convertScaleAbs(local_peak, alpha=0.45), np.uint8(MIN_INK_CONTRAST))
     ink = cv2.compare(darkness, threshold, cv2.CMP_GT)
-    return (cv2.bitwise_and(ink, neutral) > 0) & (local_peak >= MIN_TEXT_CONTRAST)
+    text_bar = MIN_TEXT_CONTRAST
+    if band_relative and darkness.size:
+        darkest = float(cv2.minMaxLoc(darkness, mask=neutral)[1])
+        text_bar = min(MIN_TEXT_CONTRAST, max(MIN_FAINT_TEXT, round(BAND_TEXT_SHARE * darkest)))
+    return (cv2.bitwise_and(ink, neutral) > 0) & (local_peak >= text_bar)
 
 
 def faint_ink_mask(region_bgr: np.ndarray, min_contrast: int = MIN_INK_CONTRAST) -> np.ndarray:

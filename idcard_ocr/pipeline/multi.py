@@ -17,7 +17,8 @@ side are judged again: a page of two holds one front and one back of one identit
 Without ``all_cards`` a photo whose first card is already the preferred side is answered by the
 recogniser alone, exactly as before: the search for another card runs only when the first card
 found is the other side and a whole card of its size fits beside it in the photo, and a card
-found there that is not the preferred side is not read.
+found there that is not the preferred side is not read, unless the photo then holds just two
+cards of one size, both of the other side: that pair is judged as every card's is.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ BLANK_GROW = 0.06
 BLANK_RING = 0.06  # the background's colour is the median of a ring this wide around that
 # Two cards that overlap by more than this share of the smaller are one card found twice.
 SAME_CARD_OVERLAP = 0.3
+# Two cards whose areas differ by more than this factor are not one card's two sides on one page.
+SAME_SIZE_RATIO = 1.8
 EXIF_ORIENTATION = 0x0112
 # Before each search the page is glanced at with its cards this wide (pixels): a card's print then
 # gives 15-65 glyph-like marks, a page whose cards are all blanked out none (copy pages and desk
@@ -145,6 +148,7 @@ def read_page(
         quads = [_decoded_quad(decoded, found)]
         blanked = _Blanked(decoded.image, located)
         search_whole = True
+        unread: list[Straightened] = []  # cards found, not read: not the side a plain answer wants
         while len(quads) < limit and _has_room(photo_area, quads):
             mark = time.perf_counter()
             # First among the outlines the photo's own search saw: a card with a clear outline
@@ -166,6 +170,7 @@ def read_page(
             if not all_cards and straight.side != wanted:
                 # Not the side the plain answer looks for (on a lone card's photo, most often
                 # clutter that passed for a card): not worth reading.
+                unread.append(straight)
                 continue
             mark = time.perf_counter()
             card = recognizer.read_straightened(decoded, straight, {}, today)
@@ -175,6 +180,8 @@ def read_page(
                 break  # the plain answer needs no more
         if all_cards and _two_of_one_side(cards):
             cards = _one_of_each(recognizer, decoded, cards, today)
+        elif not all_cards:
+            cards = _judged_for_plain(recognizer, decoded, cards, unread, wanted, today)
     chosen = _choose(cards, wanted)
     ordered = reading_order(cards) if all_cards else [chosen]
     timings["total"] = (time.perf_counter() - started) * 1000
@@ -207,6 +214,42 @@ def _one_of_each(
     if _reads_as_its_side(again, today) <= _reads_as_its_side(cards[weaker], today):
         return cards
     return [again if i == weaker else card for i, card in enumerate(cards)]
+
+
+def _judged_for_plain(
+    recognizer: SingleCardReader,
+    decoded: DecodedImage,
+    cards: list[Recognition],
+    unread: list[Straightened],
+    wanted: Side,
+    today: date,
+) -> list[Recognition]:
+    """A plain answer's cards judged as a page of two, like every card's (``_one_of_each``):
+    when no card of the ``wanted`` side was read and the photo holds exactly one card besides
+    the first, of the first's side, its front may have been read as a back. The card found but
+    not read is read first (as its side, as ``all_cards`` would). Only a card of the first's
+    size is taken for the page's other card (``_same_card_size``): clutter beside a lone card
+    (a receipt, a bank card seen smaller) costs nothing more. The judgement stands only when it
+    gives a card of the ``wanted`` side; else the answer is the one it was."""
+    if any(card.side == wanted for card in cards) or len(cards) + len(unread) != 2:
+        return cards
+    placed = [_decoded_quad(decoded, card.card_quad) for card in cards if card.card_quad]
+    quads = placed + [np.asarray(straight.quad, np.float64) for straight in unread]
+    if len(quads) != 2 or not _same_card_size(*quads):
+        return cards
+    pair = cards + [recognizer.read_straightened(decoded, straight, {}, today) for straight in unread]
+    if not _two_of_one_side(pair):
+        return pair if any(card.side == wanted for card in pair) else cards
+    judged = _one_of_each(recognizer, decoded, pair, today)
+    return judged if any(card.side == wanted for card in judged) else cards
+
+
+def _same_card_size(quad: np.ndarray, other: np.ndarray) -> bool:
+    """Whether two cards could be one card's two sides, as a page of one identity shows them:
+    within ``SAME_SIZE_RATIO`` of each other's area (copied at one scale, or photographed side
+    by side from about one distance)."""
+    ratio = area(quad) / max(area(other), 1.0)
+    return 1.0 / SAME_SIZE_RATIO <= ratio <= SAME_SIZE_RATIO
 
 
 def _reads_as_its_side(card: Recognition, today: date) -> tuple[float, int]:

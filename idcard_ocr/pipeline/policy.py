@@ -266,6 +266,14 @@ def _passes_check(key: str, judged: Judged) -> bool:
     return judged.validity[key] and not any(judged.sources[k].derived for k in _FROM_NUMBER.get(key, ()))
 
 
+def _fails(key: str, judged: Judged) -> bool:
+    # Failing its check: a sex or birth date a valid number gives for want of its print passes
+    # (the number vouches for it; reading its print again could only say where it was printed).
+    if key == "nation":
+        return not judged.info["nation"]
+    return not judged.validity[key]
+
+
 def _restores_cut_start(key: str, before: Judged, after: Judged) -> bool:
     # Not when the longer text no longer names a real place where the cut one did: words read
     # before it (a label, a stamp's 复印无效) are no lost start.
@@ -310,7 +318,7 @@ def _by_labels_look(side: Side, key: str, lines_key: str, beyond: bool = False) 
     ``beyond``, its reading past the card's outline (for what is failing still)."""
 
     def fires(_: Looking, now: Judged) -> bool:
-        return not _passes_check(key, now)
+        return _fails(key, now) if beyond else not _passes_check(key, now)
 
     def reads(looking: Looking, _: Judged) -> Iterator[list[ReadLine]]:
         found = (looking.beyond_outline if beyond else looking.by_labels)().get(lines_key)
@@ -354,7 +362,10 @@ POLICY: tuple[SecondLook, ...] = (
     # Then, for what still fails, the same past the card's outline: an outline found inside the
     # card (on a ruled line, a crease) leaves rows off the straightened card, not off the photo.
     # Only fields whose checks would notice a row cut short or taken from elsewhere: a name or an
-    # address read there can pass (a real place, read surely) with its last line missing.
+    # address read there can pass (a real place, read surely) with its last line missing. Only
+    # what fails them, too: a sex or birth date the valid number gives is right whatever is read
+    # there (on a grey copy, whose 年 and 月 fade with the labels, that was a whole second reading
+    # of the card for nothing).
     *(_by_labels_look(side, key, lines_key, beyond=True) for side, key, lines_key in _BY_LABELS
       if key not in ("name", "address")),
 )

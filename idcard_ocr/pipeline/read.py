@@ -191,7 +191,7 @@ def ink_lines(card: np.ndarray, region: FieldRegion, max_lines: int = 1) -> list
     y0, y1 = max(0, y0), min(card.shape[0], y1)
     if y1 - y0 < region.text_height // 2:  # a registered band that falls off the card
         return []
-    mask = text_sized(ink_mask(card[y0:y1, x0:x1]), region.text_height, merged_text=True)
+    mask = text_sized(ink_mask(card[y0:y1, x0:x1], band_relative=True), region.text_height, merged_text=True)
     rows = text_rows(mask, region.text_height)
     if max_lines == 1 and rows:
         # The line with the most ink: a neighbouring field's descenders leave only thin runs.

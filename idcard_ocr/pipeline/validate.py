@@ -201,6 +201,12 @@ def correct_timelimit(reading: LineReading | None, normalized: str) -> str:
     text = reading.text
     if term is None or len(text) != 21:  # 2019.08.06-2039.08.06
         return normalized
+    # As for the number: with many digits unsure, some valid term is always near (blur read
+    # both 0605s as 0808 and 2039 as 2099; set to 2039 the pair agreed and passed).
+    unsure = sum(1 for c, cands in zip(text, reading.candidates, strict=False)
+                 if c.isdigit() and cands and cands[0][1] < UNSURE_DIGIT)
+    if unsure > MAX_UNSURE_DIGITS:
+        return normalized
     start = term.start
     for years in (5, 10, 20):
         end = f"{start.year + years}{text[15:16]}{start.month:02d}{text[18:19]}{start.day:02d}"

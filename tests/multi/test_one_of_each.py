@@ -60,3 +60,39 @@ def test_only_two_placed_cards_of_one_side_are_judged_again() -> None:
     assert not _two_of_one_side([_card(20, "front", 5)])
     assert not _two_of_one_side([_card(20, "back", 0), _card(420, "back", 0), _card(20, "front", 3)])
     assert not _two_of_one_side([_card(20, "back", 0), Recognition(True, "back")])
+
+
+def _found(x: float, side: str, scale: float = 1.0) -> Any:
+    """A card found but not read (the plain answer skips a card of the side it does not want)."""
+    from idcard_ocr.pipeline.geometry import Straightened
+
+    right, bottom = x + 317.0 * scale, 50.0 + 200.0 * scale
+    quad = ((x, 50.0), (right, 50.0), (right, bottom), (x, bottom))
+    return Straightened(np.zeros((540, 856, 3), np.uint8), quad, 0, side, 0.1)  # type: ignore[arg-type]
+
+
+def test_a_plain_answer_reads_the_skipped_card_of_one_size_and_judges_the_pair() -> None:
+    from idcard_ocr.pipeline.multi import _judged_for_plain
+
+    cards = [_card(20, "back", 2)]  # the first card, a back that reads
+    reader = _Reader({"front": 5, "back": 0})
+    page = _judged_for_plain(reader, _decoded(), cards, [_found(420, "back")], "front", TODAY)
+    assert reader.read == ["back", "front"]  # read as found, then judged: the weaker again as a front
+    assert [card.side for card in page] == ["back", "front"] and page[0] is cards[0]
+
+
+def test_a_plain_answer_reads_no_clutter_of_another_size_beside_a_lone_card() -> None:
+    from idcard_ocr.pipeline.multi import _judged_for_plain
+
+    cards = [_card(20, "back", 2)]
+    reader = _Reader({"front": 5, "back": 0})
+    assert _judged_for_plain(reader, _decoded(), cards, [_found(420, "back", 0.4)], "front", TODAY) is cards
+    assert reader.read == []
+
+
+def test_a_plain_judgement_that_finds_no_front_leaves_the_answer_as_it_was() -> None:
+    from idcard_ocr.pipeline.multi import _judged_for_plain
+
+    cards = [_card(20, "back", 2)]
+    reader = _Reader({"front": 0, "back": 1})  # the other card is a second back: no front anywhere
+    assert _judged_for_plain(reader, _decoded(), cards, [_found(420, "back")], "front", TODAY) is cards

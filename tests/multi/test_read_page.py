@@ -217,3 +217,39 @@ def test_a_plain_answer_searches_the_whole_photo_once_beside_a_lone_back(
     page = read_page(recognizer, photo)
     assert len(calls) == 1
     assert page.chosen.side == "back"
+
+
+def _fronts_taken_for_backs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every further card that straightens as a front comes out as a back instead, upright as a
+    back: the page's front misread by its layout, as a faint or stamped copy can be."""
+    import idcard_ocr.pipeline.multi as multi
+
+    def as_back(find: Any) -> Any:
+        def found(img: Any, *args: Any) -> Any:
+            straight = find(img, *args)
+            if straight is None or straight.side != "front":
+                return straight
+            return multi.straighten_as(img, np.asarray(straight.quad), "back")
+
+        return found
+
+    monkeypatch.setattr(multi, "straighten", as_back(multi.straighten))
+    monkeypatch.setattr(multi, "straighten_another", as_back(multi.straighten_another))
+
+
+@pytest.mark.parametrize("file", ["copy_0002.jpg", "desk_0001.jpg"])
+def test_a_plain_answer_judges_a_page_read_as_two_backs_like_every_card(
+    recognizer: Any, file: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first card found is the back; the front, found next, is taken for a second back. Every
+    # card's answer reads it again as a front (a page of two is one front and one back): the
+    # plain answer, which wants the front, gets the same judgement instead of the back.
+    _fronts_taken_for_backs(monkeypatch)
+    photo = (PAGES / file).read_bytes()
+    truths = {card["side"]: card for card in truth_of(file)["cards"]}
+    every = read_page(recognizer, photo, all_cards=True)
+    assert sorted(card.side for card in every.cards) == ["back", "front"]
+    plain = read_page(recognizer, photo)
+    assert plain.chosen.side == "front" and data_of(plain.chosen)["info"] == truths["front"]["info"]
+    assert plain.cards == [plain.chosen]
+    assert data_of(plain.chosen) == data_of(every.chosen)

@@ -70,6 +70,18 @@ def test_ink_survives_a_colour_cast() -> None:
     assert ink_mask(purple).sum() > 0.7 * ink_mask(strip.astype(np.uint8)).sum()
 
 
+@needs_fonts
+def test_a_value_printed_light_all_along_is_still_ink_in_its_band() -> None:
+    # Grey print about 40 levels under its paper: no stroke as dark as the text bar, but as
+    # dark as the band's own darkest print, it is that value's ink.
+    grey = _strip([("赵宁", (196, 198, 200)), ("然", (196, 198, 200))])
+    assert ink_mask(grey).sum() == 0
+    assert ink_mask(grey, band_relative=True).sum() > 150
+    # A faint pattern (15 levels under the paper) is no print, however light the band's darkest.
+    pattern = _strip([("赵宁", (217, 221, 225))])
+    assert ink_mask(pattern, band_relative=True).sum() == 0
+
+
 def test_text_rows_finds_each_line_and_nothing_in_an_empty_band() -> None:
     mask = np.zeros((160, 400), bool)
     mask[10:40, 20:300:3] = True

@@ -140,6 +140,31 @@ def test_a_card_the_layout_reads_whole_never_runs_the_second_reader(
         assert judged.info == (identity.front_info() if side == "front" else identity.back_info())
 
 
+@pytest.mark.models
+def test_a_birth_date_the_number_gives_is_not_read_again_past_the_outline(
+    recognizer: CardRecognizer, cards: list[tuple[Identity, Side, np.ndarray]]
+) -> None:
+    def not_needed() -> dict[str, list[ReadLine]]:
+        raise AssertionError("the card was read past its outline for a value the number gives")
+
+    identity, _, card = cards[0]
+    first = read_card(card, "front", recognizer.text)
+    # As if the birth line's print were unreadable (a grey copy fades 年 and 月 with the labels):
+    # the valid number gives the date, and the second reader is still asked for its print.
+    unread = with_lines(first, "birth", [])
+    read_from = card if first.card is None else first.card
+    asked: list[str] = []
+
+    def by_labels() -> dict[str, list[ReadLine]]:
+        asked.append("by labels")
+        return {}
+
+    judged = read_again(unread, Looking(read_from, recognizer.text, TODAY, by_labels, not_needed))
+    assert asked == ["by labels"]
+    assert judged.info == identity.front_info()
+    assert judged.validity["birthday"] and judged.sources["year"].derived
+
+
 def _back_reading(authority: ReadLine) -> CardReading:
     term = ReadLine(LineReading("2019.08.06-2039.08.06", 0.99,
                                 tuple(((c, 0.99),) for c in "2019.08.06-2039.08.06")), (340, 470, 700, 500))

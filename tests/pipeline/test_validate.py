@@ -109,6 +109,14 @@ def test_timelimit_end_is_set_from_candidates_and_term_rules() -> None:
     assert correct_timelimit(reading(text), "20190806-20390808") == "20190806-20390808"
 
 
+def test_a_term_with_many_unsure_digits_is_not_set_right() -> None:
+    # Blur: half its digits unsure. Some term of 5, 10 or 20 years is always within reach.
+    text = "2019.08.08-2099.08.08"
+    unsure = {i: [("3", 0.3)] for i in (2, 3, 8, 9, 12, 13, 17, 20)}
+    assert correct_timelimit(reading(text, unsure), "20190808-20990808") == "20190808-20990808"
+    assert correct_timelimit(reading(text, {13: [("3", 0.3)]}), "20190808-20990808") == "20190808-20390808"
+
+
 def test_traditional_forms_are_simplified() -> None:
     assert simplify(reading("李強")) == "李强"
 

@@ -66,3 +66,14 @@ def test_authority_and_long_term_need_sure_readings() -> None:
     # A dated term cross-checks itself (end = start + 20 years), so a 0.77 digit may stand.
     _, validity = back(line("宣威市公安局"), line("2019.08.06-2039.08.06", weak={6: 0.77}))
     assert validity["timelimit"]
+
+
+def test_an_address_missing_a_middle_line_is_not_vouched_for() -> None:
+    first, last = line("浙江省杭州市西湖区文二"), line("路108号")
+    _, validity = front(line("赵宁"), [first, last])
+    assert validity["address"]
+    # The line between them was not read: the two left still make a real, whole-looking address.
+    lines = [replace(first, box=(150, 250, 540, 295)), replace(last, box=(150, 346, 540, 391))]
+    reading = CardReading("front", {"name": [line("赵宁")], "address": lines})
+    info, validity, _ = fields_of(reading, "front", TODAY)
+    assert info["address"] == "浙江省杭州市西湖区文二路108号" and not validity["address"]
