@@ -41,7 +41,7 @@ from idcard_ocr.pipeline.looks import (
     variant_boxes,
 )
 from idcard_ocr.pipeline.parse import clean_nation, clean_number
-from idcard_ocr.pipeline.read import CardReading, ReadLine
+from idcard_ocr.pipeline.read import FULL_LINE_ROOM, CardReading, ReadLine
 from idcard_ocr.pipeline.types import Side
 from idcard_ocr.pipeline.validate import simplify
 
@@ -300,6 +300,19 @@ def _readers_disagree(key: str) -> Callable[[Judged, Judged], bool]:
     return disagree
 
 
+def _ends_full(before: Judged, after: Judged) -> bool:
+    """True when the second reader's address ends on a line that runs to the address column's
+    end: the address wraps onto a next line it did not take (a stamp's words run into that
+    line's start, so it is not flush with the first), and what it gives is only its start."""
+    lines = after.reading.lines.get(ADDRESS.key) or []
+    return bool(lines) and lines[-1].box[2] >= ADDRESS.band[2] - FULL_LINE_ROOM * ADDRESS.text_height
+
+
+def _doubts_address(before: Judged, after: Judged) -> bool:
+    """The second reader's address is not vouched when the readers disagree or it ends full."""
+    return _readers_disagree(ADDRESS.key)(before, after) or _ends_full(before, after)
+
+
 def _by_labels_look(side: Side, key: str, lines_key: str, beyond: bool = False) -> SecondLook:
     """The second reader's reading of one field, for a field the layout read left failing; with
     ``beyond``, its reading past the card's outline (for what is failing still)."""
@@ -323,6 +336,8 @@ def _by_labels_look(side: Side, key: str, lines_key: str, beyond: bool = False) 
     # Kept as before (it passes its checks, the first did not), but free text the two readers
     # read differently is not vouched for: no check tells which of them is right.
     doubts = _readers_disagree(key) if key in FREE_TEXT_FIELDS else None
+    if key == ADDRESS.key:
+        doubts = _doubts_address
     name = f"{key} by its label" + (" beyond the outline" if beyond else "")
     return SecondLook(name, side, lines_key, fires, reads, keeps, doubts, key)
 

@@ -270,12 +270,18 @@ def line_below(card: np.ndarray, region: FieldRegion, lines: list[Box]) -> Box |
     is printed one line pitch below a full address line and flush with its start (the number's
     digits start further right, its label further left).
     """
+    th = region.text_height
+    # Only the lines read as the address's (ink starting far across the band is other print).
+    right_part = region.band[0] + MAX_INDENT * (region.band[2] - region.band[0])
+    lines = [box for index, box in enumerate(lines) if not index or box[0] < right_part]
     if not lines or len(lines) >= ADDRESS_LINES:
         return None
-    th = region.text_height
     _, top, x1, bottom = lines[-1]
     full_to = max(b[2] for b in lines[:-1]) if len(lines) > 1 else region.band[2]
-    expected = top + ADDRESS_LINE_PITCH
+    # The pitch this card prints its lines at, where two lines show it: larger print (or wider
+    # leading) puts the next line further down than the layout's pitch.
+    pitch = top - lines[-2][1] if len(lines) > 1 else ADDRESS_LINE_PITCH
+    expected = top + pitch
     if x1 < full_to - FULL_LINE_ROOM * th or expected + (bottom - top) <= region.band[3]:
         return None
     y0, y1 = bottom + 1, min(card.shape[0], expected + 2 * th)

@@ -13,8 +13,10 @@ import pytest
 
 from idcard_ocr.domain.dates import split_birth
 from idcard_ocr.pipeline import CardRecognizer, load_recognizer
+from idcard_ocr.pipeline.engine import LineReading
+from idcard_ocr.pipeline.layout import ADDRESS
 from idcard_ocr.pipeline.policy import POLICY, Looking, SecondLook, read_again
-from idcard_ocr.pipeline.read import read_card
+from idcard_ocr.pipeline.read import ReadLine, read_card
 from idcard_ocr.synth.card import downscale, draw_card
 from idcard_ocr.synth.identities import Identity, make_identities
 
@@ -92,3 +94,32 @@ def test_validity_a_kept_look_withdrew_stays_withdrawn_through_later_looks(
     assert read_again(first, looking, policy=()).validity["name"]
     judged = read_again(first, looking, policy=(doubting, later))
     assert not judged.validity["name"] and judged.validity["sex"]
+
+
+def _surely(text: str) -> LineReading:
+    """``text`` as if read with certainty."""
+    return LineReading(text, 1.0, tuple(((c, 1.0),) for c in text),
+                       tuple((i + 0.5) / len(text) for i in range(len(text))))
+
+
+def test_an_address_the_second_reader_ends_on_a_full_line_is_kept_but_not_vouched(
+    recognizer: CardRecognizer, front: tuple[Identity, np.ndarray]
+) -> None:
+    _, card = front
+    first = read_card(card, "front", recognizer.text)
+    # The layout read only the address's later lines (its band placed a line too low).
+    line = first.lines["address"][0]
+    later = replace(line, reading=_surely("福南路649号"))
+    later_lines = replace(first, lines={**first.lines, "address": [later]})
+    looking = Looking(card if first.card is None else first.card, recognizer.text, TODAY)
+
+    def second_reader(x1: int) -> Looking:
+        start = ReadLine(_surely("黑龙江省伊春市红星区幸"), (160, 300, x1, 340))
+        return replace(looking, by_labels=lambda: {"address": [start]})
+
+    # Its one line ends well short of the column's end: the address ends there.
+    short = read_again(later_lines, second_reader(420))
+    assert short.info["address"] == "黑龙江省伊春市红星区幸" and short.validity["address"]
+    # It runs to the column's end: the address goes on, on a line the second reader did not take.
+    full = read_again(later_lines, second_reader(ADDRESS.band[2] - 10))
+    assert full.info["address"] == "黑龙江省伊春市红星区幸" and not full.validity["address"]

@@ -321,3 +321,19 @@ def test_an_address_line_below_its_band_is_taken_only_where_the_address_goes_on(
     # The line above is not full: the address ended there.
     card = _card_with_lines([full[0], ("江街976号", 180, 310), ("01室", 180, 358)])
     assert line_below(card, region, ink_lines(card, region, ADDRESS_LINES)) is None
+
+
+@needs_fonts
+def test_a_line_below_its_band_is_looked_for_at_the_pitch_the_card_prints_its_lines() -> None:
+    # Larger print, wider leading: the lines above stand 60 px apart, not the layout's 48.
+    region = replace(ADDRESS, band=(125, 230, 545, 362))
+    full = [("河北省石家庄市高邑县长", 180, 250), ("江街976号20幢3单元22", 180, 310)]
+    card = _card_with_lines([*full, ("01室", 180, 370)])
+    above = ink_lines(card, region, ADDRESS_LINES)
+    assert len(above) == 2
+    below = line_below(card, region, above)
+    assert below is not None and abs(below[1] - above[1][1] - 60) <= 3
+    # A mark far across the band (the portrait's edge) is no address line to measure it from.
+    card = _card_with_lines([full[0], ("1", 525, 343), ("01室", 180, 436)])
+    marks = ink_lines(card, region, ADDRESS_LINES)
+    assert len(marks) == 2 and line_below(card, region, marks) is None
