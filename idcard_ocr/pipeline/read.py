@@ -225,6 +225,13 @@ def ink_lines(card: np.ndarray, region: FieldRegion, max_lines: int = 1) -> list
     return inks
 
 
+def value_lines(region: FieldRegion, inks: list[Box]) -> list[Box]:
+    """The ink lines found in ``region``'s band that are its value's: the first, and those after
+    it that start before the band's right part (ink starting far across it is other print)."""
+    right_part = region.band[0] + MAX_INDENT * (region.band[2] - region.band[0])
+    return [ink for index, ink in enumerate(inks) if not index or ink[0] < right_part]
+
+
 def run_on(card: np.ndarray, region: FieldRegion, ink: Box) -> tuple[Box, bool]:
     """``ink`` (one line's) carried on past its band's right end to where its last character
     ends, and whether it surely ends there: False when ink that reaches the band's end runs on
@@ -271,9 +278,7 @@ def line_below(card: np.ndarray, region: FieldRegion, lines: list[Box]) -> Box |
     digits start further right, its label further left).
     """
     th = region.text_height
-    # Only the lines read as the address's (ink starting far across the band is other print).
-    right_part = region.band[0] + MAX_INDENT * (region.band[2] - region.band[0])
-    lines = [box for index, box in enumerate(lines) if not index or box[0] < right_part]
+    lines = value_lines(region, lines)
     if not lines or len(lines) >= ADDRESS_LINES:
         return None
     _, top, x1, bottom = lines[-1]
@@ -386,8 +391,7 @@ def read_card(card: np.ndarray, side: Side, recognizer: TextRecognizer) -> CardR
     x_offset = value_offset(inks, regions)
     for region in regions:
         lines: list[ReadLine] = []
-        right_part = region.band[0] + MAX_INDENT * (region.band[2] - region.band[0])
-        found = [ink for index, ink in enumerate(inks[region.key]) if not index or ink[0] < right_part]
+        found = value_lines(region, inks[region.key])
         for index, ink in enumerate(found):
             ink, ends = run_on(card, region, ink)
             box = reading_box(ink, region, card.shape, x_offset)
