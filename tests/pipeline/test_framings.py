@@ -111,42 +111,33 @@ def test_a_card_cut_to_its_edge_is_read_the_way_its_labels_are_printed(
     assert all(result.validity.values())
 
 
+# Addresses printed away from where the layout puts them, each read whole and vouched for:
 @needs_fonts
-@pytest.mark.parametrize("seed", ["31:0", "77:8"])
-def test_an_address_row_printed_left_of_the_block_reads_to_the_portrait(
-    recognizer: CardRecognizer, seed: str
+@pytest.mark.parametrize(
+    ("family", "framing", "seed"),
+    [
+        # The whole print ~2.5 mm right, the address label row on its own less so, widely spaced
+        # characters filling the first address line up to the portrait: its last character used
+        # to be lost (band ended with the row's label) while the address was still marked valid.
+        pytest.param("ledger", "cut", "31:0", id="row-left-of-block-31:0"),
+        pytest.param("ledger", "cut", "77:8", id="row-left-of-block-77:8"),
+        # The address print ~1.7-3.7 mm right of its label, its lines filled up to the portrait:
+        # the last character of a line stood across the band's end or just past it and was lost
+        # (江 of 长江, 4 of 1774, 塘 read as 埔 from its left half) while the rest read surely.
+        pytest.param("ledger", "cut", "31:8", id="right-of-label-cut-31:8"),
+        pytest.param("ledger", "cut", "77:24", id="right-of-label-cut-77:24"),
+        pytest.param("ledger", "margin", "31:16", id="right-of-label-margin-31:16"),
+        # The address print ~1.3-3 mm lower than its label row: its third line lay below the
+        # band, and the address came back two lines long (新塘 without 乡大王村5组59号), valid.
+        pytest.param("warm", "cut", "31:16", id="below-label-row-31:16"),
+        pytest.param("warm", "cut", "77:22", id="below-label-row-77:22"),
+        pytest.param("warm", "cut", "77:24", id="below-label-row-77:24"),
+    ],
+)
+def test_an_address_printed_off_its_place_is_read_whole(
+    recognizer: CardRecognizer, family: str, framing: str, seed: str
 ) -> None:
-    # The whole print ~2.5 mm right, the address label row on its own less so, widely spaced
-    # characters filling the first address line up to the portrait: its last character used to
-    # be lost (band ended with the row's label) while the address was still marked valid.
-    sample = draw_sample("ledger", "cut", "front", seed=seed)
-    result = recognizer.recognize(sample.jpeg)
-    assert result.info["address"] == sample.truth["info"]["address"]
-    assert result.validity["address"]
-
-
-@needs_fonts
-@pytest.mark.parametrize(("framing", "seed"), [("cut", "31:8"), ("cut", "77:24"), ("margin", "31:16")])
-def test_an_address_printed_right_of_its_label_keeps_the_characters_past_the_band(
-    recognizer: CardRecognizer, framing: str, seed: str
-) -> None:
-    # The address print ~1.7-3.7 mm right of its label, its lines filled up to the portrait: the
-    # last character of a line stood across the band's end or just past it and was lost (江 of
-    # 长江, 4 of 1774, 塘 read as 埔 from its left half) while the rest read surely and valid.
-    sample = draw_sample("ledger", framing, "front", seed=seed)
-    result = recognizer.recognize(sample.jpeg)
-    assert result.info["address"] == sample.truth["info"]["address"]
-    assert result.validity["address"]
-
-
-@needs_fonts
-@pytest.mark.parametrize("seed", ["31:16", "77:22", "77:24"])
-def test_an_address_printed_below_its_label_row_keeps_its_last_line(
-    recognizer: CardRecognizer, seed: str
-) -> None:
-    # The address print ~1.3-3 mm lower than its label row: its third line lay below the band,
-    # and the address came back two lines long (新塘 without 乡大王村5组59号), marked valid.
-    sample = draw_sample("warm", "cut", "front", seed=seed)
+    sample = draw_sample(family, framing, "front", seed=seed)
     result = recognizer.recognize(sample.jpeg)
     assert result.info["address"] == sample.truth["info"]["address"]
     assert result.validity["address"]
