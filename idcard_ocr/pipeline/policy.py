@@ -333,13 +333,19 @@ def _without_faint(key: str, region: FieldRegion) -> Callable[[Looking, Judged],
     return reads
 
 
+def _keeps_passing(key: str) -> Callable[[Looking, Judged, Judged], bool]:
+    def keeps(_: Looking, before: Judged, after: Judged) -> bool:
+        return after.validity[key] or not before.validity[key]
+
+    return keeps
+
+
 def _stamp_look(side: Side, key: str, region: FieldRegion) -> SecondLook:
     """Free text holding a character of a stamp's words read again without the stamp's fainter
-    print: taken when it reads the same or only without such characters, and passes its checks
-    (a value already in doubt keeps its reading: on a blurred or glared photo a real character
-    of its own, 银 or 复, may be faint too); else the value is not vouched for."""
+    print: taken when it reads the same or only without such characters (and passes where the
+    first did); else the value is not vouched for, its characters may be the stamp's."""
     return SecondLook(f"{key} without a stamp's faint print", side, region.key, _stamped(key),
-                      _without_faint(key, region), _passes(key), vouch_key=key,
+                      _without_faint(key, region), _keeps_passing(key), vouch_key=key,
                       doubts_unless_kept=True)
 
 
