@@ -53,9 +53,6 @@ ROW_GAP = 3
 # Value print's strokes are thin beside its characters' height; a stamp's (``复印无效`` across a
 # copy) are bold. Ink that stays after an opening this wide (in text heights) is such a stroke.
 MIN_BOLD_STROKE = 0.2
-# A line's darkest print, for telling the values' print from a fainter stamp's: this percentile
-# of its pixels' darkness (a few specks darker still do not set it).
-DARKEST_PERCENTILE = 99
 
 
 def _darkness(channel: np.ndarray) -> np.ndarray:
@@ -104,25 +101,6 @@ def value_print(crop_bgr: np.ndarray) -> np.ndarray:
     lifted = cv2.addWeighted(brightest, 1.0, extra, COLOUR_LIFT, 0)  # saturating at 255
     lifted = cv2.min(lifted, cv2.dilate(brightest, _BACKGROUND_KERNEL))  # a stroke, not a highlight
     return cv2.cvtColor(lifted, cv2.COLOR_GRAY2BGR)
-
-
-def without_faint_print(crop_bgr: np.ndarray, share: float) -> np.ndarray:
-    """``value_print(crop_bgr)`` with print fainter than ``share`` of the line's darkest lifted to
-    the paper around it.
-
-    A stamp or watermark is printed half-transparent over the values: on a grey copy it is as
-    colourless as they are, and ``value_print`` cannot lift it by colour, but it stays several
-    times fainter than their black print. Read as it is, its characters can come back inside
-    the value (新塘复乡 for 新塘乡, 510号限手机卡 for 510号).
-    """
-    if crop_bgr.ndim != 3 or crop_bgr.size == 0:
-        return crop_bgr
-    grey = cv2.cvtColor(value_print(crop_bgr), cv2.COLOR_BGR2GRAY)
-    paper = cv2.blur(cv2.dilate(grey, _BACKGROUND_KERNEL), (9, 9))
-    darkness = cv2.subtract(paper, grey)
-    darkest = float(np.percentile(darkness, DARKEST_PERCENTILE))
-    faint = darkness < share * darkest
-    return cv2.cvtColor(np.where(faint, paper, grey).astype(np.uint8), cv2.COLOR_GRAY2BGR)
 
 
 def ink_mask(region_bgr: np.ndarray, band_relative: bool = False) -> np.ndarray:

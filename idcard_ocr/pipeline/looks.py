@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from idcard_ocr.pipeline.engine import TextRecognizer
-from idcard_ocr.pipeline.ink import tail_print, value_print, without_faint_print
+from idcard_ocr.pipeline.ink import tail_print, value_print
 from idcard_ocr.pipeline.layout import FieldRegion
 from idcard_ocr.pipeline.read import ReadLine
 
@@ -86,13 +86,3 @@ def read_closed(card: np.ndarray, line: ReadLine, recognizer: TextRecognizer, ch
     x0, y0, x1, y1 = line.box
     return ReadLine(recognizer.read(value_print(card[y0:y1, x0:x1]), charset), line.box, line.cut_left,
                     line.cut_right)
-
-
-def read_without_faint(card: np.ndarray, line: ReadLine, region: FieldRegion, recognizer: TextRecognizer,
-                       share: float) -> ReadLine:
-    """``line``'s box read again with print fainter than ``share`` of its darkest taken off: the
-    values' black print without a half-transparent stamp or watermark across it."""
-    x0, y0, x1, y1 = line.box
-    crop = without_faint_print(card[y0:y1, x0:x1], share)
-    reading = recognizer.read(crop, region.charset, region.width_scale)
-    return ReadLine(reading, line.box, line.cut_left, line.cut_right)

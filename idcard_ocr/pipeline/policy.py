@@ -35,17 +35,15 @@ from idcard_ocr.pipeline.layout import (
 from idcard_ocr.pipeline.looks import (
     faint_tail,
     read_closed,
-    read_without_faint,
     reread_line,
     reread_variant,
     reread_with_length,
     variant_boxes,
 )
 from idcard_ocr.pipeline.parse import clean_nation, clean_number
-from idcard_ocr.pipeline.places import address_prefixes
 from idcard_ocr.pipeline.read import FULL_LINE_ROOM, CardReading, ReadLine
 from idcard_ocr.pipeline.types import Side
-from idcard_ocr.pipeline.validate import STAMP_CHARS, simplify
+from idcard_ocr.pipeline.validate import simplify
 
 NUMBER_LENGTH = 18
 # A nation read again from a variant crop is taken only when the variant reads a whole nation
@@ -53,10 +51,6 @@ NUMBER_LENGTH = 18
 SURE_NATION_VARIANT = 0.7
 SURE_TAIL_CHAR = 0.6  # each character a longer reading adds to an address must be this sure
 SURE_SEX_VARIANT = 0.9  # a 男-or-女 reading of the sex crop must be at least this sure
-# Shares of a line's darkest print that print must reach to be the values' when a stamp's
-# characters may have been read into them, tried in turn: a stamp is printed half-transparent,
-# a few times fainter than the values.
-FAINT_SHARES = (0.45, 0.6)
 
 
 @dataclass(frozen=True)
@@ -111,9 +105,6 @@ class SecondLook:
     keeps: Callable[[Looking, Judged, Judged], bool]
     doubts: Callable[[Judged, Judged], bool] | None = None
     vouch_key: str = ""
-    # When it fired and no proposal of it was kept, ``vouch_key``'s validity is withdrawn: the
-    # look was what could have confirmed the reading.
-    doubts_unless_kept: bool = False
 
 
 def with_lines(reading: CardReading, key: str, lines: list[ReadLine]) -> CardReading:
@@ -137,10 +128,6 @@ def read_again(first: CardReading, looking: Looking, policy: tuple[SecondLook, .
                     doubted.add(look.vouch_key)
                 current = _unvouched(proposal, doubted)
                 break
-        else:
-            if look.doubts_unless_kept:
-                doubted.add(look.vouch_key)
-                current = _unvouched(current, doubted)
     return current
 
 
@@ -262,93 +249,6 @@ def _sex_surely_the_numbers(looking: Looking, before: Judged, after: Judged) -> 
         and facts is not None and line.reading.text == facts.sex
 
 
-def _checked_start(key: str, now: Judged) -> int:
-    """How many characters at the start of ``key``'s value the table of places vouches for: an
-    address's province, prefecture and county; a known authority whole (its place, 公安局 and a
-    known branch)."""
-    text, source = now.info[key], now.sources[key]
-    if not source.place_known:
-        return 0
-    if key != ADDRESS.key:
-        return len(text)
-    prefixes = address_prefixes()
-    return max((n for n in range(len(text) + 1) if text[:n] in prefixes), default=0)
-
-
-def _stamped_lines(key: str, now: Judged) -> list[int]:
-    """The lines of ``key`` holding a character of a stamp's words past the value's checked start:
-    it may be the stamp's, printed across the value, rather than the value's own."""
-    lines = now.reading.lines.get(key) or []
-    text = now.info[key]
-    joined = "".join(line.reading.text for line in lines)
-    offset = joined.find(text) if text else -1  # label characters may have been read before it
-    if offset < 0:
-        offset = max(0, len(joined) - len(text))
-    unchecked = offset + _checked_start(key, now)
-    found, start = [], 0
-    for index, line in enumerate(lines):
-        end = start + len(line.reading.text)
-        if any(c in STAMP_CHARS for c in joined[max(start, unchecked) : end]):
-            found.append(index)
-        start = end
-    return found
-
-
-def _only_stamp_dropped(was: str, now: str) -> bool:
-    """True when ``now`` is ``was`` with none, or only characters of a stamp's words, left out."""
-    rest = iter(now)
-    pending = next(rest, None)
-    for char in was:
-        if char == pending:
-            pending = next(rest, None)
-        elif char not in STAMP_CHARS:
-            return False
-    return pending is None
-
-
-def _stamped(key: str) -> Callable[[Looking, Judged], bool]:
-    def fires(_: Looking, now: Judged) -> bool:
-        return bool(_stamped_lines(key, now))
-
-    return fires
-
-
-def _without_faint(key: str, region: FieldRegion) -> Callable[[Looking, Judged], Iterator[list[ReadLine]]]:
-    def reads(looking: Looking, now: Judged) -> Iterator[list[ReadLine]]:
-        # Each such line read again without print fainter than the values': a stamp's
-        # characters go, the value's own stay. Only a reading that the same or with stamp
-        # characters left out is proposed; any other difference is a misread of one of them.
-        lines = list(now.reading.lines[key])
-        for index in _stamped_lines(key, now):
-            was = lines[index].reading.text
-            for share in FAINT_SHARES:
-                again = read_without_faint(looking.card, lines[index], region, looking.text, share)
-                if _only_stamp_dropped(was, again.reading.text):
-                    lines[index] = again
-                    break
-            else:
-                return
-        yield lines
-
-    return reads
-
-
-def _keeps_passing(key: str) -> Callable[[Looking, Judged, Judged], bool]:
-    def keeps(_: Looking, before: Judged, after: Judged) -> bool:
-        return after.validity[key] or not before.validity[key]
-
-    return keeps
-
-
-def _stamp_look(side: Side, key: str, region: FieldRegion) -> SecondLook:
-    """Free text holding a character of a stamp's words read again without the stamp's fainter
-    print: taken when it reads the same or only without such characters (and passes where the
-    first did); else the value is not vouched for, its characters may be the stamp's."""
-    return SecondLook(f"{key} without a stamp's faint print", side, region.key, _stamped(key),
-                      _without_faint(key, region), _keeps_passing(key), vouch_key=key,
-                      doubts_unless_kept=True)
-
-
 # The second reader's answer for one field: (validity key or "nation", lines key).
 _BY_LABELS: tuple[tuple[Side, str, str], ...] = (
     ("front", "name", "name"), ("front", "number", "number"), ("front", "sex", "sex"),
@@ -453,8 +353,6 @@ POLICY: tuple[SecondLook, ...] = (
                _whole_nation_surely),
     SecondLook("address to its band's end", "front", ADDRESS.key, _address_fades, _address_to_band_end,
                _address_extended_surely),
-    _stamp_look("front", "address", ADDRESS),
-    _stamp_look("back", "authority", AUTHORITY),
     SecondLook("sex as 男 or 女", "front", SEX.key, _sex_unread_number_valid, _sex_closed,
                _sex_surely_the_numbers),
     # Last, and only for what is still failing: the card read again without its layout (text

@@ -14,13 +14,7 @@ import pytest
 from idcard_ocr.pipeline import CardRecognizer, load_recognizer
 from idcard_ocr.pipeline.engine import LineReading
 from idcard_ocr.pipeline.fields import fields_of
-from idcard_ocr.pipeline.ink import (
-    text_rows,
-    text_sized,
-    value_print,
-    without_bold_strokes,
-    without_faint_print,
-)
+from idcard_ocr.pipeline.ink import text_rows, text_sized, value_print, without_bold_strokes
 from idcard_ocr.pipeline.read import CardReading, ReadLine
 from idcard_ocr.synth.dataset import draw_sample
 from tests.fonts import needs_fonts
@@ -75,27 +69,6 @@ def test_a_value_holding_a_stamps_or_a_labels_words_is_not_vouched_for() -> None
     assert validity["address"] and validity["name"]
 
 
-def test_a_grey_stamp_fainter_than_the_values_goes_to_the_paper() -> None:
-    card = np.full((60, 300, 3), 205, np.uint8)  # a grey copy's paper
-    cv2.putText(card, "12", (10, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (80, 80, 80), 3)  # the values
-    cv2.line(card, (0, 30), (300, 30), (170, 170, 170), 5)  # a grey stamp's stroke across them
-    seen = without_faint_print(card, 0.45)[..., 0].astype(int)
-    assert abs(int(seen[30, 200]) - 205) <= 6  # the stamp over the paper: gone
-    assert 205 - seen[15:50, 10:80].min() > 100  # the digits keep their strokes
-
-
-def test_a_fragment_of_a_stamps_words_in_an_address_is_not_vouched_for() -> None:
-    def address(last: str) -> bool:
-        reading = CardReading("front", {"address": [_line("西藏自治区山南市加查县", (150, 250, 540, 295)),
-                                                    _line(last, (150, 295, 540, 340))]})
-        return fields_of(reading, "front", TODAY)[1]["address"]
-
-    assert not address("胜利大道510号限手机卡")  # 仅限办理手机卡实名使用, its start lost
-    assert not address("胜利大道510号印件仅限")  # 此复印件仅限…
-    assert address("胜利大道510号")
-    assert address("复兴街丽景小区22栋201室")  # a stamp's character alone is no fragment
-
-
 def test_a_name_read_from_the_nations_line_is_not_vouched_for() -> None:
     nation = _line("柯尔克孜", (390, 136, 527, 181))
     reading = CardReading("front", {"name": [_line("柯尔克孜", (390, 136, 527, 181))], "nation": [nation]})
@@ -128,19 +101,3 @@ def test_a_stamped_card_reads_its_address_and_vouches_for_it(
     assert result.info["address"] == sample.truth["info"]["address"]
     assert result.info["name"] == sample.truth["info"]["name"]
     assert result.validity["address"] and result.validity["name"]
-
-
-@pytest.mark.models
-@needs_fonts
-@pytest.mark.parametrize(("family", "seed"), [
-    ("greyscan", "31:16"),  # 再复印无效 in grey over 乡, as grey as the values: read 新塘复乡
-    ("vivid", "77:20"),  # a stamp's line runs on after the address's end: read 510号限手机卡
-    ("ledger", "77:14"),  # 复兴街: a stamp's character that is the address's own
-])
-def test_a_stamps_characters_read_into_an_address_are_read_again_without_its_faint_print(
-    recognizer: CardRecognizer, family: str, seed: str
-) -> None:
-    sample = draw_sample(family, "cut", "front", seed=seed)
-    result = recognizer.recognize(sample.jpeg, today=TODAY)
-    assert result.info["address"] == sample.truth["info"]["address"]
-    assert result.validity["address"]
