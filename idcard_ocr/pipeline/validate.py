@@ -238,9 +238,6 @@ NOT_STAMP_ONLY = frozenset({"银行", "专用"})
 STAMP_FRAGMENTS = frozenset(
     phrase[i : i + 2] for phrase in STAMP_PHRASES for i in range(len(phrase) - 1)
 ) - NOT_STAMP_ONLY
-# Every character of those phrases: one of them alone in a value may be a stamp's (新塘复乡), or
-# the value's own (复兴路, 无锡市, 有限公司); only the print can tell.
-STAMP_CHARS = frozenset("".join(STAMP_PHRASES))
 
 
 def has_stamp_words(text: str) -> bool:
