@@ -10,6 +10,7 @@ typeface; a rare character none of a family's fonts draws falls back to those.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -168,9 +169,14 @@ def _family_fonts(family: Family) -> tuple[str, ...]:
 
 
 def _number_face(rng: random.Random, family: Family) -> str:
-    # One face draws no random choice: classic and held-out cards stay as they were drawn.
+    """The face this card's number is printed in: the family's only one, or one of its faces
+    picked from the drawing's random state without drawing from it, so that everything else on
+    the card (and the photo taken of it) is drawn as it was before the family had several."""
     faces = family.number_fonts
-    return faces[0] if len(faces) == 1 else rng.choice(faces)
+    if len(faces) == 1:
+        return faces[0]
+    state = hashlib.sha256(repr(rng.getstate()).encode()).digest()
+    return faces[int.from_bytes(state[:8], "big") % len(faces)]
 
 
 def _digit_scale(key: str) -> float:
