@@ -187,9 +187,9 @@ def _digit_scale(key: str) -> float:
     return _digit_height(OCRB_FONT.key) / _digit_height(key)
 
 
-def _digit_height(key: str) -> int:
-    top, bottom = load_font(key, 100).getbbox("0")[1::2]
-    return bottom - top
+def _digit_height(key: str) -> float:
+    _left, top, _right, bottom = load_font(key, 100).getbbox("0")
+    return float(bottom - top)
 
 
 def _fonts(
