@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 
-from idcard_ocr.synth.families import HELDOUT_FAMILY  # noqa: E402
+from idcard_ocr.synth.families import HELDOUT_FAMILY, get_family  # noqa: E402
 
 SPEED_TARGET = 2.2
 FOUND_TARGET = 0.99
@@ -50,6 +50,15 @@ FOUND_TARGET = 0.99
 
 def _fields_exact(answer: dict[str, str], truth: dict[str, str]) -> tuple[int, int]:
     return sum(answer.get(key, "") == value for key, value in truth.items()), len(truth)
+
+
+def _field_misses(answer: dict[str, str], truth: dict[str, str]) -> list[str]:
+    """Each field read wrong, as ``field: want 'x' got 'y'`` (synthetic data)."""
+    return [
+        f"{key}: want {value!r} got {answer.get(key, '')!r}"
+        for key, value in truth.items()
+        if answer.get(key, "") != value
+    ]
 
 
 def _where(card: Any, truth: dict[str, Any]) -> bool:
@@ -76,6 +85,8 @@ def run_kind(kind: str, count: int, seed: int, recognizer: Any, family: str = "c
     alone_cpu: list[float] = []
     pair: list[float] = []  # each page's time over its own two sides' times alone
     misses: list[str] = []
+    field_misses: list[str] = []  # tuned families only: held-out cards are never listed
+    tuned = get_family(family).tuned
     for i, identity in enumerate(identities):
         case_seed = f"{seed}:{kind}:{i}"
         photo = make_page(identity, kind, case_seed, family=family)
@@ -93,6 +104,8 @@ def run_kind(kind: str, count: int, seed: int, recognizer: Any, family: str = "c
         for side, truth in truths.items():
             answer: Any = data_of(by_side[side])["info"] if side in by_side else {}
             hit, total = _fields_exact(answer, truth["info"])
+            if tuned:
+                field_misses += [f"{case_seed} {side} page {m}" for m in _field_misses(answer, truth["info"])]
             exact[side]["page"][0] += hit
             exact[side]["page"][1] += total
             single = make_page(identity, kind, case_seed, sides=(side,), family=family)
@@ -102,6 +115,9 @@ def run_kind(kind: str, count: int, seed: int, recognizer: Any, family: str = "c
             alone_cpu.append((time.process_time() - cpu) * 1000)
             alone_info: Any = data_of(alone)["info"]
             hit, total = _fields_exact(alone_info, single.cards[0].info)
+            if tuned:
+                wrong = _field_misses(alone_info, single.cards[0].info)
+                field_misses += [f"{case_seed} {side} alone {m}" for m in wrong]
             exact[side]["alone"][0] += hit
             exact[side]["alone"][1] += total
         pair.append(page_ms[-1] / sum(alone_ms[-len(truths) :]))
@@ -120,10 +136,11 @@ def run_kind(kind: str, count: int, seed: int, recognizer: Any, family: str = "c
         "cpu_ratio": statistics.median(page_cpu) / statistics.median(alone_cpu),
         "pair_ratio": statistics.median(pair),
         "misses": misses,
+        "field_misses": field_misses,
     }
 
 
-def print_table(results: list[dict[str, Any]]) -> None:
+def print_table(results: list[dict[str, Any]], show_fields: bool = False) -> None:
     print()
     print("| kind | family | pages | both found | front exact: page / alone | back exact: page / alone "
           "| page median | single median | ratio | CPU ratio | page / its sides alone |")
@@ -142,6 +159,8 @@ def print_table(results: list[dict[str, Any]]) -> None:
             continue
         for miss in r["misses"]:
             print(f"  missed: {miss}")
+        for miss in r["field_misses"] if show_fields else ():
+            print(f"  {r['family']} {miss}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7301)
     parser.add_argument("--kinds", default="copy,desk")
     parser.add_argument("--families", default="classic,heldout", help="card families, comma-separated")
+    parser.add_argument(
+        "--show-misses", action="store_true", help="list each field read wrong (tuned families only)"
+    )
     args = parser.parse_args(argv)
     from idcard_ocr.pipeline import load_recognizer
 
@@ -163,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "multi.json").write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
-    print_table(results)
+    print_table(results, args.show_misses)
     ok = all(r["both_found"] >= FOUND_TARGET and r["ratio"] <= SPEED_TARGET for r in results)
     return 0 if ok else 1
 
