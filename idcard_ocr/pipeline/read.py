@@ -60,10 +60,11 @@ MIN_OFFSET_LINES = 2
 MAX_INDENT = 0.6
 CUT_MARGIN = 8  # px: ink this close to the band's left edge may continue beyond it
 # A line whose ink runs into the band's right end (a card printed a little to the right) goes on
-# to where its characters end, looked for this far past the end (in text heights: one character,
-# its spacing on print spaced wide, and the blank after it). Ink that runs on further without a
-# gap (the portrait, a thumb) leaves the line ending at the band, marked as possibly cut.
-RUN_ON = 1.6
+# to where its characters end, looked for this far past the end (in text heights: one character
+# and its spacing; further, the portrait's shoulder comes in reach after a line's last character
+# with no blank before it). Ink that runs on further without a gap (the portrait, a thumb) leaves
+# the line ending at the band, marked as possibly cut.
+RUN_ON = 1.3
 RUN_ON_GAP = 0.2  # in text heights: blank columns between two characters (wider than inside one)
 RUN_ON_JOIN = 0.8  # in text heights: the most blank columns before a line's next character
 # An address line below its band (the value printed lower than its label row says) is taken only

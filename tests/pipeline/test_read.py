@@ -296,10 +296,10 @@ def test_a_character_printed_wholly_past_its_band_after_a_wide_space_is_kept() -
     # 巴音楞 and 新塘乡 as 新乡).
     image = Image.new("RGB", (CARD_WIDTH, CARD_HEIGHT), (236, 238, 240))
     draw = ImageDraw.Draw(image)
-    font = text_font(CJK_SANS, 27)
-    band_end, pitch = ADDRESS.band[2], 40
+    font = text_font(CJK_SANS, 24)
+    band_end, pitch = ADDRESS.band[2], 36
     for i, char in enumerate("治区巴音郭"):
-        draw.text((band_end - 27 - pitch * (3 - i), 296), char, font=font, fill=(20, 20, 20))
+        draw.text((band_end - 24 - pitch * (3 - i), 298), char, font=font, fill=(20, 20, 20))
     card = cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
     ink = ink_lines(card, ADDRESS, ADDRESS_LINES)[0]
     (_, _, right, _), ends = run_on(card, ADDRESS, ink)
