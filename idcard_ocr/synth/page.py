@@ -85,7 +85,7 @@ def _toned(rng: random.Random, card: CardImage) -> CardImage:
     if tone == "faint":
         bgr = bgr + (255 - bgr) * rng.uniform(0.3, 0.55)
     else:
-        bgr = 255 * (bgr / 255) ** rng.uniform(1.6, 2.4)
+        bgr = (255 * (bgr / 255) ** rng.uniform(1.6, 2.4)).astype(np.float32)
     return replace(card, bgr=bgr.clip(0, 255).astype(np.uint8))
 
 
