@@ -42,7 +42,7 @@ from idcard_ocr.pipeline.geometry import (
     straighten_as,
 )
 from idcard_ocr.pipeline.locate import LocatePass
-from idcard_ocr.pipeline.locate_print import has_text_marks
+from idcard_ocr.pipeline.locate_print import MIN_TEXT_MARKS, text_marks
 from idcard_ocr.pipeline.quad import area, overlaps
 from idcard_ocr.pipeline.types import Point, Recognition, Recognizer, Side
 from idcard_ocr.pipeline.validate import back_validity, front_validity
@@ -68,6 +68,11 @@ GLANCE_CARD_WIDTH = 200.0
 # ... or down to this share of that width, when the search's own down-scaled copy shows it so (a
 # copy page's cards come out about 185 pixels wide there): print still counts several times over.
 GLANCE_FROM_LOCATING = 0.9
+# The glance counts a stroke as print from this many grey levels darker than the paper around it
+# (a card's own print check wants 35): a side copied faint beside a dark one keeps glyph-like
+# marks only between about 18 and 35 levels at the glance's scale, while a page whose cards are
+# all blanked out still gives none (tuned copy pages and desk photos alike).
+GLANCE_INK_CONTRAST = 18
 
 
 @runtime_checkable
@@ -442,7 +447,7 @@ class _Glance:
         _blank_out(self.image, (quad + 0.5) * self.factor - 0.5)
 
     def has_print(self) -> bool:
-        return has_text_marks(self.image)
+        return text_marks(self.image, GLANCE_INK_CONTRAST) >= MIN_TEXT_MARKS
 
 
 def _seen_before(quad: np.ndarray, quads: list[np.ndarray]) -> bool:
