@@ -293,8 +293,12 @@ def line_below(card: np.ndarray, region: FieldRegion, lines: list[Box]) -> Box |
     if y1 - y0 < th:
         return None
     mask = text_sized(ink_mask(card[y0:y1, region.band[0] : region.band[2]]), th, merged_text=True)
+    height = bottom - top
     for row_top, row_bottom in text_rows(mask, th):
-        if abs(y0 + row_top - expected) > BELOW_PITCH * th:
+        # Its top or its bottom where the next line's would be: the last line's lowest strokes
+        # (a descender, blur) can join the row's top and move it up.
+        misplaced = min(abs(y0 + row_top - expected), abs(y0 + row_bottom - expected - height))
+        if misplaced > BELOW_PITCH * th:
             continue
         cols = text_columns(mask[row_top:row_bottom], th, region.single_char, region.max_gap)
         start = min(b[0] for b in lines)
