@@ -3,6 +3,7 @@
     python bench/multi.py                  # 50 copy pages + 50 desk photos per family (seed 7301)
     python bench/multi.py --per-kind 20    # quicker (--count is the same)
     python bench/multi.py --families heldout
+    python bench/multi.py --families classic,vivid,warm,greyscan,ledger --seed 31 --rough --kinds copy
 
 Pages are drawn in two card families: ``classic`` (the default drawing, on which the search and
 the recogniser were tuned) and ``heldout`` (art, fonts and layout jitter that nothing is tuned
@@ -70,7 +71,9 @@ def _where(card: Any, truth: dict[str, Any]) -> bool:
     return float(np.linalg.norm(np.mean(card.card_quad, axis=0) - quad.mean(axis=0))) < 0.2 * width
 
 
-def run_kind(kind: str, count: int, seed: int, recognizer: Any, family: str = "classic") -> dict[str, Any]:
+def run_kind(
+    kind: str, count: int, seed: int, recognizer: Any, family: str = "classic", rough: bool = False
+) -> dict[str, Any]:
     from idcard_ocr.contract.card import data_of
     from idcard_ocr.pipeline.multi import read_page
     from idcard_ocr.synth.identities import make_identities
@@ -89,7 +92,7 @@ def run_kind(kind: str, count: int, seed: int, recognizer: Any, family: str = "c
     tuned = get_family(family).tuned
     for i, identity in enumerate(identities):
         case_seed = f"{seed}:{kind}:{i}"
-        photo = make_page(identity, kind, case_seed, family=family)
+        photo = make_page(identity, kind, case_seed, family=family, rough=rough)
         started, cpu = time.perf_counter(), time.process_time()
         page = read_page(recognizer, photo.jpeg, all_cards=True)
         page_ms.append((time.perf_counter() - started) * 1000)
@@ -108,7 +111,7 @@ def run_kind(kind: str, count: int, seed: int, recognizer: Any, family: str = "c
                 field_misses += [f"{case_seed} {side} page {m}" for m in _field_misses(answer, truth["info"])]
             exact[side]["page"][0] += hit
             exact[side]["page"][1] += total
-            single = make_page(identity, kind, case_seed, sides=(side,), family=family)
+            single = make_page(identity, kind, case_seed, sides=(side,), family=family, rough=rough)
             started, cpu = time.perf_counter(), time.process_time()
             alone = recognizer.recognize(single.jpeg)
             alone_ms.append((time.perf_counter() - started) * 1000)
@@ -174,12 +177,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--show-misses", action="store_true", help="list each field read wrong (tuned families only)"
     )
+    parser.add_argument(
+        "--rough", action="store_true", help="copy pages with faint or dark sides, quarter turns, cards close"
+    )
     args = parser.parse_args(argv)
     from idcard_ocr.pipeline import load_recognizer
 
     recognizer = load_recognizer(threads=1)
     results = [
-        run_kind(kind, args.per_kind, args.seed, recognizer, family)
+        run_kind(kind, args.per_kind, args.seed, recognizer, family, args.rough)
         for family in args.families.split(",")
         for kind in args.kinds.split(",")
     ]
