@@ -31,13 +31,15 @@ TEXT_CHECK_MAX_SIDE = 960  # the text-marks check looks at a copy no larger than
 # a mug seen from above) give 0-2; the faintest card photo (low resolution, blur) gives 17 or
 # more, and so does a card placed from its print when checked at the size it has in the photo.
 MIN_TEXT_MARKS = 8
+# A stroke is print when it is this many grey levels darker than the paper around it.
+INK_CONTRAST = 35
 
 
-def _ink_mask(small: np.ndarray) -> np.ndarray:
+def _ink_mask(small: np.ndarray, contrast: int = INK_CONTRAST) -> np.ndarray:
     """Thin dark strokes (uint8 0/255): print, but not shadows, dark surfaces or the hair's mass."""
     grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     strokes = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, np.ones((9, 9), np.uint8))
-    mask = np.where(strokes > 35, 255, 0).astype(np.uint8)
+    mask = np.where(strokes > contrast, 255, 0).astype(np.uint8)
     # Specks of paper grain or JPEG noise are not print.
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     specks = np.nonzero(stats[:, cv2.CC_STAT_AREA] < 6)[0]
@@ -46,16 +48,17 @@ def _ink_mask(small: np.ndarray) -> np.ndarray:
     return mask
 
 
-def text_marks(img: np.ndarray) -> int:
+def text_marks(img: np.ndarray, contrast: int = INK_CONTRAST) -> int:
     """How many glyph-like dark marks (a character, a digit, part of one) the photo holds.
 
-    Thin dark strokes are taken from the ink mask, then each connected mark is kept only when it
+    Thin dark strokes (``contrast`` grey levels darker than around them) are taken from the ink
+    mask, then each connected mark is kept only when it
     has a glyph's size and shape: a small share of the photo's short side, neither a long streak
     (wood grain, a shadow line) nor a sparse outline. Cheap (a few ms): one black-hat filter and
     one connected-components pass on a copy of at most ``TEXT_CHECK_MAX_SIDE`` pixels.
     """
     small, _factor = shrink_for_locating(img, TEXT_CHECK_MAX_SIDE)
-    count, _labels, stats, _ = cv2.connectedComponentsWithStats(_ink_mask(small), connectivity=8)
+    count, _labels, stats, _ = cv2.connectedComponentsWithStats(_ink_mask(small, contrast), connectivity=8)
     if count <= 1:
         return 0
     short = float(min(small.shape[:2]))

@@ -42,7 +42,7 @@ from idcard_ocr.pipeline.geometry import (
     straighten_as,
 )
 from idcard_ocr.pipeline.locate import LocatePass
-from idcard_ocr.pipeline.locate_print import has_text_marks
+from idcard_ocr.pipeline.locate_print import MIN_TEXT_MARKS, text_marks
 from idcard_ocr.pipeline.quad import area, overlaps
 from idcard_ocr.pipeline.types import Point, Recognition, Recognizer, Side
 from idcard_ocr.pipeline.validate import back_validity, front_validity
@@ -68,6 +68,11 @@ GLANCE_CARD_WIDTH = 200.0
 # ... or down to this share of that width, when the search's own down-scaled copy shows it so (a
 # copy page's cards come out about 185 pixels wide there): print still counts several times over.
 GLANCE_FROM_LOCATING = 0.9
+# The glance counts a stroke as print from this many grey levels darker than the paper around it
+# (a card's own print check wants 35): a side copied faint beside a dark one keeps glyph-like
+# marks only between about 18 and 35 levels at the glance's scale, while a page whose cards are
+# all blanked out still gives none (tuned copy pages and desk photos alike).
+GLANCE_INK_CONTRAST = 18
 
 
 @runtime_checkable
@@ -199,21 +204,24 @@ def _one_of_each(
     """Two cards read as one side: a page of two cards is, nearly always, the front and the back
     of one identity, so the one less sure of its side (fewer fields that pass their checks, then
     the smaller layout margin between the sides) is read again as the other side, and that
-    reading is kept when it fits that side better (``_reads_as_its_side``). A faint or busy copy
-    of one side can match the other's layout a little better, and a stray field read on it can
-    pass; a true second card of the side (two people's fronts) read as the other side gives no
-    value of that side's shape, and stays as it was."""
+    reading is kept when it fits that side better (``_reads_as_its_side``); when it does not, the
+    other card is read again so. A faint or busy copy of one side can match the other's layout a
+    little better, and a stray field read on it can pass, so the card less sure of its side is
+    not always the one misread: a faint back beside a front taken for a back can be the weaker.
+    A true second card of the side (two people's fronts) read as the other side gives no value
+    of that side's shape, and both stay as they were."""
     quads = [_decoded_quad(decoded, _quad_of(card)) for card in cards]
-    weaker = min(
+    weakest_first = sorted(
         range(len(cards)),
         key=lambda i: (sum(cards[i].validity.values()), side_margin(decoded.image, quads[i])),
     )
-    other: Side = "back" if cards[weaker].side == "front" else "front"
-    straight = straighten_as(decoded.image, quads[weaker], other)
-    again = recognizer.read_straightened(decoded, straight, {}, today)
-    if _reads_as_its_side(again, today) <= _reads_as_its_side(cards[weaker], today):
-        return cards
-    return [again if i == weaker else card for i, card in enumerate(cards)]
+    other: Side = "back" if cards[0].side == "front" else "front"
+    for i in weakest_first:
+        straight = straighten_as(decoded.image, quads[i], other)
+        again = recognizer.read_straightened(decoded, straight, {}, today)
+        if _reads_as_its_side(again, today) > _reads_as_its_side(cards[i], today):
+            return [again if j == i else card for j, card in enumerate(cards)]
+    return cards
 
 
 def _judged_for_plain(
@@ -439,7 +447,7 @@ class _Glance:
         _blank_out(self.image, (quad + 0.5) * self.factor - 0.5)
 
     def has_print(self) -> bool:
-        return has_text_marks(self.image)
+        return text_marks(self.image, GLANCE_INK_CONTRAST) >= MIN_TEXT_MARKS
 
 
 def _seen_before(quad: np.ndarray, quads: list[np.ndarray]) -> bool:

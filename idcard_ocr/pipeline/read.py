@@ -60,9 +60,10 @@ MIN_OFFSET_LINES = 2
 MAX_INDENT = 0.6
 CUT_MARGIN = 8  # px: ink this close to the band's left edge may continue beyond it
 # A line whose ink runs into the band's right end (a card printed a little to the right) goes on
-# to the first blank gap between characters, looked for this far past the end (in text heights:
-# one character and its spacing). Ink that runs on further without a gap (the portrait, a thumb)
-# leaves the line ending at the band, marked as possibly cut.
+# to where its characters end, looked for this far past the end (in text heights: one character
+# and its spacing; further, the portrait's shoulder comes in reach after a line's last character
+# with no blank before it). Ink that runs on further without a gap (the portrait, a thumb) leaves
+# the line ending at the band, marked as possibly cut.
 RUN_ON = 1.3
 RUN_ON_GAP = 0.2  # in text heights: blank columns between two characters (wider than inside one)
 RUN_ON_JOIN = 0.8  # in text heights: the most blank columns before a line's next character
@@ -240,7 +241,10 @@ def run_on(card: np.ndarray, region: FieldRegion, ink: Box) -> tuple[Box, bool]:
     The band ends at the portrait's edge, but a card printed (or found) a millimetre or two to
     the right puts the last character of a full line across that end, or just past it: read
     clipped, it is lost and the rest still reads surely. Past the band the characters still
-    stand apart by blank columns, and nothing else of text size is printed there.
+    stand apart by blank columns, and nothing else of text size is printed there. Print spaced
+    wide may put a whole character past the end after a blank gap: the line goes on through
+    gaps no wider than its spacing, to where nothing follows. Only when ink runs on to the end of
+    the reach (the portrait, a finger) does it stop at the first gap after the band's end.
     """
     x0, top, x1, bottom = ink
     end = region.band[2]
@@ -257,15 +261,25 @@ def run_on(card: np.ndarray, region: FieldRegion, ink: Box) -> tuple[Box, bool]:
     gap = max(1, round(RUN_ON_GAP * th))
     last = -1  # the line's last inked column, relative to x1
     found = touching  # a character runs past the band's end (or may, from the band's last column)
+    first_end: int | None = None  # where the first character past the band's end ends
+    ended = False  # a blank wider than the line's spacing follows ``last``: nothing more printed
     for x in range(filled.size):
         if filled[x]:
             if x - last > join:  # too far from the line to be its next character
+                ended = True
                 break
             last, found = x, True
-        elif x - last >= gap and found:
-            return (x0, top, x1 + last + 1, bottom), True
         elif x - last > join:  # nothing more printed after the line
-            return ink, True
+            ended = True
+            break
+        elif x - last >= gap and found and first_end is None:
+            first_end = last
+    if not found:
+        return ink, True
+    if ended or filled.size - 1 - last >= gap:  # the last character ends inside the reach
+        return (x0, top, x1 + last + 1, bottom), True
+    if first_end is not None:  # then ink runs on to the reach's end: not the line's
+        return (x0, top, x1 + first_end + 1, bottom), True
     return ink, not touching
 
 
@@ -293,8 +307,12 @@ def line_below(card: np.ndarray, region: FieldRegion, lines: list[Box]) -> Box |
     if y1 - y0 < th:
         return None
     mask = text_sized(ink_mask(card[y0:y1, region.band[0] : region.band[2]]), th, merged_text=True)
+    height = bottom - top
     for row_top, row_bottom in text_rows(mask, th):
-        if abs(y0 + row_top - expected) > BELOW_PITCH * th:
+        # Its top or its bottom where the next line's would be: the last line's lowest strokes
+        # (a descender, blur) can join the row's top and move it up.
+        misplaced = min(abs(y0 + row_top - expected), abs(y0 + row_bottom - expected - height))
+        if misplaced > BELOW_PITCH * th:
             continue
         cols = text_columns(mask[row_top:row_bottom], th, region.single_char, region.max_gap)
         start = min(b[0] for b in lines)

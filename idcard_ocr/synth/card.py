@@ -10,6 +10,7 @@ typeface; a rare character none of a family's fonts draws falls back to those.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -21,7 +22,7 @@ from PIL import Image, ImageDraw, ImageFont
 from idcard_ocr.synth.art_styles import emblem, grey_scan_look, pattern_background, portrait, stamp
 from idcard_ocr.synth.card_art import security_background
 from idcard_ocr.synth.families import CLASSIC, Family
-from idcard_ocr.synth.fonts import fonts_covering, load_font, require_fonts
+from idcard_ocr.synth.fonts import OCRB_FONT, fonts_covering, load_font, require_fonts
 from idcard_ocr.synth.identities import Identity
 from idcard_ocr.synth.layout import BACK_ROWS, BACK_VALUES, FRONT_ROWS, FRONT_VALUES, PrintLayout
 
@@ -164,7 +165,31 @@ def _finish(
 
 
 def _family_fonts(family: Family) -> tuple[str, ...]:
-    return (*(family.label_fonts or ()), *(family.value_fonts or ()), family.number_font)
+    return (*(family.label_fonts or ()), *(family.value_fonts or ()), *family.number_fonts)
+
+
+def _number_face(rng: random.Random, family: Family) -> str:
+    """The face this card's number is printed in: the family's only one, or one of its faces
+    picked from the drawing's random state without drawing from it, so that everything else on
+    the card (and the photo taken of it) is drawn as it was before the family had several."""
+    faces = family.number_fonts
+    if len(faces) == 1:
+        return faces[0]
+    state = hashlib.sha256(repr(rng.getstate()).encode()).digest()
+    return faces[int.from_bytes(state[:8], "big") % len(faces)]
+
+
+def _digit_scale(key: str) -> float:
+    # Another face is printed at the digit height of OCR-B (the classic face, scale 1): its digits
+    # differ in shape and width, not in size.
+    if key == OCRB_FONT.key:
+        return 1.0
+    return _digit_height(OCRB_FONT.key) / _digit_height(key)
+
+
+def _digit_height(key: str) -> float:
+    _left, top, _right, bottom = load_font(key, 100).getbbox("0")
+    return float(bottom - top)
 
 
 def _fonts(
@@ -191,7 +216,9 @@ def draw_front(identity: Identity, rng: random.Random, family: Family = CLASSIC)
     )
     label_font = load_font(label_key, round(rng.uniform(2.3, 2.7) * s * lay.label_scale))
     value_font = load_font(value_key, round(rng.uniform(3.0, 3.35) * s * lay.value_scale))
-    number_font = load_font(family.number_font, round(rng.uniform(3.1, 3.4) * s * lay.number_scale))
+    number_key = _number_face(rng, family)
+    number_size = rng.uniform(3.1, 3.4) * s * lay.number_scale * _digit_scale(number_key)
+    number_font = load_font(number_key, round(number_size))
     label, value = _label_colour(rng, family), _value_colour(rng, family)
 
     bx, by = lay.block
@@ -233,7 +260,8 @@ def draw_front(identity: Identity, rng: random.Random, family: Family = CLASSIC)
         "number", x, y, identity.number, number_font, value,
         spacing_mm=rng.uniform(0.35, 0.6), max_width_mm=lay.room(x, 79.5),
     )  # fmt: skip
-    return _finish(rng, family, "front", image, boxes, {"label": label_key, "value": value_key}, lay)
+    fonts = {"label": label_key, "value": value_key, "number": number_key}
+    return _finish(rng, family, "front", image, boxes, fonts, lay)
 
 
 def draw_back(identity: Identity, rng: random.Random, family: Family = CLASSIC) -> CardImage:

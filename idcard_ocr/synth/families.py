@@ -67,7 +67,9 @@ class Art:
 @dataclass(frozen=True)
 class Family:
     """One family of drawings. Font tuples name keys of ``fonts.ALL_FONTS``; None: the classic
-    choice among ``fonts.CJK_FONTS``."""
+    choice among ``fonts.CJK_FONTS``. ``number_fonts``: the faces the number may be printed in,
+    one picked per card (a single face is used without drawing a random choice, so the classic
+    and held-out drawings stay as they were)."""
 
     name: str
     tuned: bool
@@ -75,7 +77,7 @@ class Family:
     jitter: Jitter = field(default_factory=Jitter)
     label_fonts: tuple[str, ...] | None = None
     value_fonts: tuple[str, ...] | None = None
-    number_font: str = "ocr-b"
+    number_fonts: tuple[str, ...] = ("ocr-b",)
 
 
 CLASSIC = Family("classic", tuned=True)
@@ -101,6 +103,7 @@ FAMILIES: dict[str, Family] = {
             jitter=Jitter(block_mm=2.0, label_mm=0.8, field_mm=1.0, gap_mm=1.0, size=0.08, letter_mm=0.4),
             label_fonts=("noto-sans-medium", "noto-sans", "wqy-microhei"),
             value_fonts=("noto-sans-medium", "noto-serif-medium", "ar-gkai", "noto-sans"),
+            number_fonts=("ocr-b", "dejavu-mono", "liberation-mono", "freemono-bold"),
         ),
         Family(
             "warm",
@@ -119,6 +122,7 @@ FAMILIES: dict[str, Family] = {
             jitter=Jitter(block_mm=3.0, label_mm=1.5, field_mm=1.5, gap_mm=1.5, size=0.1, letter_mm=0.6),
             label_fonts=("noto-serif-semibold", "noto-serif", "uming"),
             value_fonts=("noto-serif-semibold", "ar-gkai", "noto-sans-light", "ukai"),
+            number_fonts=("ocr-b", "noto-mono", "liberation-mono-bold", "freemono"),
         ),
         Family(
             "greyscan",
@@ -135,6 +139,7 @@ FAMILIES: dict[str, Family] = {
             jitter=Jitter(block_mm=1.5, label_mm=0.8, field_mm=0.8, gap_mm=0.8, size=0.06, letter_mm=0.3),
             label_fonts=("uming", "noto-sans-light", "wqy-zenhei"),
             value_fonts=("uming", "noto-sans-light", "wqy-zenhei", "noto-serif"),
+            number_fonts=("ocr-b", "liberation-mono", "dejavu-mono-bold", "noto-mono"),
         ),
         # Heavy and hair-thin faces no other family uses, ruled art, a plum label colour and the
         # wide end of the jitter (letter spacing wider than any other family's).
@@ -161,6 +166,7 @@ FAMILIES: dict[str, Family] = {
                 "noto-serif-extralight",
                 "noto-sans-black",
             ),
+            number_fonts=("ocr-b", "dejavu-mono-bold", "freemono-bold", "noto-mono"),
         ),
         # Never tuned on: fonts no tuned family uses, art of its own, the widest jitter.
         Family(
@@ -181,7 +187,7 @@ FAMILIES: dict[str, Family] = {
             jitter=Jitter(block_mm=3.0, label_mm=1.5, field_mm=1.5, gap_mm=1.5, size=0.1, letter_mm=0.8),
             label_fonts=("droid-fallback", "wenkai-bold", "hanazono", "noto-serif-light"),
             value_fonts=("wenkai", "wenkai-light", "droid-fallback", "hanazono", "ar-gbsn"),
-            number_font="ocr-b-sharp",
+            number_fonts=("ocr-b-sharp",),
         ),
     )
 }

@@ -61,7 +61,18 @@ EXTRA_FONTS: tuple[FontSpec, ...] = (
 )
 OCRB_FONT = FontSpec("ocr-b", "OCRB.otf", 0, "fonts-ocr-b", "mono")
 OCRB_SHARP_FONT = FontSpec("ocr-b-sharp", "OCRBS.otf", 0, "fonts-ocr-b", "mono")
-ALL_FONTS: tuple[FontSpec, ...] = (*CJK_FONTS, *EXTRA_FONTS, OCRB_FONT, OCRB_SHARP_FONT)
+# Other monospaced faces some tuned families print the number in beside OCR-B: card printers do
+# not all use the same digits, and a recogniser shaped on one face alone learns that face.
+MONO_FONTS: tuple[FontSpec, ...] = (
+    FontSpec("dejavu-mono", "DejaVuSansMono.ttf", 0, "fonts-dejavu-core", "mono"),
+    FontSpec("dejavu-mono-bold", "DejaVuSansMono-Bold.ttf", 0, "fonts-dejavu-core", "mono"),
+    FontSpec("liberation-mono", "LiberationMono-Regular.ttf", 0, "fonts-liberation2", "mono"),
+    FontSpec("liberation-mono-bold", "LiberationMono-Bold.ttf", 0, "fonts-liberation2", "mono"),
+    FontSpec("freemono", "FreeMono.ttf", 0, "fonts-freefont-ttf", "mono"),
+    FontSpec("freemono-bold", "FreeMonoBold.ttf", 0, "fonts-freefont-ttf", "mono"),
+    FontSpec("noto-mono", "NotoMono-Regular.ttf", 0, "fonts-noto-mono", "mono"),
+)
+ALL_FONTS: tuple[FontSpec, ...] = (*CJK_FONTS, *EXTRA_FONTS, OCRB_FONT, OCRB_SHARP_FONT, *MONO_FONTS)
 
 # A code point no font draws: whatever a font renders for it is that font's "tofu" box.
 _MISSING_PROBE = "\U000ffffd"

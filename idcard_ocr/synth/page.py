@@ -2,7 +2,10 @@
 
 ``copy_page``: the 身份证复印件 a back office receives, both sides of one card photocopied onto
 an A4 page (front above back, or the other way), grey, each side upright or turned half-way
-(sometimes a quarter), a stamp such as ``复印无效`` across each card's print.
+(sometimes a quarter), a stamp such as ``复印无效`` across each card's print. ``rough`` copies
+draw more of what makes a copy's sides hard to tell apart: one side copied faint or dark beside
+the other, quarter turns, stamps across the front's labels, the two cards close together or
+overlapping a little.
 ``desk_photo``: the front and the back of one card side by side on a desk, photographed.
 
 Each returns a ``PagePhoto``: the JPEG and one ``PageCard`` per card (side, rotate, info and
@@ -14,7 +17,7 @@ compared with.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -66,9 +69,24 @@ class PagePhoto:
     cards: list[PageCard] = field(default_factory=list)
 
 
-def _page_rotation(rng: random.Random) -> int:
+def _page_rotation(rng: random.Random, rough: bool = False) -> int:
     # Upright or half-way round as the card went onto the copier glass; now and then a quarter.
-    return rng.choices((0, 180, 90, 270), weights=(0.45, 0.35, 0.1, 0.1))[0]
+    weights = (0.3, 0.2, 0.25, 0.25) if rough else (0.45, 0.35, 0.1, 0.1)
+    return rng.choices((0, 180, 90, 270), weights=weights)[0]
+
+
+def _toned(rng: random.Random, card: CardImage) -> CardImage:
+    """The card as one pass of a copier gives it: as it is, faint (washed towards the paper),
+    or dark (its pale art pushed towards its print), so that a page's two sides differ in tone."""
+    tone = rng.choice(("as is", "faint", "dark"))
+    if tone == "as is":
+        return card
+    bgr = card.bgr.astype(np.float32)
+    if tone == "faint":
+        bgr = bgr + (255 - bgr) * rng.uniform(0.3, 0.55)
+    else:
+        bgr = (255 * (bgr / 255) ** rng.uniform(1.6, 2.4)).astype(np.float32)
+    return replace(card, bgr=bgr.clip(0, 255).astype(np.uint8))
 
 
 def _placed(card: CardImage, rotate: int, tilt: float, pitch: float, yaw: float,
@@ -79,8 +97,9 @@ def _placed(card: CardImage, rotate: int, tilt: float, pitch: float, yaw: float,
     return shape + np.asarray(centre) - shape.mean(axis=0)
 
 
-def _stamp(rng: random.Random, image: np.ndarray, quad: np.ndarray) -> np.ndarray:
-    """A red stamp's words across the card's print, at a slant, half transparent."""
+def _stamp(rng: random.Random, image: np.ndarray, quad: np.ndarray, rough: bool = False) -> np.ndarray:
+    """A red stamp's words across the card's print, at a slant, half transparent; ``rough``:
+    anywhere from the card's labels (its left part, a front's 姓名 性别 出生 住址) to its right."""
     fonts = fonts_covering("".join(STAMPS))
     if not fonts:
         return image
@@ -93,7 +112,8 @@ def _stamp(rng: random.Random, image: np.ndarray, quad: np.ndarray) -> np.ndarra
     ImageDraw.Draw(layer).text((size // 2, size // 2), text, font=font, fill=255)
     turned = layer.rotate(rng.uniform(-25, 25), expand=True, resample=Image.Resampling.BILINEAR)
     alpha = np.asarray(turned, np.float32) / 255 * rng.uniform(0.4, 0.6)
-    centre = quad.mean(axis=0) + rng.uniform(-0.15, 0.15) * (quad[1] - quad[0])
+    along = rng.uniform(-0.3, 0.15) if rough else rng.uniform(-0.15, 0.15)
+    centre = quad.mean(axis=0) + along * (quad[1] - quad[0])
     h, w = alpha.shape
     x0, y0 = int(centre[0] - w / 2), int(centre[1] - h / 2)
     out = image.astype(np.float32)
@@ -110,10 +130,10 @@ def _truth(identity: Identity, side: CardSide, rotate: int, quad: np.ndarray) ->
 
 
 def copy_page(
-    identity: Identity, rng: random.Random, sides: Sides = BOTH, family: Family = CLASSIC
+    identity: Identity, rng: random.Random, sides: Sides = BOTH, family: Family = CLASSIC, rough: bool = False
 ) -> PagePhoto:
     """An A4 photocopy (scanned) of ``sides`` of ``identity``'s card, drawn as ``family`` draws
-    it, one above the other."""
+    it, one above the other (``rough``: see the module's note)."""
     width = rng.randint(1100, 1500)
     height = round(width * A4_ASPECT)
     page = np.full((height, width, 3), rng.randint(238, 252), np.uint8)
@@ -123,15 +143,20 @@ def copy_page(
     cards: list[PageCard] = []
     for side, row in zip(order, rows, strict=True):
         card = draw_card(identity, side, rng, family)
-        rotate = _page_rotation(rng)
+        if rough:
+            card = _toned(rng, card)
+        rotate = _page_rotation(rng, rough)
         centre = (width * rng.uniform(0.4, 0.6), height * (row + rng.uniform(-0.04, 0.04)))
         quad = _placed(card, rotate, rng.uniform(-2, 2), 0, 0, centre, card_px)
+        if rough and cards:  # just below the card above: a small gap, or overlapping it a little
+            above = np.asarray(cards[-1].quad)[:, 1].max()
+            quad[:, 1] += above + rng.uniform(-0.04, 0.06) * card_px - quad[:, 1].min()
         page = _composite(page, _resized_card(card, card_px), quad, soft_shadow=False)
         # The copier's light catches the card's thick edge: a thin grey rim where it lay.
         rim = rng.randint(90, 170)
         outline = [np.round(quad).astype(np.int32)]
         cv2.polylines(page, outline, True, (rim, rim, rim), rng.choice((1, 2)), cv2.LINE_AA)
-        page = _stamp(rng, page, quad)
+        page = _stamp(rng, page, quad, rough)
         cards.append(_truth(identity, side, rotate, quad))
     image = degrade.photocopy(rng, page)
     image = degrade.sensor_noise(rng, image, rng.uniform(1, 4))
@@ -164,15 +189,21 @@ def desk_photo(
 
 
 def make_page(
-    identity: Identity, kind: str, seed: str, sides: Sides = BOTH, family: str = "classic"
+    identity: Identity,
+    kind: str,
+    seed: str,
+    sides: Sides = BOTH,
+    family: str = "classic",
+    rough: bool = False,
 ) -> PagePhoto:
     """A ``kind`` photo (``copy`` or ``desk``) of ``sides``, the cards drawn as ``family`` (a
     name in ``families.FAMILIES``; ``heldout`` is the one nothing is tuned on) draws them;
-    ``seed`` fixes every random choice."""
+    ``seed`` fixes every random choice. ``rough``: copy pages whose sides are harder to tell
+    apart (``copy_page``)."""
     rng = random.Random(seed)
     style = get_family(family)
     if kind == "copy":
-        return copy_page(identity, rng, sides, style)
+        return copy_page(identity, rng, sides, style, rough)
     if kind == "desk":
         return desk_photo(identity, rng, sides, style)
     raise ValueError(f"unknown page kind {kind!r}")

@@ -52,7 +52,32 @@ def test_a_true_second_card_of_one_side_stays_as_it_was() -> None:
     cards = [_card(20, "front", 5), _card(420, "front", 4)]  # two people's fronts
     reader = _Reader({"front": 4, "back": 0})
     assert _one_of_each(reader, _decoded(), cards, TODAY) == cards
-    assert reader.read == ["back"]  # the weaker one only: one reading more, no more
+    assert reader.read == ["back", "back"]  # each read once as the other side, no more
+
+
+class _ByCard(_Reader):
+    """Reads ``passes[(x, side)]`` fields that pass: each card as it truly reads as each side."""
+
+    def __init__(self, passes: dict[tuple[float, str], int]) -> None:
+        self.by_card = passes
+        self.read = []
+
+    def read_straightened(self, decoded: Any, straight: Any, timings: Any, today: Any = None) -> Recognition:
+        self.read.append(straight.side)
+        x = min(corner[0] for corner in straight.quad)
+        return _card(x, straight.side, self.by_card[(x, straight.side)])
+
+
+def test_when_the_weaker_card_is_the_true_one_the_other_is_read_again() -> None:
+    # A faint back (one field passes) beside a front taken for a back (a stray field passes): the
+    # back, no surer of its side, is read as a front first and gives none; the other then reads
+    # as the front it is.
+    cards = [_card(20, "back", 1), _card(420, "back", 1)]
+    reader = _ByCard({(20.0, "front"): 0, (420.0, "front"): 5})
+    page = _one_of_each(reader, _decoded(), cards, TODAY)
+    assert reader.read == ["front", "front"]
+    assert [card.side for card in page] == ["back", "front"] and page[0] is cards[0]
+    assert sum(page[1].validity.values()) == 5
 
 
 def test_only_two_placed_cards_of_one_side_are_judged_again() -> None:

@@ -10,6 +10,7 @@ import pytest
 from idcard_ocr.contract.card import data_of, result_of
 from idcard_ocr.pipeline.multi import read_page, reading_order
 from idcard_ocr.pipeline.types import Recognition
+from tests.fonts import needs_fonts
 from tests.multi.conftest import CARDS, PAGES, crowded_photo, page_files, truth_of
 
 pytestmark = pytest.mark.models
@@ -204,6 +205,29 @@ def test_the_glance_from_the_searchs_own_copy_sees_the_other_card_and_then_nothi
     assert text_marks(glance.image) >= 2 * MIN_TEXT_MARKS
     for card in truth_of(file)["cards"]:
         glance.blank_out(np.asarray(card["quad"]) / view.scale)
+    assert not glance.has_print()
+
+
+@needs_fonts
+def test_the_glance_sees_a_side_copied_faint_beside_the_other() -> None:
+    # A rough copy (tuned greyscan cards) whose upper side came out faint, just above the lower
+    # one: once the lower card is filled in, the faint one's print stands less than a card's
+    # print check wants above the paper, and must still count as print; with both filled in,
+    # nothing is left.
+    from idcard_ocr.pipeline.decode import decode_image
+    from idcard_ocr.pipeline.locate_print import MIN_TEXT_MARKS, text_marks
+    from idcard_ocr.pipeline.multi import _Glance
+    from idcard_ocr.synth.identities import make_identities
+    from idcard_ocr.synth.page import make_page
+
+    photo = make_page(make_identities(1, seed=31)[0], "copy", "31:copy:0", family="greyscan", rough=True)
+    decoded = decode_image(photo.jpeg)
+    faint, lower = (np.asarray(card.quad) / decoded.scale for card in photo.cards)
+    glance = _Glance.of(decoded.image, lower)
+    glance.blank_out(lower)
+    assert text_marks(glance.image) < MIN_TEXT_MARKS  # a card's own print check sees none
+    assert glance.has_print()
+    glance.blank_out(faint)
     assert not glance.has_print()
 
 

@@ -290,6 +290,24 @@ def test_a_line_running_past_its_band_is_followed_to_its_last_character() -> Non
 
 
 @needs_fonts
+def test_a_character_printed_wholly_past_its_band_after_a_wide_space_is_kept() -> None:
+    # Print spaced wide, shifted right: the last character but one ends at the band's end and
+    # the last stands past it after a blank as wide as the spacing (its loss read 巴音郭楞 as
+    # 巴音楞 and 新塘乡 as 新乡).
+    image = Image.new("RGB", (CARD_WIDTH, CARD_HEIGHT), (236, 238, 240))
+    draw = ImageDraw.Draw(image)
+    font = text_font(CJK_SANS, 24)
+    band_end, pitch = ADDRESS.band[2], 36
+    for i, char in enumerate("治区巴音郭"):
+        draw.text((band_end - 24 - pitch * (3 - i), 298), char, font=font, fill=(20, 20, 20))
+    card = cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+    ink = ink_lines(card, ADDRESS, ADDRESS_LINES)[0]
+    (_, _, right, _), ends = run_on(card, ADDRESS, ink)
+    whole = np.flatnonzero(ink_mask(card[290:335]).any(axis=0)).max() + 1
+    assert ends and abs(right - whole) <= 3 and whole > band_end + pitch // 2
+
+
+@needs_fonts
 def test_a_line_whose_ink_runs_on_past_its_band_with_no_gap_is_flagged_cut() -> None:
     card = _card_with_line("福建省福州市长乐市", ADDRESS.band[2] - 32 * 9 - 10, bar_to=700)
     ink = ink_lines(card, ADDRESS, ADDRESS_LINES)[0]

@@ -81,10 +81,10 @@ def test_jittered_print_stays_on_the_card_and_left_of_the_portrait(heldout_front
 
 def test_held_out_fonts_are_its_own() -> None:
     held = get_family(HELDOUT_FAMILY)
-    held_fonts = {*(held.label_fonts or ()), *(held.value_fonts or ()), held.number_font}
+    held_fonts = {*(held.label_fonts or ()), *(held.value_fonts or ()), *held.number_fonts}
     for name in TUNED_FAMILIES:
         family = get_family(name)
-        tuned_fonts = {*(family.label_fonts or ()), *(family.value_fonts or ()), family.number_font}
+        tuned_fonts = {*(family.label_fonts or ()), *(family.value_fonts or ()), *family.number_fonts}
         if family is CLASSIC:
             tuned_fonts |= {"wqy-zenhei", "wqy-microhei", "noto-sans", "noto-sans-bold", "noto-serif"}
             tuned_fonts |= {"noto-serif-bold", "ukai", "uming"}
@@ -99,6 +99,9 @@ def test_drawn_cards_use_their_family_fonts(heldout_fronts: list[CardImage]) -> 
     assert len(used) >= 3  # the choice varies from card to card
     warm = _fronts("warm", 4)
     assert {c.fonts["value"] for c in warm} <= set(get_family("warm").value_fonts or ())
+    # The number: the held-out family's own face on every card, a tuned family's faces on its.
+    assert {card.fonts["number"] for card in heldout_fronts} == {"ocr-b-sharp"}
+    assert {c.fonts["number"] for c in warm} <= set(get_family("warm").number_fonts)
 
 
 def test_families_differ_in_art() -> None:

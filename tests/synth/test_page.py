@@ -64,3 +64,20 @@ def test_a_page_of_the_held_out_family_is_drawn_differently_with_the_same_truth(
     assert [(c.side, c.info) for c in heldout.cards] == [(c.side, c.info) for c in classic.cards]
     with pytest.raises(ValueError, match="unknown card family"):
         make_page(identity, "desk", "s", family="no-such-family")
+
+
+def test_a_rough_copy_lays_its_cards_close_and_leaves_plain_copies_as_they_were() -> None:
+    identity = make_identity(random.Random(7))
+    plain = make_page(identity, "copy", "s")
+    assert make_page(identity, "copy", "s", rough=False) == plain  # no draw more unless asked
+    gaps = []
+    for seed in ("s", "t", "u"):
+        rough = make_page(identity, "copy", seed, rough=True)
+        assert sorted(card.side for card in rough.cards) == ["back", "front"]
+        upper, lower = (np.asarray(card.quad) for card in rough.cards)
+        width = float(np.linalg.norm(upper[1] - upper[0]))
+        gaps.append((lower[:, 1].min() - upper[:, 1].max()) / width)
+    # Each card lies just below the other: at most a few per cent of a card apart, or overlapping.
+    assert all(-0.05 <= gap <= 0.07 for gap in gaps)
+    upper, lower = (np.asarray(card.quad) for card in plain.cards)
+    assert lower[:, 1].min() - upper[:, 1].max() > 0.2 * float(np.linalg.norm(upper[1] - upper[0]))
