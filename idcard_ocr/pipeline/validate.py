@@ -225,15 +225,24 @@ def address_starts_with_province(address: str) -> bool:
     return any(address_province_matches(address, prefix + "0000") for prefix in province_prefixes())
 
 
-# Words of the stamps and watermarks put across a copy's print (复印无效, 仅限办理开户使用,
-# 仅供贷款审核使用): no name, address or authority holds them, so a value that does was read with
-# a stamp's characters in it.
-STAMP_WORDS = ("复印", "无效", "仅限", "仅供", "使用")
+# What the stamps and watermarks put across a copy's print say: 复印无效, 仅限办理开户使用,
+# 仅供贷款审核使用, 此复印件仅用于手机卡实名登记, 他用无效 ... A stamp is often only partly read
+# into a value (its line crosses the value's, or runs on after it): any two characters in a row
+# of these phrases (``手机``, ``限办``, ``印件``) mark a fragment of one. No place name in the table
+# of divisions holds such a pair; 银行 and 专用 are left out (a bank's or a works' own quarters).
+STAMP_PHRASES = (
+    "复印无效", "再次复印无效", "此复印件仅限办理", "仅供使用", "仅用于", "他用无效",
+    "银行开户", "贷款审核", "手机卡实名", "社保业务", "入职登记", "租房备案", "本次业务",
+)
+NOT_STAMP_ONLY = frozenset({"银行", "专用"})
+STAMP_FRAGMENTS = frozenset(
+    phrase[i : i + 2] for phrase in STAMP_PHRASES for i in range(len(phrase) - 1)
+) - NOT_STAMP_ONLY
 
 
 def has_stamp_words(text: str) -> bool:
-    """True when ``text`` holds a word of a stamp across the card (``复印无效``, ``仅限…使用``)."""
-    return any(word in text for word in STAMP_WORDS)
+    """True when ``text`` holds a fragment of a stamp's words (``复印无效``, ``限办理``, ``手机卡``)."""
+    return any(text[i : i + 2] in STAMP_FRAGMENTS for i in range(len(text) - 1))
 
 
 # The front's labels: a name that holds one was read from a line with a label in it (the name's

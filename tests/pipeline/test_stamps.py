@@ -69,6 +69,18 @@ def test_a_value_holding_a_stamps_or_a_labels_words_is_not_vouched_for() -> None
     assert validity["address"] and validity["name"]
 
 
+def test_a_fragment_of_a_stamps_words_in_an_address_is_not_vouched_for() -> None:
+    def address(last: str) -> bool:
+        reading = CardReading("front", {"address": [_line("西藏自治区山南市加查县", (150, 250, 540, 295)),
+                                                    _line(last, (150, 295, 540, 340))]})
+        return fields_of(reading, "front", TODAY)[1]["address"]
+
+    assert not address("胜利大道510号限手机卡")  # 仅限办理手机卡实名使用, its start lost
+    assert not address("胜利大道510号印件仅限")  # 此复印件仅限…
+    assert address("胜利大道510号")
+    assert address("复兴街丽景小区22栋201室")  # a stamp's character alone is no fragment
+
+
 def test_a_name_read_from_the_nations_line_is_not_vouched_for() -> None:
     nation = _line("柯尔克孜", (390, 136, 527, 181))
     reading = CardReading("front", {"name": [_line("柯尔克孜", (390, 136, 527, 181))], "nation": [nation]})
