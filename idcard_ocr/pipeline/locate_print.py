@@ -57,10 +57,17 @@ def text_marks(img: np.ndarray, contrast: int = INK_CONTRAST) -> int:
     (wood grain, a shadow line) nor a sparse outline. Cheap (a few ms): one black-hat filter and
     one connected-components pass on a copy of at most ``TEXT_CHECK_MAX_SIDE`` pixels.
     """
-    small, _factor = shrink_for_locating(img, TEXT_CHECK_MAX_SIDE)
-    count, _labels, stats, _ = cv2.connectedComponentsWithStats(_ink_mask(small, contrast), connectivity=8)
+    return len(text_mark_centres(img, contrast))
+
+
+def text_mark_centres(img: np.ndarray, contrast: int = INK_CONTRAST) -> np.ndarray:
+    """The centres (x, y in ``img`` pixels, one row each) of the marks ``text_marks`` counts."""
+    small, factor = shrink_for_locating(img, TEXT_CHECK_MAX_SIDE)
+    count, _labels, stats, centroids = cv2.connectedComponentsWithStats(
+        _ink_mask(small, contrast), connectivity=8
+    )
     if count <= 1:
-        return 0
+        return np.zeros((0, 2), np.float64)
     short = float(min(small.shape[:2]))
     width = stats[1:, cv2.CC_STAT_WIDTH].astype(np.float64)
     height = stats[1:, cv2.CC_STAT_HEIGHT].astype(np.float64)
@@ -69,7 +76,7 @@ def text_marks(img: np.ndarray, contrast: int = INK_CONTRAST) -> int:
     glyph &= (width >= 2.0) & (width <= 0.12 * short)
     glyph &= np.maximum(width, height) <= 4.0 * np.minimum(width, height)  # not a streak
     glyph &= filled >= 0.15 * width * height  # not a thin ring around a blob
-    return int(glyph.sum())
+    return (np.asarray(centroids[1:][glyph], np.float64) + 0.5) * factor - 0.5
 
 
 def has_text_marks(img: np.ndarray) -> bool:

@@ -5,7 +5,8 @@ in the photo; then, while the photo has room for another card, the next one is l
 first among the card outlines the recogniser's own search of the photo already found (a few
 layout previews, no second search), else on the photo with the cards found filled in with the
 page's own background (a faint copy of a card has no outline to find; a small glance at the
-blanked photo first says whether any print is left to search). Each further card is
+blanked photo first says whether any print is left to search, and where: a whole page that
+shows no card is searched again around that print, at a card's scale). Each further card is
 straightened and read on its own (its own outline, rotation and side). A card found cannot be
 found, and so not read, twice; at most ``MAX_CARDS`` are looked for. Two cards read as the same
 side are judged again: a page of two holds one front and one back of one identity.
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import io
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol, runtime_checkable
 
@@ -42,7 +43,7 @@ from idcard_ocr.pipeline.geometry import (
     straighten_as,
 )
 from idcard_ocr.pipeline.locate import LocatePass
-from idcard_ocr.pipeline.locate_print import MIN_TEXT_MARKS, text_marks
+from idcard_ocr.pipeline.locate_print import MIN_TEXT_MARKS, text_mark_centres
 from idcard_ocr.pipeline.quad import area, overlaps
 from idcard_ocr.pipeline.types import Point, Recognition, Recognizer, Side
 from idcard_ocr.pipeline.validate import back_validity, front_validity
@@ -73,6 +74,12 @@ GLANCE_FROM_LOCATING = 0.9
 # marks only between about 18 and 35 levels at the glance's scale, while a page whose cards are
 # all blanked out still gives none (tuned copy pages and desk photos alike).
 GLANCE_INK_CONTRAST = 18
+# A search of the whole page that finds no card is followed by one in a window this many of the
+# first card's long sides across, around the print left (the middle of its glyph-like marks):
+# the card at any turn with room for its outline, at a card's scale; not when the window is
+# this share of the photo or more (no smaller than the page already searched).
+NEAR_PRINT_WINDOW = 1.6
+NEAR_PRINT_MAX_SHARE = 0.7
 
 
 @runtime_checkable
@@ -397,21 +404,42 @@ class _Blanked:
         self.in_work = 0
 
     def search(self, quads: list[np.ndarray]) -> Straightened | None:
-        """A card on the photo outside ``quads`` (``straighten`` on the blanked photo), or None
-        when the glance shows no print left there."""
+        """A card on the photo outside ``quads`` (``straighten`` on the blanked photo, then on the
+        part of it where print is left), or None when the glance shows no print left there."""
         if self.glance is None:
             self.glance = _Glance.of(self.img, quads[0], self.located)
         for quad in quads[self.in_glance :]:
             self.glance.blank_out(quad)
         self.in_glance = len(quads)
-        if not self.glance.has_print():
+        marks = self.glance.print_left()
+        if len(marks) < MIN_TEXT_MARKS:
             return None  # nothing printed is left where no card was found: no card either
         if self.work is None:
             self.work = self.img.copy()
         for quad in quads[self.in_work :]:
             _blank_out(self.work, quad)
         self.in_work = len(quads)
-        return straighten(self.work)
+        return straighten(self.work) or _straighten_near(self.work, np.median(marks, axis=0), quads[0])
+
+
+def _straighten_near(img: np.ndarray, centre: np.ndarray, quad: np.ndarray) -> Straightened | None:
+    """A card in the part of ``img`` around ``centre`` (where print is left), the window a card
+    of ``quad``'s size with ``NEAR_PRINT_WINDOW`` of room; its quad in ``img`` pixels.
+
+    On a whole page a faint copy of a card is shrunk with the page for the locating pass until
+    its pale edges and print fall under what makes an outline or a print block there; cut
+    around its print, it is seen at a card's scale, as on a photo of that card alone."""
+    half = NEAR_PRINT_WINDOW / 2 * float(max(np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1)))
+    x0, y0 = np.maximum(np.floor(centre - half), 0).astype(int)
+    x1, y1 = np.ceil(centre + half).astype(int) + 1
+    x1, y1 = min(int(x1), img.shape[1]), min(int(y1), img.shape[0])
+    if (x1 - x0) * (y1 - y0) >= NEAR_PRINT_MAX_SHARE * img.shape[0] * img.shape[1]:
+        return None  # about the whole photo, already searched
+    found = straighten(np.ascontiguousarray(img[y0:y1, x0:x1]))
+    if found is None:
+        return None
+    top_left, top_right, bottom_right, bottom_left = ((x + x0, y + y0) for x, y in found.quad)
+    return replace(found, quad=(top_left, top_right, bottom_right, bottom_left), located=None)
 
 
 @dataclass
@@ -447,7 +475,11 @@ class _Glance:
         _blank_out(self.image, (quad + 0.5) * self.factor - 0.5)
 
     def has_print(self) -> bool:
-        return text_marks(self.image, GLANCE_INK_CONTRAST) >= MIN_TEXT_MARKS
+        return len(self.print_left()) >= MIN_TEXT_MARKS
+
+    def print_left(self) -> np.ndarray:
+        """Where glyph-like marks are left (photo pixels, one row each)."""
+        return (text_mark_centres(self.image, GLANCE_INK_CONTRAST) + 0.5) / self.factor - 0.5
 
 
 def _seen_before(quad: np.ndarray, quads: list[np.ndarray]) -> bool:
