@@ -51,7 +51,8 @@ def test_a_faint_side_is_found_where_its_print_is_left(recognizer: Any) -> None:
 def test_the_whole_page_search_alone_misses_the_faint_side(recognizer: Any) -> None:
     # What the search near the print left adds: on the same page, blanked as ``read_page``
     # blanks it, a search of the whole page finds no card.
-    from idcard_ocr.pipeline.multi import _Blanked, _decoded_again, _decoded_quad, _straighten_near
+    from idcard_ocr.pipeline.blanked import BlankedPhoto, straighten_near_print
+    from idcard_ocr.pipeline.multi import _decoded_again, _decoded_quad
     from idcard_ocr.pipeline.straighten import straighten
 
     photo = _rough_warm_page()
@@ -59,9 +60,9 @@ def test_the_whole_page_search_alone_misses_the_faint_side(recognizer: Any) -> N
     assert first.side == "back" and first.card_quad is not None and first.view is not None
     decoded = _decoded_again(photo.jpeg, first)
     found = _decoded_quad(decoded, first.card_quad)
-    blanked = _Blanked(decoded.image, first.view.located)
+    blanked = BlankedPhoto(decoded.image, first.view.located)
     assert blanked.search([found]) is not None
     assert blanked.work is not None and straighten(blanked.work) is None
     assert blanked.glance is not None
-    near = _straighten_near(blanked.work, np.median(blanked.glance.print_left(), axis=0), found)
+    near = straighten_near_print(blanked.work, np.median(blanked.glance.print_left(), axis=0), found)
     assert near is not None and near.side == "front"

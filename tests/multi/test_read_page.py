@@ -119,16 +119,16 @@ def test_scan_multi_prints_every_card_and_plain_scan_the_front(recognizer: Any) 
 
 def _counting_full_searches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the searches of a whole (blanked) photo that ``read_page`` makes."""
-    import idcard_ocr.pipeline.multi as multi
+    import idcard_ocr.pipeline.blanked as blanked
 
     calls: list[int] = []
-    search = multi.straighten
+    search = blanked.straighten
 
     def counted(img: Any) -> Any:
         calls.append(1)
         return search(img)
 
-    monkeypatch.setattr(multi, "straighten", counted)
+    monkeypatch.setattr(blanked, "straighten", counted)
     return calls
 
 
@@ -192,14 +192,14 @@ def test_the_glance_from_the_searchs_own_copy_sees_the_other_card_and_then_nothi
     # A copy page's cards come out a little narrower in the search's down-scaled copy than the
     # glance's own scale: its print must still count as print there, and a page whose cards are
     # both filled in must show none.
+    from idcard_ocr.pipeline.blanked import Glance
     from idcard_ocr.pipeline.locate_print import MIN_TEXT_MARKS, text_marks
-    from idcard_ocr.pipeline.multi import _Glance
 
     first = recognizer.recognize((PAGES / file).read_bytes())
     view = first.view
     assert view is not None and view.located is not None and first.card_quad is not None
     found = np.asarray(first.card_quad) / view.scale
-    glance = _Glance.of(view.image, found, view.located)
+    glance = Glance.of(view.image, found, view.located)
     assert glance.image.shape == view.located.small.shape  # no second shrink of the photo
     glance.blank_out(found)
     assert text_marks(glance.image) >= 2 * MIN_TEXT_MARKS
@@ -214,16 +214,16 @@ def test_the_glance_sees_a_side_copied_faint_beside_the_other() -> None:
     # one: once the lower card is filled in, the faint one's print stands less than a card's
     # print check wants above the paper, and must still count as print; with both filled in,
     # nothing is left.
+    from idcard_ocr.pipeline.blanked import Glance
     from idcard_ocr.pipeline.decode import decode_image
     from idcard_ocr.pipeline.locate_print import MIN_TEXT_MARKS, text_marks
-    from idcard_ocr.pipeline.multi import _Glance
     from idcard_ocr.synth.identities import make_identities
     from idcard_ocr.synth.page import make_page
 
     photo = make_page(make_identities(1, seed=31)[0], "copy", "31:copy:0", family="greyscan", rough=True)
     decoded = decode_image(photo.jpeg)
     faint, lower = (np.asarray(card.quad) / decoded.scale for card in photo.cards)
-    glance = _Glance.of(decoded.image, lower)
+    glance = Glance.of(decoded.image, lower)
     glance.blank_out(lower)
     assert text_marks(glance.image) < MIN_TEXT_MARKS  # a card's own print check sees none
     assert glance.has_print()
@@ -246,6 +246,7 @@ def test_a_plain_answer_searches_the_whole_photo_once_beside_a_lone_back(
 def _fronts_taken_for_backs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every further card that straightens as a front comes out as a back instead, upright as a
     back: the page's front misread by its layout, as a faint or stamped copy can be."""
+    import idcard_ocr.pipeline.blanked as blanked
     import idcard_ocr.pipeline.multi as multi
 
     def as_back(find: Any) -> Any:
@@ -257,7 +258,7 @@ def _fronts_taken_for_backs(monkeypatch: pytest.MonkeyPatch) -> None:
 
         return found
 
-    monkeypatch.setattr(multi, "straighten", as_back(multi.straighten))
+    monkeypatch.setattr(blanked, "straighten", as_back(blanked.straighten))
     monkeypatch.setattr(multi, "straighten_another", as_back(multi.straighten_another))
 
 
