@@ -85,11 +85,15 @@ class KeySource:
             current = self.settings.secret_key.get_secret_value()
         if self.reloadable:
             assert self.key_file is not None
-            file_keys = [_read_key(Path(f"{self.key_file}{s}")) for s in ("", ".previous", ".next")]
-            current = file_keys[0]
+            # ``.next`` first: a rotation finishing while these are read moves it onto ``<db>.key``
+            # (after writing ``.previous``), so the new key is found in one file or the other.
+            # Read key file first, ``.next`` could be gone by the time it was looked for, and a
+            # server reloading for the new fingerprint would answer with a key mismatch.
+            file_keys = {s: _read_key(Path(f"{self.key_file}{s}")) for s in (".next", "", ".previous")}
+            current = file_keys[""]
             if current is None and create:
                 current = self._create_key_file()
-            older.extend(k for k in file_keys if k)
+            older.extend(k for k in file_keys.values() if k)
         elif current is None and not self.settings.is_sqlite:
             raise ConfigError(
                 "IDCARD_SECRET_KEY is not set: with PostgreSQL every server must be given the same "

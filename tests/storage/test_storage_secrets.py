@@ -141,3 +141,34 @@ def test_key_file_rotation_reaches_a_running_server(tmp_path: Path, settings_for
     assert not (tmp_path / "idcard-ocr.db.key.next").exists()
     assert server.get_secret(account.app_id) == secret  # re-reads the key files once
     server.close()
+
+
+@pytest.mark.parametrize("reads_before_promote", [0, 1, 2, 3])
+def test_a_server_reloading_while_a_rotation_finishes_finds_the_new_key(
+    tmp_path: Path, settings_for: SettingsFor, monkeypatch: pytest.MonkeyPatch, reads_before_promote: int
+) -> None:
+    # The secrets are already re-sealed under the new key; the rotation's last step (old key to
+    # ``.previous``, ``.next`` onto the key file) lands between two of a reloading server's
+    # reads of the key files. Whatever the moment, the server must hold the new key.
+    import idcard_ocr.storage.server_key as server_key
+
+    url = f"sqlite:///{tmp_path / 'idcard-ocr.db'}"
+    settings = settings_for(url, secret_key=None)
+    source = server_key.KeySource(settings)
+    old = source.load()
+    source.stage(NEW_KEY)
+    read = server_key._read_key
+    reads: list[Path] = []
+
+    def racing(path: Path) -> str | None:
+        if len(reads) == reads_before_promote:
+            reads.append(path)  # counted first: promoting reads the old key file itself
+            source.promote()
+        else:
+            reads.append(path)
+        return read(path)
+
+    monkeypatch.setattr(server_key, "_read_key", racing)
+    ring = source.load(create=False)
+    new = server_key.SealingKey.from_text(NEW_KEY)
+    assert ring.holds(new.fingerprint) and ring.holds(old.current.fingerprint)
