@@ -16,6 +16,7 @@ import numpy as np
 from idcard_ocr.pipeline.geometry import Straightened, straighten
 from idcard_ocr.pipeline.locate import LocatePass
 from idcard_ocr.pipeline.locate_print import MIN_TEXT_MARKS, text_mark_centres
+from idcard_ocr.pipeline.quad import side_lengths
 
 # The blanked region is the card grown by this share of its size on each side: its soft edge,
 # shadow and the copier's dark rim go too, so that no outline of it is found again.
@@ -107,7 +108,7 @@ def straighten_near_print(img: np.ndarray, centre: np.ndarray, quad: np.ndarray)
     On a whole page a faint copy of a card is shrunk with the page for the locating pass until
     its pale edges and print fall under what makes an outline or a print block there; cut
     around its print, it is seen at a card's scale, as on a photo of that card alone."""
-    half = NEAR_PRINT_WINDOW / 2 * float(max(np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1)))
+    half = NEAR_PRINT_WINDOW / 2 * float(side_lengths(quad).max())
     x0, y0 = np.maximum(np.floor(centre - half), 0).astype(int)
     x1, y1 = np.ceil(centre + half).astype(int) + 1
     x1, y1 = min(int(x1), img.shape[1]), min(int(y1), img.shape[0])
