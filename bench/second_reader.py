@@ -36,6 +36,7 @@ import difflib
 import multiprocessing
 import statistics
 import sys
+import tempfile
 import time
 import zipfile
 from collections.abc import Callable
@@ -80,17 +81,12 @@ class SecondRecognizer(TextRecognizer):
     """A recogniser from another wheel: our preprocessing and decoding, its model and characters."""
 
     def __init__(self, model_bytes: bytes, characters: list[str]) -> None:
-        self.model = OnnxModel.__new__(OnnxModel)
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        options.enable_cpu_mem_arena = False
-        options.log_severity_level = 3
-        self.model.session = ort.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
-        self.model.input_name = self.model.session.get_inputs()[0].name
-        self.model.metadata = {}
+        # The session is built as ours is (one thread, no growing arena): the file is only read
+        # while loading, so it lives in a folder that goes once the session holds the model.
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "rec.onnx"
+            path.write_bytes(model_bytes)
+            self.model = OnnxModel(path)
         self.characters = ["", *characters, " "]
         self.index_of = {c: i for i, c in enumerate(self.characters) if c}
         self.top_k = 5
