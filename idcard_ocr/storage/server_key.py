@@ -87,8 +87,8 @@ class KeySource:
             assert self.key_file is not None
             # ``.next`` first: a rotation finishing while these are read moves it onto ``<db>.key``
             # (after writing ``.previous``), so the new key is found in one file or the other.
-            # Read key file first, ``.next`` could be gone by the time it was looked for, and a
-            # server reloading for the new fingerprint would answer with a key mismatch.
+            # Were the key file read first, ``.next`` could be gone by the time it was looked for,
+            # and a server reloading for the new fingerprint would answer with a key mismatch.
             file_keys = {s: _read_key(Path(f"{self.key_file}{s}")) for s in (".next", "", ".previous")}
             current = file_keys[""]
             if current is None and create:
