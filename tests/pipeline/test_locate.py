@@ -76,6 +76,21 @@ def test_refine_pulls_a_rough_quad_onto_the_edges() -> None:
     assert _corner_error(refine_quad(photo, rough, search_px=10), PERSPECTIVE) < 1.5
 
 
+def test_refine_keeps_an_unseen_side_rough_and_refines_the_others() -> None:
+    # The rough right side lies past the photo's edge: its probes are clipped, so that side
+    # keeps its rough line, while the sides probed with it (one batch of probes) still find
+    # their edges, each on its own.
+    photo = _card_on_background(PERSPECTIVE)
+    rough = PERSPECTIVE + np.array([[4.0, -3.0], [-3.0, 4.0], [3.0, 3.0], [-4.0, -2.0]])
+    rough[1:3, 0] = photo.shape[1] + 40.0
+    refined = refine_quad(photo, rough, search_px=10)
+    for corner in (0, 3):  # where the left side meets the top and the bottom
+        assert np.linalg.norm(refined[corner] - PERSPECTIVE[corner]) < 1.5
+    # The right corners stay on the rough right side, slid along it onto the refined top and
+    # bottom edges.
+    assert np.allclose(refined[1:3, 0], photo.shape[1] + 40.0, atol=1e-6)
+
+
 def test_empty_photo_has_no_card() -> None:
     assert find_candidates(np.full((600, 800, 3), 128, np.uint8)) == []
     assert straighten(np.full((600, 800, 3), 128, np.uint8)) is None
