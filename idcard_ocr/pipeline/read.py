@@ -168,16 +168,24 @@ def register_rows(card: np.ndarray, side: Side) -> tuple[float, float]:
     height = card.shape[0]
     shifts = np.arange(-MAX_REGISTER_SHIFT, MAX_REGISTER_SHIFT + 1, dtype=np.float64)
 
-    def density(span: tuple[int, int], scale: float) -> np.ndarray:
-        top = np.clip(np.round(span[0] * scale + shifts), 0, height).astype(int)
-        bottom = np.clip(np.round(span[1] * scale + shifts), 0, height).astype(int)
+    rows = np.array(template.rows, dtype=np.float64).reshape(-1, 2)
+    gaps = np.array(template.gaps, dtype=np.float64).reshape(-1, 2)
+
+    def density(spans: np.ndarray, scale: float) -> np.ndarray:
+        """Each span's ink density at every shift: (spans, shifts)."""
+        top = np.clip(np.round(spans[:, :1] * scale + shifts), 0, height).astype(int)
+        bottom = np.clip(np.round(spans[:, 1:] * scale + shifts), 0, height).astype(int)
         return (cumulative[bottom] - cumulative[top]) / np.maximum(bottom - top, 1)
+
+    def total(densities: np.ndarray) -> np.ndarray:
+        # Added span by span, in the template's order, as one span at a time did.
+        return sum(densities, np.zeros_like(shifts))
 
     best_score, best = -np.inf, (1.0, 0.0)
     identity_score = 0.0
     for scale in REGISTER_SCALES:
-        score = sum((density(r, scale) for r in template.rows), np.zeros_like(shifts))
-        score -= sum((density(g, scale) for g in template.gaps), np.zeros_like(shifts))
+        score = total(density(rows, scale))
+        score -= total(density(gaps, scale))
         if scale == 1.0:
             identity_score = float(score[MAX_REGISTER_SHIFT])
         i = int(np.argmax(score))
