@@ -22,6 +22,7 @@ import numpy as np
 from idcard_ocr.pipeline.locate_lines import best_line_quads
 from idcard_ocr.pipeline.quad import (
     CARD_ASPECT,
+    NEXT,
     area,
     aspect_ratio,
     corner_angles,
@@ -144,10 +145,14 @@ def _quad_from_hull(hull: np.ndarray) -> np.ndarray | None:
     return np.array(corners, dtype=np.float64)
 
 
+_ALONG = np.linspace(0.1, 0.9, 48)  # where along each side edge support is sampled
+
+
 def edge_support(quad: np.ndarray, dilated_edges: np.ndarray, samples_per_side: int = 48) -> float:
     """Share of points along the quad's sides (corners left out) that fall on an edge pixel."""
-    t = np.linspace(0.1, 0.9, samples_per_side)[:, None]
-    points = np.concatenate([quad[i] + t * (quad[(i + 1) % 4] - quad[i]) for i in range(4)])
+    t = _ALONG if samples_per_side == len(_ALONG) else np.linspace(0.1, 0.9, samples_per_side)
+    # Side i's points, all sides at once: corner i plus t times the way to corner i + 1.
+    points = (quad[:, None, :] + t[None, :, None] * (quad[NEXT] - quad)[:, None, :]).reshape(-1, 2)
     xs = np.clip(np.round(points[:, 0]).astype(int), 0, dilated_edges.shape[1] - 1)
     ys = np.clip(np.round(points[:, 1]).astype(int), 0, dilated_edges.shape[0] - 1)
     on_edge = dilated_edges[ys, xs] > 0
