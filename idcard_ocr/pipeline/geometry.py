@@ -16,6 +16,7 @@ from __future__ import annotations
 from idcard_ocr.pipeline.quad import CARD_HEIGHT, CARD_WIDTH, unwarp_points, warp
 from idcard_ocr.pipeline.straighten import (
     Straightened,
+    print_side,
     side_margin,
     straighten,
     straighten_another,
@@ -24,6 +25,6 @@ from idcard_ocr.pipeline.straighten import (
 )
 
 __all__ = [
-    "CARD_HEIGHT", "CARD_WIDTH", "Straightened", "side_margin", "straighten",
+    "CARD_HEIGHT", "CARD_WIDTH", "Straightened", "print_side", "side_margin", "straighten",
     "straighten_another", "straighten_as", "straighten_frame", "unwarp_points", "warp",
 ]
