@@ -197,8 +197,10 @@ def _one_of_each(
     other card is read again so. A faint or busy copy of one side can match the other's layout a
     little better, and a stray field read on it can pass, so the card less sure of its side is
     not always the one misread: a faint back beside a front taken for a back can be the weaker.
-    A true second card of the side (two people's fronts) read as the other side gives no value
-    of that side's shape, and both stay as they were."""
+    A card whose reading says nothing of its side either way, beside one that reads surely, is
+    the side its print shows (``_print_decides``). A true second card of the side (two people's
+    fronts) read as the other side gives no value of that side's shape, has that side's print,
+    and both stay as they were."""
     quads = [_decoded_quad(decoded, _quad_of(card)) for card in cards]
     weakest_first = sorted(
         range(len(cards)),
