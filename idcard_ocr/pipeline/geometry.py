@@ -3,6 +3,7 @@
     straighten(img) -> Straightened | None     the whole geometry in one call
     straighten_another(img, located, found)    another card among the outlines already found
     straighten_as(img, quad, side)             a card found, set upright as a side known otherwise
+    print_side(img, quad) -> (side, margin)    the side the print alone matches better
     straighten_frame(img) -> Straightened | None   the photo's own frame as the card
     warp(img, quad) -> card                    cut an upright 856 x 540 card out of a photo
     unwarp_points(quad, points) -> points      canonical card pixels back to photo pixels
