@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import io
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol, runtime_checkable
 
@@ -37,6 +37,7 @@ from idcard_ocr.pipeline.blanked import BlankedPhoto
 from idcard_ocr.pipeline.decode import DecodedImage, decode_image
 from idcard_ocr.pipeline.geometry import (
     Straightened,
+    print_side,
     side_margin,
     straighten_another,
     straighten_as,
@@ -54,6 +55,12 @@ ROOM_FRACTION = 0.45
 SAME_CARD_OVERLAP = 0.3
 # Two cards whose areas differ by more than this factor are not one card's two sides on one page.
 SAME_SIZE_RATIO = 1.8
+# A reading in which fewer than this share of its side's fields have their shape says nothing of
+# the card's side: most print yields a stray value of a name's or a sex's shape.
+UNSURE_READING = 0.5
+# The margin a card read as a side known from the page is given: the most a layout margin can be,
+# so that no reader second-guesses it.
+SIDE_HELD = 2.0
 EXIF_ORIENTATION = 0x0112
 
 
@@ -190,8 +197,10 @@ def _one_of_each(
     other card is read again so. A faint or busy copy of one side can match the other's layout a
     little better, and a stray field read on it can pass, so the card less sure of its side is
     not always the one misread: a faint back beside a front taken for a back can be the weaker.
-    A true second card of the side (two people's fronts) read as the other side gives no value
-    of that side's shape, and both stay as they were."""
+    A card whose reading says nothing of its side either way, beside one that reads surely, is
+    the side its print shows (``_print_decides``). A true second card of the side (two people's
+    fronts) read as the other side gives no value of that side's shape, has that side's print,
+    and both stay as they were."""
     quads = [_decoded_quad(decoded, _quad_of(card)) for card in cards]
     weakest_first = sorted(
         range(len(cards)),
@@ -203,7 +212,34 @@ def _one_of_each(
         again = recognizer.read_straightened(decoded, straight, {}, today)
         if _reads_as_its_side(again, today) > _reads_as_its_side(cards[i], today):
             return [again if j == i else card for j, card in enumerate(cards)]
+        if _print_decides(decoded, quads[i], cards[i], cards[1 - i], today):
+            if again.side != other:  # its reading, finding nothing, went back to the side it was
+                again = recognizer.read_straightened(decoded, _side_held(straight), {}, today)
+            return [again if j == i else card for j, card in enumerate(cards)]
     return cards
+
+
+def _side_held(straight: Straightened) -> Straightened:
+    """``straight`` as sure of its side as a card can be: a reader that finds nothing on it does
+    not try it as the other side (the page, not the reading, says which side it is)."""
+    return replace(straight, side_score=SIDE_HELD)
+
+
+def _print_decides(
+    decoded: DecodedImage, quad: np.ndarray, card: Recognition, partner: Recognition, today: date
+) -> bool:
+    """Whether a card of a page's pair is the other side than it was read as, by its print alone:
+    its reading says nothing of its side (fewer than ``UNSURE_READING`` of that side's fields
+    have their shape), the page's other card reads surely as that side, and the card's print
+    matches the other side's layout better than its own. A faint back whose authority and term
+    are all but gone, read as a front for a stray name of a name's shape (its reading as a back
+    then gives nothing either), is told by its emblem and title; a second true card of the side
+    (two people's fronts) has that side's print and stays."""
+    if _reads_as_its_side(card, today)[0] >= UNSURE_READING:
+        return False
+    if _reads_as_its_side(partner, today)[0] < UNSURE_READING:
+        return False
+    return print_side(decoded.image, quad)[0] != card.side
 
 
 def _judged_for_plain(

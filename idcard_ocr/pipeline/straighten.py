@@ -364,9 +364,16 @@ def straighten_as(img: np.ndarray, quad: np.ndarray, side: Side) -> Straightened
 def side_margin(img: np.ndarray, quad: np.ndarray) -> float:
     """How much better the print of the card at ``quad`` matches the side it reads as than the
     other side (either way up): how sure its side is, on a layout preview."""
+    return print_side(img, quad)[1]
+
+
+def print_side(img: np.ndarray, quad: np.ndarray) -> tuple[Side, float]:
+    """The side whose layout the print of the card at ``quad`` matches better (either way up),
+    and by how much (``side_margin``), on a layout preview: what the print alone says, whatever
+    a reading then made of the card."""
     scores = orient_card(img, np.asarray(quad, np.float64), PREVIEW_SIZE).scores
     front, back = max(scores.front, scores.front_turned), max(scores.back, scores.back_turned)
-    return abs(front - back)
+    return ("front" if front >= back else "back"), abs(front - back)
 
 
 def _straightened(

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+import pytest
 
 from idcard_ocr.pipeline.decode import DecodedImage
 from idcard_ocr.pipeline.multi import _one_of_each, _two_of_one_side
@@ -121,3 +122,70 @@ def test_a_plain_judgement_that_finds_no_front_leaves_the_answer_as_it_was() -> 
     cards = [_card(20, "back", 2)]
     reader = _Reader({"front": 0, "back": 1})  # the other card is a second back: no front anywhere
     assert _judged_for_plain(reader, _decoded(), cards, [_found(420, "back")], "front", TODAY) is cards
+
+
+def _read(x: float, side: str, info: dict[str, str]) -> Recognition:
+    """A card at ``x`` read as ``side`` with ``info``, its checks those of its side's rules."""
+    from idcard_ocr.pipeline.validate import back_validity, front_validity
+
+    card = _card(x, side, 0)
+    card.info = dict(info)
+    card.validity = (front_validity if side == "front" else back_validity)(card.info, TODAY)
+    return card
+
+
+class _FaintBack(_Reader):
+    """The card at x 420 is a faint back: read as a back it gives nothing, and unless its side is
+    held, the reader finding nothing goes back to the front that a stray name made of it."""
+
+    def __init__(self) -> None:
+        self.read = []
+
+    def read_straightened(self, decoded: Any, straight: Any, timings: Any, today: Any = None) -> Recognition:
+        from idcard_ocr.pipeline.multi import SIDE_HELD
+
+        held = straight.side_score == SIDE_HELD
+        self.read.append(f"{straight.side}{' held' if held else ''}")
+        if straight.side == "back" and held:
+            return _read(420, "back", {"authority": "", "timelimit": ""})
+        return _read(420, "front", {"name": "中华"})
+
+
+def _sure_front() -> dict[str, str]:
+    from idcard_ocr.synth.identities import make_identities
+
+    return make_identities(1, seed=31, today=TODAY)[0].front_info()
+
+
+def test_a_card_read_as_a_side_for_a_stray_name_is_the_side_its_print_shows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from idcard_ocr.pipeline import multi
+
+    by_place = lambda image, quad: ("front" if quad[0][0] < 400 else "back", 0.2)  # noqa: E731
+    monkeypatch.setattr(multi, "print_side", by_place)
+    cards = [_read(20, "front", _sure_front()), _read(420, "front", {"name": "中华"})]
+    assert _two_of_one_side(cards) and sum(cards[1].validity.values()) == 1
+    reader = _FaintBack()
+    page = _one_of_each(reader, _decoded(), cards, TODAY)
+    # Read as a back it gives nothing and falls back to the front; its print, beside a sure
+    # front, is a back's: it is read again as a back, held there.
+    assert reader.read == ["back", "back held"]
+    assert [card.side for card in page] == ["front", "back"] and page[0] is cards[0]
+
+
+def test_a_weak_card_whose_print_is_its_sides_stays(monkeypatch: pytest.MonkeyPatch) -> None:
+    from idcard_ocr.pipeline import multi
+
+    monkeypatch.setattr(multi, "print_side", lambda image, quad: ("front", 0.2))
+    cards = [_read(20, "front", _sure_front()), _read(420, "front", {"name": "中华"})]
+    page = _one_of_each(_FaintBack(), _decoded(), cards, TODAY)
+    assert page == cards  # a second front's print (two people's cards): no reading decides, nor print
+
+
+def test_a_weak_pair_is_not_decided_by_print(monkeypatch: pytest.MonkeyPatch) -> None:
+    from idcard_ocr.pipeline import multi
+
+    monkeypatch.setattr(multi, "print_side", lambda image, quad: ("back", 0.2))
+    cards = [_read(20, "front", {"name": "张三"}), _read(420, "front", {"name": "中华"})]
+    assert _one_of_each(_FaintBack(), _decoded(), cards, TODAY) == cards  # neither reads surely

@@ -341,6 +341,7 @@ def test_geometry_facade_exports() -> None:
         "CARD_HEIGHT",
         "CARD_WIDTH",
         "Straightened",
+        "print_side",
         "side_margin",
         "straighten",
         "straighten_another",
