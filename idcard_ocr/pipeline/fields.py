@@ -19,7 +19,13 @@ from idcard_ocr.domain.dates import split_birth
 from idcard_ocr.domain.id_number import parse_number
 from idcard_ocr.pipeline.layout import ADDRESS_LINE_PITCH
 from idcard_ocr.pipeline.parse import LONG_TERM, clean_name, normalize_timelimit
-from idcard_ocr.pipeline.places import PlaceText, check_address, check_authority, without_trailing_marks
+from idcard_ocr.pipeline.places import (
+    PlaceText,
+    check_address,
+    check_authority,
+    without_stamp_tail,
+    without_trailing_marks,
+)
 from idcard_ocr.pipeline.quad import overlaps
 from idcard_ocr.pipeline.read import Box, CardReading, ReadLine
 from idcard_ocr.pipeline.types import Point, Side
@@ -147,7 +153,11 @@ def front_fields(reading: CardReading, today: date) -> tuple[dict[str, str], dic
         sex = sex or sure.sex
         birth = split_birth(sure.birth) if birth_derived else birth
     birth = birth or ("", "", "")
-    address_lines = list(reading.lines.get("address", []))
+    # A stamp across the card reads on after a line's value: its words are no part of it. Where
+    # the value ended under them is not known, so such a value is not vouched for (as if cut).
+    read_lines = reading.lines.get("address", [])
+    address_lines = [replace(line, reading=without_stamp_tail(line.reading)) for line in read_lines]
+    stamped = any(a.reading.text != b.reading.text for a, b in zip(address_lines, read_lines, strict=True))
     if address_lines:  # a speck read as a mark after the address is not part of it
         last = without_trailing_marks(address_lines[-1].reading)
         if last.text:
@@ -165,7 +175,7 @@ def front_fields(reading: CardReading, today: date) -> tuple[dict[str, str], dic
     for key in ("sex",) * sex_derived + ("year", "month", "day") * birth_derived:
         sources[key] = _from_number(info[key], sources["number"])
     sources["address"] = _source(address, address_lines, address_place)
-    if skips_a_line(address_lines):  # a missing middle line is lost as surely as a cut-off end
+    if skips_a_line(address_lines) or stamped:  # a missing middle line: as lost as a cut-off end
         sources["address"] = replace(sources["address"], cut=True)
     return info, sources
 
@@ -173,14 +183,20 @@ def front_fields(reading: CardReading, today: date) -> tuple[dict[str, str], dic
 def back_fields(reading: CardReading) -> tuple[dict[str, str], dict[str, FieldSource]]:
     """The back ``info`` (contract key order) and where each value came from."""
     authority_line, term_line = reading.first("authority"), reading.first("timelimit")
+    stamped = False
+    if authority_line is not None:  # a stamp's words read on after it (see ``front_fields``)
+        cleaned = without_stamp_tail(authority_line.reading)
+        stamped = cleaned.text != authority_line.reading.text
+        authority_line = replace(authority_line, reading=cleaned)
     authority_place = check_authority(authority_line.reading) if authority_line else None
     authority = authority_place.text if authority_place else ""
     term = ""
     if term_line is not None:
         term = correct_timelimit(term_line.reading, normalize_timelimit(term_line.reading.text))
     info = {"authority": authority, "timelimit": term}
+    authority_source = _source(authority, [authority_line] if authority_line else [], authority_place)
     sources = {
-        "authority": _source(authority, [authority_line] if authority_line else [], authority_place),
+        "authority": replace(authority_source, cut=authority_source.cut or stamped),
         "timelimit": _source(term, [term_line] if term_line else []),
     }
     return info, sources

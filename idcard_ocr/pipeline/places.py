@@ -21,7 +21,7 @@ from itertools import pairwise
 from idcard_ocr.domain.regions import counties, region_parts
 from idcard_ocr.pipeline.engine import LineReading
 from idcard_ocr.pipeline.parse import ADDRESS_LABEL, AUTHORITY_LABEL
-from idcard_ocr.pipeline.validate import TRADITIONAL_TO_SIMPLIFIED
+from idcard_ocr.pipeline.validate import TRADITIONAL_TO_SIMPLIFIED, stamp_tail
 
 MAX_PLACE_FIXES = 2  # characters of a place name we are willing to change
 # A changed character needs real support: with a lower bar some other real place is nearly
@@ -238,6 +238,22 @@ def without_trailing_marks(reading: LineReading) -> LineReading:
         return reading
     candidates = reading.candidates[:keep]
     confidence = sum(c[0][1] for c in candidates) / keep if keep else 0.0
+    return replace(reading, text=reading.text[:keep], confidence=confidence, candidates=candidates,
+                   positions=reading.positions[:keep])
+
+
+def without_stamp_tail(reading: LineReading) -> LineReading:
+    """``reading`` without the stamp's words that ran on after its value (``validate.stamp_tail``).
+
+    A stamp laid across the card crosses a value's line: its characters, in the line's band,
+    are read on after the value. Cut, the value stands alone and is checked as such; a line that
+    is nothing but a stamp's words is left whole (a value of stamp words is not vouched for).
+    """
+    keep = stamp_tail(reading.text)
+    if keep in (0, len(reading.text)):
+        return reading
+    candidates = reading.candidates[:keep]
+    confidence = sum(c[0][1] for c in candidates) / keep if candidates else reading.confidence
     return replace(reading, text=reading.text[:keep], confidence=confidence, candidates=candidates,
                    positions=reading.positions[:keep])
 

@@ -240,6 +240,24 @@ STAMP_FRAGMENTS = frozenset(
 ) - NOT_STAMP_ONLY
 
 
+# Whole stamp texts as banks and agencies word them: a purpose between a fixed start and end.
+STAMP_FORMS = ("仅限办理{}使用", "仅供{}使用", "此复印件仅限{}使用", "此复印件仅用于{}", "{}他用无效")
+STAMP_PURPOSES = ("银行开户", "贷款审核", "手机卡实名", "社保业务", "入职登记", "租房备案", "本次业务")
+STAMP_TEXTS = (*STAMP_PHRASES, *(form.format(purpose) for form in STAMP_FORMS for purpose in STAMP_PURPOSES))
+
+
+def stamp_tail(text: str) -> int:
+    """Where a stamp's words that run on after a value on its line begin in ``text`` (its length
+    when none do): the longest ending of two or more characters that is a piece of a stamp's text
+    and holds a stamp fragment (``限手机卡`` after ``胜利大道510号``). A single character is left:
+    it may as well be the value's own last one (``房``)."""
+    for start in range(len(text) - 2 + 1):
+        tail = text[start:]
+        if has_stamp_words(tail) and any(tail in stamp for stamp in STAMP_TEXTS):
+            return start
+    return len(text)
+
+
 def has_stamp_words(text: str) -> bool:
     """True when ``text`` holds a fragment of a stamp's words (``复印无效``, ``限办理``, ``手机卡``)."""
     return any(text[i : i + 2] in STAMP_FRAGMENTS for i in range(len(text) - 1))

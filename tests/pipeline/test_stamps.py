@@ -59,7 +59,8 @@ def test_a_value_holding_a_stamps_or_a_labels_words_is_not_vouched_for() -> None
                     _line("丰镇市白沙乡桃园村148号复印无效", (150, 295, 540, 340))],
     })
     info, validity, _ = fields_of(reading, "front", TODAY)
-    assert info["address"].endswith("148号复印无效")
+    # The stamp's words after the value are cut; where the value ended under them is not known.
+    assert info["address"] == "内蒙古自治区乌兰察布市丰镇市白沙乡桃园村148号"
     assert not validity["address"] and not validity["name"]
     clean = replace(reading, lines={**reading.lines,
                                     "name": [_line("于若", (150, 60, 260, 120))],
@@ -79,6 +80,22 @@ def test_a_fragment_of_a_stamps_words_in_an_address_is_not_vouched_for() -> None
     assert not address("胜利大道510号印件仅限")  # 此复印件仅限…
     assert address("胜利大道510号")
     assert address("复兴街丽景小区22栋201室")  # a stamp's character alone is no fragment
+
+
+def test_a_stamps_words_read_on_after_a_value_are_cut_from_it_and_nothing_else_is() -> None:
+    def front(last: str) -> str:
+        reading = CardReading("front", {"address": [_line("西藏自治区山南市加查县", (150, 250, 540, 295)),
+                                                    _line(last, (150, 295, 540, 340))]})
+        return fields_of(reading, "front", TODAY)[0]["address"]
+
+    # 此复印件仅限手机卡实名使用, read on after the value:
+    assert front("胜利大道510号限手机卡") == "西藏自治区山南市加查县胜利大道510号"
+    assert front("胜利大道510号复印无效") == "西藏自治区山南市加查县胜利大道510号"
+    assert front("下湾村297号房") == "西藏自治区山南市加查县下湾村297号房"  # one character: maybe the value's
+    assert front("工商银行") == "西藏自治区山南市加查县工商银行"  # a bank's name is no stamp
+    back = CardReading("back", {"authority": [_line("仁布县公安局复印无效", (330, 400, 640, 440))]})
+    info, validity, _ = fields_of(back, "back", TODAY)
+    assert info["authority"] == "仁布县公安局" and not validity["authority"]
 
 
 def test_a_name_read_from_the_nations_line_is_not_vouched_for() -> None:
