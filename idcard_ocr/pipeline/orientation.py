@@ -21,7 +21,7 @@ from idcard_ocr.pipeline.quad import (
     rotate_of,
     warp,
 )
-from idcard_ocr.pipeline.side import LayoutScores, layout_scores
+from idcard_ocr.pipeline.side import LayoutScores, layout_scores_both
 from idcard_ocr.pipeline.types import Side
 
 
@@ -37,6 +37,14 @@ class OrientedCard:
     layout_match: float  # correlation of the card with the chosen side's template (-1..1)
     scores: LayoutScores
     turned: bool = False  # ``card`` was cut along ``quad`` rolled by two, then turned half-way
+    # The chosen hypothesis's correlation at the layout's exact places: ``layout_match`` itself
+    # unless the print was allowed to have moved (``shift_mm``).
+    exact_match: float | None = None
+
+    @property
+    def placed_match(self) -> float:
+        """How well the print matches the chosen side's layout where the layout puts it."""
+        return self.layout_match if self.exact_match is None else self.exact_match
 
 
 def orient_card(
@@ -44,26 +52,24 @@ def orient_card(
     quad: np.ndarray,
     size: tuple[int, int] = (CARD_WIDTH, CARD_HEIGHT),
     side: Side | None = None,
+    shift_mm: int = 0,
 ) -> OrientedCard:
     """Warp the card with corners ``quad`` (any order) out of ``img`` and set it upright.
 
     ``size`` (width, height) of the straightened card; a smaller one is enough to compare
     candidates, since the layout is judged on a 1 mm grid. ``side``: the card is known to be
-    that side (only which way up is decided; the margin is over the other way up).
+    that side (only which way up is decided; the margin is over the other way up). ``shift_mm``:
+    judge each hypothesis by its best match with the print moved up to that far (``side.py``);
+    ``exact_match`` is then the chosen one's match at the exact places.
     """
     corners = long_side_first(order_clockwise(quad))
     card = warp(img, corners, size[0], size[1])
-    scores = layout_scores(card)
+    exact, scores = layout_scores_both(card, shift_mm)
     side, turned, margin = scores.best(side)
     if turned:
         corners = np.roll(corners, 2, axis=0)
         card = cv2.rotate(card, cv2.ROTATE_180)
-    match = {
-        ("front", False): scores.front,
-        ("front", True): scores.front_turned,
-        ("back", False): scores.back,
-        ("back", True): scores.back_turned,
-    }[(side, turned)]
+    match, placed = (_of(each, side, turned) for each in (scores, exact))
     return OrientedCard(
         card=card,
         quad=corners,
@@ -73,4 +79,14 @@ def orient_card(
         layout_match=match,
         scores=scores,
         turned=turned,
+        exact_match=None if shift_mm <= 0 else placed,
     )
+
+
+def _of(scores: LayoutScores, side: Side, turned: bool) -> float:
+    return {
+        ("front", False): scores.front,
+        ("front", True): scores.front_turned,
+        ("back", False): scores.back,
+        ("back", True): scores.back_turned,
+    }[(side, turned)]

@@ -120,18 +120,68 @@ def darkness_grid(card: np.ndarray) -> np.ndarray:
     return cv2.resize(dark, (GRID_W, GRID_H), interpolation=cv2.INTER_AREA)
 
 
-def layout_scores(card: np.ndarray) -> LayoutScores:
-    """Score the four (side x upright/turned) hypotheses for a straightened ``540 x 856`` card."""
+def layout_scores(card: np.ndarray, shift_mm: int = 0) -> LayoutScores:
+    """Score the four (side x upright/turned) hypotheses for a straightened ``540 x 856`` card.
+
+    ``shift_mm``: each hypothesis's best correlation with the card's print moved up to that many
+    millimetres on each axis (over the part of the card the moved template still covers). A
+    printer places the whole text block a millimetre or three off the layout's places; judged
+    only at the exact places, such a card's own outline matches worse than a quad cut around
+    its print.
+    """
+    return layout_scores_both(card, shift_mm)[1]
+
+
+def layout_scores_both(card: np.ndarray, shift_mm: int) -> tuple[LayoutScores, LayoutScores]:
+    """``layout_scores`` at the exact places and with ``shift_mm`` of slack, from one grid."""
     observed = darkness_grid(card)
     if float(observed.max()) < 0.05:  # nothing printed at all: no side matches
-        return LayoutScores(0.0, 0.0, 0.0, 0.0)
+        nothing = LayoutScores(0.0, 0.0, 0.0, 0.0)
+        return nothing, nothing
+    exact = _exact(observed)
+    return exact, (exact if shift_mm <= 0 else _shifted(observed, shift_mm, exact))
+
+
+_KEYS: tuple[tuple[Side, bool], ...] = (("front", False), ("front", True), ("back", False), ("back", True))
+
+
+def _exact(observed: np.ndarray) -> LayoutScores:
     observed = observed - observed.mean()
-    norm = float(np.linalg.norm(observed))
-    observed /= norm
+    observed /= float(np.linalg.norm(observed))
     t = templates()
-    return LayoutScores(
-        front=float(np.sum(observed * t[("front", False)])),
-        front_turned=float(np.sum(observed * t[("front", True)])),
-        back=float(np.sum(observed * t[("back", False)])),
-        back_turned=float(np.sum(observed * t[("back", True)])),
-    )
+    return LayoutScores(*(float(np.sum(observed * t[key])) for key in _KEYS))
+
+
+def _window(dx: int, dy: int) -> tuple[slice, slice]:
+    """The card's cells that hold the layout's when print is moved by (dx, dy) mm."""
+    return slice(max(dy, 0), GRID_H + min(dy, 0)), slice(max(dx, 0), GRID_W + min(dx, 0))
+
+
+@lru_cache(maxsize=4)
+def _moved_templates(shift_mm: int) -> tuple[tuple[int, int, np.ndarray], ...]:
+    """For each move (dx, dy) within ``shift_mm``: the four templates' cells the moved print
+    still covers, each zero-mean and unit-norm, stacked in ``_KEYS`` order."""
+    out = []
+    t = templates()
+    for dy in range(-shift_mm, shift_mm + 1):
+        for dx in range(-shift_mm, shift_mm + 1):
+            rows, cols = _window(-dx, -dy)
+            parts = []
+            for key in _KEYS:
+                part = t[key][rows, cols]
+                part = part - part.mean()
+                parts.append(part / float(np.linalg.norm(part)))
+            out.append((dx, dy, np.stack(parts)))
+    return tuple(out)
+
+
+def _shifted(observed: np.ndarray, shift_mm: int, exact: LayoutScores) -> LayoutScores:
+    best = np.array([exact.front, exact.front_turned, exact.back, exact.back_turned])
+    for dx, dy, parts in _moved_templates(shift_mm):
+        seen = observed[_window(dx, dy)]
+        seen = seen - seen.mean()
+        norm = float(np.linalg.norm(seen))
+        if norm < 1e-9:
+            continue
+        best = np.maximum(best, np.tensordot(parts, seen, axes=2) / norm)
+    return LayoutScores(*(float(v) for v in best))

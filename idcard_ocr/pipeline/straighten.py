@@ -63,6 +63,11 @@ from idcard_ocr.pipeline.types import Point, Side
 CANDIDATES_TRIED = 12  # judged by layout; a preview costs about a millisecond
 SURE_LAYOUT_MATCH = 0.5  # with a clear outline, at or above this later candidates are skipped
 SURE_OUTLINE = 0.6
+# A clear outline's print is judged with this much slack (mm, each axis): printers place the whole
+# text block a few millimetres off the layout's places, and judged at the exact places such a
+# card's own outline loses to a quad cut around its print. A weaker outline keeps the exact
+# places: with slack, a quad a strip short of the card matches as well as the card.
+PRINT_SHIFT_MM = 3
 
 
 @dataclass(frozen=True)
@@ -128,20 +133,37 @@ def _judge(
     best: _Choice | None,
     best_match: float,
 ) -> tuple[_Choice | None, float]:
-    """The best of ``candidates`` and ``best`` by outline and layout, with its layout match."""
+    """The best of ``candidates`` and ``best`` by outline and layout, with its layout match at
+    the layout's exact places.
+
+    A clear outline whose print matches less than surely where the layout puts it is ranked and
+    admitted by its print's match with slack for print moved on the card (``_preview``). Whether
+    it is sure enough to end the search is judged at the exact places: a clear outline of
+    something else (a portrait's frame and a card edge, a quarter turn off) that the slack lets
+    match does not stop the searches that would find the card."""
     for candidate in candidates:
         if candidate.score < MIN_SCORE or candidate.small_quad is None:
             continue
-        preview = orient_card(small, candidate.small_quad, PREVIEW_SIZE)
+        preview = _preview(small, candidate.small_quad, candidate.score)
         match = preview.layout_match
         if match < MIN_LAYOUT_MATCH or preview.side_score < MIN_SIDE_MARGIN:
             continue
         combined = candidate.score + LAYOUT_WEIGHT * match
         if best is None or combined > best.combined:
-            best, best_match = _Choice(combined, candidate.score, candidate.quad, _edge_search_px(img)), match
-        if candidate.score >= SURE_OUTLINE and match >= SURE_LAYOUT_MATCH:
+            best = _Choice(combined, candidate.score, candidate.quad, _edge_search_px(img))
+            best_match = preview.placed_match
+        if candidate.score >= SURE_OUTLINE and preview.placed_match >= SURE_LAYOUT_MATCH:
             break  # a clear card: the other outlines are its portrait, a text block or clutter
     return best, best_match
+
+
+def _preview(small: np.ndarray, small_quad: np.ndarray, outline: float) -> OrientedCard:
+    """The layout preview of a candidate: a clear outline whose print does not match surely
+    where the layout puts it is judged again with slack for print moved on the card."""
+    preview = orient_card(small, small_quad, PREVIEW_SIZE)
+    if outline < SURE_OUTLINE or preview.layout_match >= SURE_LAYOUT_MATCH:
+        return preview
+    return orient_card(small, small_quad, PREVIEW_SIZE, shift_mm=PRINT_SHIFT_MM)
 
 
 def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
@@ -390,6 +412,9 @@ def _straightened(
     timings["refine"] = (time.perf_counter() - mark) * 1000.0
     mark = time.perf_counter()
     oriented = orient_card(img, quad)
+    if choice.outline >= SURE_OUTLINE and oriented.layout_match < SURE_LAYOUT_MATCH:
+        # A clear outline is the card: its print is set upright with the slack it was chosen with.
+        oriented = orient_card(img, quad, shift_mm=PRINT_SHIFT_MM)
     timings["orient"] = (time.perf_counter() - mark) * 1000.0
     timings["straighten"] = (time.perf_counter() - start) * 1000.0
     if choice.outline == 0.0 and not has_text_marks(_card_as_seen(img, oriented.quad)):

@@ -10,7 +10,7 @@ import numpy as np
 
 from idcard_ocr.pipeline.decode import decode_image
 from idcard_ocr.pipeline.geometry import straighten, warp
-from idcard_ocr.pipeline.side import darkness_grid, layout_scores, templates
+from idcard_ocr.pipeline.side import FRONT_PRINT, _template, darkness_grid, layout_scores, templates
 
 
 def test_templates_are_normalised_and_turned_copies() -> None:
@@ -62,3 +62,23 @@ def test_shadow_across_the_card_does_not_change_the_side(
         shaded[:, 300:600] *= 0.55  # a hand's shadow across the middle
         side, flipped, _ = layout_scores(shaded.astype(np.uint8)).best()
         assert (side, flipped) == (wanted, False)
+
+
+def test_print_moved_on_the_card_matches_its_layout_with_slack() -> None:
+    """A front printed 3 mm low and 2 mm right matches the front's layout only with slack; the
+    slack never lowers a score, and a blank card still scores nothing."""
+    grid = np.full((54, 86), 230.0, np.float32) - 150.0 * _template(FRONT_PRINT, False)
+    moved = np.full_like(grid, 230.0)
+    moved[3:, 2:] = grid[:-3, :-2]
+    card = cv2.resize(moved.astype(np.uint8), (856, 540), interpolation=cv2.INTER_NEAREST)
+    exact, slack = layout_scores(card), layout_scores(card, shift_mm=3)
+    assert slack.front > 0.8 > exact.front + 0.2
+    assert slack.best()[:2] == ("front", False)
+    for before, after in zip(
+        (exact.front, exact.front_turned, exact.back, exact.back_turned),
+        (slack.front, slack.front_turned, slack.back, slack.back_turned),
+        strict=True,
+    ):
+        assert after >= before
+    assert layout_scores(np.full((540, 856, 3), 230, np.uint8), shift_mm=3).front == 0.0
+
