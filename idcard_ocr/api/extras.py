@@ -158,7 +158,10 @@ def extras_for(
         if portrait is not None:
             extra["cropPortrait"] = _jpeg_base64(portrait)
         if options.quality:
-            report = assess_quality(view, recognition.side, recognition.fields, info_keys(recognition.side))
+            report = assess_quality(
+                view, recognition.side, recognition.fields, info_keys(recognition.side),
+                recognition.print_sharpness,
+            )
             extra["quality"] = {"score": report.score, "flags": report.flags, "metrics": report.metrics}
         if options.risk:
             extra["risk"] = _risk(view, recognition, info, header_reader, today)

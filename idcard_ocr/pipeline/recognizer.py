@@ -22,8 +22,10 @@ import numpy as np
 from idcard_ocr.pipeline.assess.photo_view import place_card
 from idcard_ocr.pipeline.decode import DecodedImage, decode_image
 from idcard_ocr.pipeline.engine import TextDetector, TextRecognizer
+from idcard_ocr.pipeline.fields import FREE_TEXT_FIELDS
 from idcard_ocr.pipeline.free_read import read_beyond_outline, read_by_labels, warm_up_detections
 from idcard_ocr.pipeline.geometry import Straightened, straighten, straighten_frame, unwarp_points
+from idcard_ocr.pipeline.legible import print_sharpness, too_soft
 from idcard_ocr.pipeline.locate_print import has_text_marks
 from idcard_ocr.pipeline.memory import release_freed_memory, resident_bytes
 from idcard_ocr.pipeline.parse import OcrLine, parse_ocr_lines
@@ -198,7 +200,15 @@ class CardRecognizer:
         timings["parse"] = timings.get("parse", 0.0) + (time.perf_counter() - mark) * 1000
         fields = {k: FieldReading(s.text, s.confidence, s.box, "number" if s.derived else "print")
                   for k, s in judged.sources.items()}
-        return Recognition(True, side, 0, judged.info, judged.validity, fields)
+        # On print this soft (a small card enlarged, heavy blur) the recogniser's confidence is
+        # no evidence for free text, which has no check character: a name or an address read from
+        # it is returned but not vouched for. Values with checks keep them.
+        boxes = [line.box for lines in reading.lines.values() for line in lines]
+        sharpness = print_sharpness(read_from, boxes)
+        validity = dict(judged.validity)
+        if too_soft(sharpness):
+            validity.update({key: False for key in FREE_TEXT_FIELDS if key in validity})
+        return Recognition(True, side, 0, judged.info, validity, fields, print_sharpness=sharpness)
 
     def _without_card(self, img: np.ndarray, timings: dict[str, float], today: date) -> Recognition:
         if not has_text_marks(img):  # a bare table or wall: nothing that looks like print at all

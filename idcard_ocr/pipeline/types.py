@@ -47,6 +47,9 @@ class Recognition:
     fields: dict[str, FieldReading] = field(default_factory=dict)
     card_quad: tuple[Point, Point, Point, Point] | None = None  # card corners in the photo, TL TR BR BL
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # How sharp the value print was (``legible.print_sharpness``; None: not measured). Below
+    # ``legible.MIN_PRINT_SHARPNESS`` nothing read is marked valid.
+    print_sharpness: float | None = None
     # The decoded photo and the straightened card, kept for assessments asked for after the
     # reading (crops, quality, risk) so they need not decode and straighten it again. Holds
     # references to arrays the recogniser made anyway; freed with the Recognition.

@@ -17,7 +17,8 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "extras.md"
 OPTIONS = (*FLAG_FIELDS, SIDE_FIELD)
 RISK_FLAGS = ("photocopy", "screen", "temporary", "expired")
 QUALITY_METRICS = ("cardFound", "sharpness", "glareBlob", "saturated", "meanGrey", "brightGrey",
-                   "cornerClearanceMm", "cardShare", "cardLongSidePx", "occluderShare", "unreadFields")
+                   "cornerClearanceMm", "cardShare", "cardLongSidePx", "occluderShare", "unreadFields",
+                   "printSharpness")
 RISK_METRICS = ("colourSpread", "screenPeakRatio")
 
 

@@ -3,7 +3,8 @@
 Each photo in ``tests/data/hard/`` was drawn by ``idcard_ocr.synth`` for the accuracy benchmark
 and failed there; its record in one of the ``*.json`` files beside it says why it is hard and
 where it came from. Every
-field must come back exact and valid, on the right side and turned the right way.
+field must come back exact and valid, on the right side and turned the right way; only free text
+read from print too soft to vouch for (``legible.py``: a blurred photocopy) comes back unvouched.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import pytest
 
 from idcard_ocr.contract.card import data_of
 from idcard_ocr.pipeline import CardRecognizer, load_recognizer
+from idcard_ocr.pipeline.fields import FREE_TEXT_FIELDS
+from idcard_ocr.pipeline.legible import too_soft
 
 pytestmark = pytest.mark.models
 
@@ -42,4 +45,7 @@ def test_a_once_missed_photo_is_read_exactly(recognizer: CardRecognizer, record:
     assert {key: info[key] for key in record["info"]} == record["info"], record["why"]
     validity = data["validity"]
     assert isinstance(validity, dict)
-    assert all(validity.values()), (validity, record["why"])
+    soft = too_soft(result.print_sharpness)
+    vouched = [ok for key, ok in validity.items() if not (soft and key in FREE_TEXT_FIELDS)]
+    assert all(vouched), (validity, record["why"])
+    assert not (soft and any(validity.get(key) for key in FREE_TEXT_FIELDS)), validity

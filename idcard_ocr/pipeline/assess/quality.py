@@ -17,6 +17,7 @@ import numpy as np
 
 from idcard_ocr.pipeline.assess.card_regions import inner_mask, picture_mask
 from idcard_ocr.pipeline.assess.photo_view import PhotoView
+from idcard_ocr.pipeline.legible import too_soft
 from idcard_ocr.pipeline.types import FieldReading, Side
 
 BLUR_SHARPNESS = 30.0  # variance of the Laplacian of the card below this: blurred
@@ -167,9 +168,15 @@ def _scored(flags: dict[str, bool]) -> int:
 
 
 def assess_quality(
-    view: PhotoView, side: Side, fields: Mapping[str, FieldReading], expected: tuple[str, ...]
+    view: PhotoView,
+    side: Side,
+    fields: Mapping[str, FieldReading],
+    expected: tuple[str, ...],
+    print_sharpness: float | None = None,
 ) -> QualityReport:
-    """Judge the photo in ``view``: ``fields`` as recognised, ``expected`` the keys ``side`` prints."""
+    """Judge the photo in ``view``: ``fields`` as recognised, ``expected`` the keys ``side`` prints,
+    ``print_sharpness`` the recognition's measure of its value print (``legible.py``): print too
+    soft to vouch for anything read from it is ``blur`` whatever the card's overall sharpness."""
     card, visible = view.card, view.visible
     if card is None or visible is None or view.quad is None:
         return QualityReport(0, dict.fromkeys(FLAG_NAMES, False), {"cardFound": 0.0})
@@ -187,7 +194,7 @@ def assess_quality(
     share, long_side = card_extent(view)
     occluder = occluder_share(card, side, considered)
     unread = unread_fields(fields, expected)
-    blur = sharp < BLUR_SHARPNESS
+    blur = sharp < BLUR_SHARPNESS or too_soft(print_sharpness)
     overexposed = saturated > OVEREXPOSED_SHARE or mean > OVEREXPOSED_MEAN
     flags = {
         "blur": blur,
@@ -211,4 +218,6 @@ def assess_quality(
         "occluderShare": round(occluder, 4),
         "unreadFields": float(unread),
     }
+    if print_sharpness is not None:
+        metrics["printSharpness"] = round(print_sharpness, 3)
     return QualityReport(_scored(flags), flags, metrics)
