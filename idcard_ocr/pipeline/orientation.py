@@ -53,6 +53,7 @@ def orient_card(
     size: tuple[int, int] = (CARD_WIDTH, CARD_HEIGHT),
     side: Side | None = None,
     shift_mm: int = 0,
+    sure: float | None = None,
 ) -> OrientedCard:
     """Warp the card with corners ``quad`` (any order) out of ``img`` and set it upright.
 
@@ -60,16 +61,18 @@ def orient_card(
     candidates, since the layout is judged on a 1 mm grid. ``side``: the card is known to be
     that side (only which way up is decided; the margin is over the other way up). ``shift_mm``:
     judge each hypothesis by its best match with the print moved up to that far (``side.py``);
-    ``exact_match`` is then the chosen one's match at the exact places.
+    ``exact_match`` is then the chosen one's match at the exact places. With ``sure``, the slack
+    is taken only when no hypothesis matches that well at the exact places (one warp and one
+    grid either way).
     """
     corners = long_side_first(order_clockwise(quad))
     card = warp(img, corners, size[0], size[1])
-    exact, scores = layout_scores_both(card, shift_mm)
+    exact, scores = layout_scores_both(card, shift_mm, sure)
     side, turned, margin = scores.best(side)
     if turned:
         corners = np.roll(corners, 2, axis=0)
         card = cv2.rotate(card, cv2.ROTATE_180)
-    match, placed = (_of(each, side, turned) for each in (scores, exact))
+    match, placed = scores.of(side, turned), exact.of(side, turned)
     return OrientedCard(
         card=card,
         quad=corners,
@@ -82,11 +85,3 @@ def orient_card(
         exact_match=None if shift_mm <= 0 else placed,
     )
 
-
-def _of(scores: LayoutScores, side: Side, turned: bool) -> float:
-    return {
-        ("front", False): scores.front,
-        ("front", True): scores.front_turned,
-        ("back", False): scores.back,
-        ("back", True): scores.back_turned,
-    }[(side, turned)]

@@ -51,6 +51,8 @@ BACK_PRINT: tuple[tuple[float, float, float, float, float], ...] = (
 EMBLEM_CENTRE_MM = (13.6, 13.3)
 EMBLEM_RADIUS_MM = 8.0
 EMBLEM_DARKNESS = 0.75
+# The four hypotheses (side, turned 180 degrees), in ``LayoutScores``' field order.
+_KEYS: tuple[tuple[Side, bool], ...] = (("front", False), ("front", True), ("back", False), ("back", True))
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,14 @@ class LayoutScores:
     front_turned: float
     back: float
     back_turned: float
+
+    def of(self, side: Side, turned: bool) -> float:
+        """The score of one hypothesis."""
+        return float(self.as_array()[_KEYS.index((side, turned))])
+
+    def as_array(self) -> np.ndarray:
+        """The four scores in ``_KEYS`` order."""
+        return np.array([self.front, self.front_turned, self.back, self.back_turned])
 
     def best(self, side: Side | None = None) -> tuple[Side, bool, float]:
         """(side, turned 180?, margin over the runner-up): the margin is the confidence. Given
@@ -132,17 +142,20 @@ def layout_scores(card: np.ndarray, shift_mm: int = 0) -> LayoutScores:
     return layout_scores_both(card, shift_mm)[1]
 
 
-def layout_scores_both(card: np.ndarray, shift_mm: int) -> tuple[LayoutScores, LayoutScores]:
-    """``layout_scores`` at the exact places and with ``shift_mm`` of slack, from one grid."""
+def layout_scores_both(
+    card: np.ndarray, shift_mm: int, sure: float | None = None
+) -> tuple[LayoutScores, LayoutScores]:
+    """``layout_scores`` at the exact places and with ``shift_mm`` of slack, from one grid. With
+    ``sure``, the slack is taken only when no hypothesis matches that well at the exact places
+    (the second of the pair is then the first)."""
     observed = darkness_grid(card)
     if float(observed.max()) < 0.05:  # nothing printed at all: no side matches
         nothing = LayoutScores(0.0, 0.0, 0.0, 0.0)
         return nothing, nothing
     exact = _exact(observed)
-    return exact, (exact if shift_mm <= 0 else _shifted(observed, shift_mm, exact))
-
-
-_KEYS: tuple[tuple[Side, bool], ...] = (("front", False), ("front", True), ("back", False), ("back", True))
+    if shift_mm <= 0 or (sure is not None and float(exact.as_array().max()) >= sure):
+        return exact, exact
+    return exact, _shifted(observed, shift_mm, exact)
 
 
 def _exact(observed: np.ndarray) -> LayoutScores:
@@ -176,7 +189,7 @@ def _moved_templates(shift_mm: int) -> tuple[tuple[int, int, np.ndarray], ...]:
 
 
 def _shifted(observed: np.ndarray, shift_mm: int, exact: LayoutScores) -> LayoutScores:
-    best = np.array([exact.front, exact.front_turned, exact.back, exact.back_turned])
+    best = exact.as_array()
     for dx, dy, parts in _moved_templates(shift_mm):
         seen = observed[_window(dx, dy)]
         seen = seen - seen.mean()

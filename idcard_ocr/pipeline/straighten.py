@@ -159,11 +159,9 @@ def _judge(
 
 def _preview(small: np.ndarray, small_quad: np.ndarray, outline: float) -> OrientedCard:
     """The layout preview of a candidate: a clear outline whose print does not match surely
-    where the layout puts it is judged again with slack for print moved on the card."""
-    preview = orient_card(small, small_quad, PREVIEW_SIZE)
-    if outline < SURE_OUTLINE or preview.layout_match >= SURE_LAYOUT_MATCH:
-        return preview
-    return orient_card(small, small_quad, PREVIEW_SIZE, shift_mm=PRINT_SHIFT_MM)
+    where the layout puts it is judged with slack for print moved on the card."""
+    slack = PRINT_SHIFT_MM if outline >= SURE_OUTLINE else 0
+    return orient_card(small, small_quad, PREVIEW_SIZE, shift_mm=slack, sure=SURE_LAYOUT_MATCH)
 
 
 def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
@@ -411,10 +409,9 @@ def _straightened(
         quad = repair_aspect(choice.small, choice.factor, quad)
     timings["refine"] = (time.perf_counter() - mark) * 1000.0
     mark = time.perf_counter()
-    oriented = orient_card(img, quad)
-    if choice.outline >= SURE_OUTLINE and oriented.layout_match < SURE_LAYOUT_MATCH:
-        # A clear outline is the card: its print is set upright with the slack it was chosen with.
-        oriented = orient_card(img, quad, shift_mm=PRINT_SHIFT_MM)
+    # A clear outline is the card: its print is set upright with the slack it was chosen with.
+    slack = PRINT_SHIFT_MM if choice.outline >= SURE_OUTLINE else 0
+    oriented = orient_card(img, quad, shift_mm=slack, sure=SURE_LAYOUT_MATCH)
     timings["orient"] = (time.perf_counter() - mark) * 1000.0
     timings["straighten"] = (time.perf_counter() - start) * 1000.0
     if choice.outline == 0.0 and not has_text_marks(_card_as_seen(img, oriented.quad)):
