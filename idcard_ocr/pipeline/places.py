@@ -234,12 +234,7 @@ def without_trailing_marks(reading: LineReading) -> LineReading:
     keep = len(reading.text)
     while keep and unicodedata.category(reading.text[keep - 1])[0] in TRAILING_CATEGORIES:
         keep -= 1
-    if keep == len(reading.text):
-        return reading
-    candidates = reading.candidates[:keep]
-    confidence = sum(c[0][1] for c in candidates) / keep if keep else 0.0
-    return replace(reading, text=reading.text[:keep], confidence=confidence, candidates=candidates,
-                   positions=reading.positions[:keep])
+    return reading if keep == len(reading.text) else _first_chars(reading, keep)
 
 
 def without_stamp_tail(reading: LineReading) -> LineReading:
@@ -250,10 +245,13 @@ def without_stamp_tail(reading: LineReading) -> LineReading:
     is nothing but a stamp's words is left whole (a value of stamp words is not vouched for).
     """
     keep = stamp_tail(reading.text)
-    if keep in (0, len(reading.text)):
-        return reading
+    return reading if keep in (0, len(reading.text)) else _first_chars(reading, keep)
+
+
+def _first_chars(reading: LineReading, keep: int) -> LineReading:
+    """``reading``'s first ``keep`` characters, its confidence that of the characters kept."""
     candidates = reading.candidates[:keep]
-    confidence = sum(c[0][1] for c in candidates) / keep if candidates else reading.confidence
+    confidence = sum(c[0][1] for c in candidates) / keep if keep else 0.0
     return replace(reading, text=reading.text[:keep], confidence=confidence, candidates=candidates,
                    positions=reading.positions[:keep])
 
