@@ -48,7 +48,7 @@ class Recognition:
     card_quad: tuple[Point, Point, Point, Point] | None = None  # card corners in the photo, TL TR BR BL
     timings_ms: dict[str, float] = field(default_factory=dict)
     # How sharp the value print was (``legible.print_sharpness``; None: not measured). Below
-    # ``legible.MIN_PRINT_SHARPNESS`` nothing read is marked valid.
+    # ``legible.MIN_PRINT_SHARPNESS`` no free text (name, address, authority) is marked valid.
     print_sharpness: float | None = None
     # The decoded photo and the straightened card, kept for assessments asked for after the
     # reading (crops, quality, risk) so they need not decode and straighten it again. Holds

@@ -230,9 +230,9 @@ def address_starts_with_province(address: str) -> bool:
 # into a value (its line crosses the value's, or runs on after it): any two characters in a row
 # of these phrases (``手机``, ``限办``, ``印件``) mark a fragment of one. No place name in the table
 # of divisions holds such a pair; 银行 and 专用 are left out (a bank's or a works' own quarters).
+STAMP_PURPOSES = ("银行开户", "贷款审核", "手机卡实名", "社保业务", "入职登记", "租房备案", "本次业务")
 STAMP_PHRASES = (
-    "复印无效", "再次复印无效", "此复印件仅限办理", "仅供使用", "仅用于", "他用无效",
-    "银行开户", "贷款审核", "手机卡实名", "社保业务", "入职登记", "租房备案", "本次业务",
+    "复印无效", "再次复印无效", "此复印件仅限办理", "仅供使用", "仅用于", "他用无效", *STAMP_PURPOSES,
 )
 NOT_STAMP_ONLY = frozenset({"银行", "专用"})
 STAMP_FRAGMENTS = frozenset(
@@ -242,7 +242,6 @@ STAMP_FRAGMENTS = frozenset(
 
 # Whole stamp texts as banks and agencies word them: a purpose between a fixed start and end.
 STAMP_FORMS = ("仅限办理{}使用", "仅供{}使用", "此复印件仅限{}使用", "此复印件仅用于{}", "{}他用无效")
-STAMP_PURPOSES = ("银行开户", "贷款审核", "手机卡实名", "社保业务", "入职登记", "租房备案", "本次业务")
 STAMP_TEXTS = (*STAMP_PHRASES, *(form.format(purpose) for form in STAMP_FORMS for purpose in STAMP_PURPOSES))
 
 
@@ -251,7 +250,7 @@ def stamp_tail(text: str) -> int:
     when none do): the longest ending of two or more characters that is a piece of a stamp's text
     and holds a stamp fragment (``限手机卡`` after ``胜利大道510号``). A single character is left:
     it may as well be the value's own last one (``房``)."""
-    for start in range(len(text) - 2 + 1):
+    for start in range(len(text) - 1):
         tail = text[start:]
         if has_stamp_words(tail) and any(tail in stamp for stamp in STAMP_TEXTS):
             return start
