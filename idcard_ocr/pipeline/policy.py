@@ -229,6 +229,25 @@ def _address_extended_surely(_: Looking, before: Judged, after: Judged) -> bool:
     return longer.text.startswith(last.text) and bool(added) and min(added) >= SURE_TAIL_CHAR
 
 
+def _birth_unread_number_valid(_: Looking, now: Judged) -> bool:
+    # The date given is the number's, for want of a reading of its print.
+    return now.sources["year"].derived and now.reading.first(BIRTH.key) is not None
+
+
+def _birth_to_band_end(looking: Looking, now: Judged) -> Iterator[list[ReadLine]]:
+    # A stamp across the line or 年 and 月 faded with the labels (a grey copy) cut the first
+    # crop short: read the line once more, unsqueezed, to the band's end.
+    line = now.reading.first(BIRTH.key)
+    assert line is not None
+    yield [reread_line(looking.card, line, BIRTH, looking.text, to_band_end=True)]
+
+
+def _birth_printed_agrees(_: Looking, _before: Judged, after: Judged) -> bool:
+    # Kept only when the print now gives the date and agrees with the number: the value is the
+    # same, but read, and the second reader need not be asked for it.
+    return _passes_check("birthday", after)
+
+
 def _sex_unread_number_valid(_: Looking, now: Judged) -> bool:
     # The sex given is the number's, for want of a reading of its print.
     return now.sources["sex"].derived and now.reading.first(SEX.key) is not None and now.validity["number"]
@@ -355,6 +374,8 @@ POLICY: tuple[SecondLook, ...] = (
                _address_extended_surely),
     SecondLook("sex as 男 or 女", "front", SEX.key, _sex_unread_number_valid, _sex_closed,
                _sex_surely_the_numbers),
+    SecondLook("birth date to its band's end", "front", BIRTH.key, _birth_unread_number_valid,
+               _birth_to_band_end, _birth_printed_agrees),
     # Last, and only for what is still failing: the card read again without its layout (text
     # lines detected and read, each value found by its label), the layout's reading replaced
     # field by field where this one passes the field's checks.

@@ -14,7 +14,7 @@ import pytest
 from idcard_ocr.domain.dates import split_birth
 from idcard_ocr.pipeline import CardRecognizer, load_recognizer
 from idcard_ocr.pipeline.engine import LineReading
-from idcard_ocr.pipeline.layout import ADDRESS
+from idcard_ocr.pipeline.layout import ADDRESS, BIRTH
 from idcard_ocr.pipeline.policy import POLICY, Looking, SecondLook, read_again
 from idcard_ocr.pipeline.read import ReadLine, read_card
 from idcard_ocr.synth.card import downscale, draw_card
@@ -123,3 +123,28 @@ def test_an_address_the_second_reader_ends_on_a_full_line_is_kept_but_not_vouche
     # It runs to the column's end: the address goes on, on a line the second reader did not take.
     full = read_again(later_lines, second_reader(ADDRESS.band[2] - 10))
     assert full.info["address"] == "黑龙江省伊春市红星区幸" and not full.validity["address"]
+
+
+def test_a_birth_line_read_short_is_read_again_to_its_end_before_the_second_reader(
+    recognizer: CardRecognizer, front: tuple[Identity, np.ndarray]
+) -> None:
+    identity, card = front
+    first = read_card(card, "front", recognizer.text)
+    line = first.first("birth")
+    assert line is not None
+    # As if a stamp across the line had ended the crop after the year's first digits: the date
+    # the valid number gives is answered, and the print is still to be read.
+    x0, y0, x1, y1 = line.box
+    cut_box = (x0, y0, x0 + (x1 - x0) // 5, y1)
+    short = replace(line, reading=recognizer.text.read(card[y0:y1, cut_box[0] : cut_box[2]]), box=cut_box)
+    damaged = replace(first, lines={**first.lines, "birth": [short]})
+
+    # A second reader that finds nothing: whatever gives the printed date here is the line's look.
+    looking = Looking(card if first.card is None else first.card, recognizer.text, TODAY, dict)
+    unlooked = read_again(damaged, looking, policy=())
+    assert unlooked.sources["year"].derived  # the number's date, its print unread
+    judged = read_again(damaged, looking)
+    assert (judged.info["year"], judged.info["month"], judged.info["day"]) == split_birth(identity.birth)
+    assert judged.validity["birthday"] and not judged.sources["year"].derived
+    assert judged.reading.lines["birth"][0].box[2] == BIRTH.band[2]  # read on to the band's end
+    assert damaged.lines["birth"][0].box == cut_box  # the reading it started from is unchanged
