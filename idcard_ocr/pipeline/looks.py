@@ -17,6 +17,8 @@ from idcard_ocr.pipeline.read import ReadLine
 
 RETRY_WIDTH_SCALE = 1.15
 NARROWER, WIDER = 0.85, 1.2  # width scales of the variant crops that reread_variants tries
+WINDOW_HEIGHT = 1.4  # a window over one line of print, in the region's text heights
+WINDOW_STEPS = 5  # windows from the top of a tall box to its bottom
 
 
 def reread_line(card: np.ndarray, line: ReadLine, region: FieldRegion, recognizer: TextRecognizer,
@@ -79,6 +81,31 @@ def reread_variant(card: np.ndarray, line: ReadLine, region: FieldRegion, recogn
     (a, b, c, d), scale = variant_boxes(line)[variant]
     reading = recognizer.read(value_print(card[b:d, a:c]), region.charset, region.width_scale * scale)
     return ReadLine(reading, (a, b, c, d), line.cut_left, line.cut_right)
+
+
+def text_windows(line: ReadLine, region: FieldRegion) -> tuple[tuple[int, int, int, int], ...]:
+    """Boxes one line of print tall (``WINDOW_HEIGHT`` of the region's text height) down
+    ``line``'s box, top to bottom; none when the box is no taller than that.
+
+    A stamp across the card just above or below a value is ink too: the line's box grows to take
+    it in, and read whole, the stamp's larger, bolder characters are read instead of the value
+    (``仅供贷款审核使用`` under a nation's 汉). A window one line tall over the value's own row
+    reads it alone.
+    """
+    x0, y0, x1, y1 = line.box
+    height = round(WINDOW_HEIGHT * region.text_height)
+    if y1 - y0 <= height:
+        return ()
+    tops = (y0 + k * (y1 - y0 - height) // (WINDOW_STEPS - 1) for k in range(WINDOW_STEPS))
+    return tuple((x0, top, x1, top + height) for top in tops)
+
+
+def reread_window(card: np.ndarray, line: ReadLine, region: FieldRegion, recognizer: TextRecognizer,
+                  box: tuple[int, int, int, int]) -> ReadLine:
+    """``line`` read again from ``box``, one of its ``text_windows``."""
+    x0, y0, x1, y1 = box
+    reading = recognizer.read(value_print(card[y0:y1, x0:x1]), region.charset, region.width_scale)
+    return ReadLine(reading, box, line.cut_left, line.cut_right)
 
 
 def read_closed(card: np.ndarray, line: ReadLine, recognizer: TextRecognizer, charset: str) -> ReadLine:

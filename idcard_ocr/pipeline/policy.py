@@ -37,7 +37,9 @@ from idcard_ocr.pipeline.looks import (
     read_closed,
     reread_line,
     reread_variant,
+    reread_window,
     reread_with_length,
+    text_windows,
     variant_boxes,
 )
 from idcard_ocr.pipeline.parse import clean_nation, clean_number
@@ -201,6 +203,13 @@ def _nation_variants(looking: Looking, now: Judged) -> Iterator[list[ReadLine]]:
     assert line is not None
     for variant in range(len(variant_boxes(line))):
         yield [reread_variant(looking.card, line, NATION, looking.text, variant)]
+
+
+def _nation_in_windows(looking: Looking, now: Judged) -> Iterator[list[ReadLine]]:
+    line = now.reading.first(NATION.key)
+    assert line is not None
+    for box in text_windows(line, NATION):
+        yield [reread_window(looking.card, line, NATION, looking.text, box)]
 
 
 def _whole_nation_surely(_: Looking, _before: Judged, after: Judged) -> bool:
@@ -369,6 +378,8 @@ POLICY: tuple[SecondLook, ...] = (
     SecondLook("number to its length", "front", NUMBER.key, _number_short, _number_to_length,
                _number_and_birth_pass),
     SecondLook("nation from variant crops", "front", NATION.key, _nation_missing, _nation_variants,
+               _whole_nation_surely),
+    SecondLook("nation from windows one line tall", "front", NATION.key, _nation_missing, _nation_in_windows,
                _whole_nation_surely),
     SecondLook("address to its band's end", "front", ADDRESS.key, _address_fades, _address_to_band_end,
                _address_extended_surely),

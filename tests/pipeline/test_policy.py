@@ -10,14 +10,16 @@ from datetime import date
 import cv2
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 
 from idcard_ocr.domain.dates import split_birth
 from idcard_ocr.pipeline import CardRecognizer, load_recognizer
 from idcard_ocr.pipeline.engine import LineReading
-from idcard_ocr.pipeline.layout import ADDRESS, BIRTH
+from idcard_ocr.pipeline.layout import ADDRESS, BIRTH, NATION
 from idcard_ocr.pipeline.policy import POLICY, Looking, SecondLook, read_again
 from idcard_ocr.pipeline.read import ReadLine, read_card
 from idcard_ocr.synth.card import downscale, draw_card
+from idcard_ocr.synth.fonts import fonts_covering, load_font
 from idcard_ocr.synth.identities import Identity, make_identities
 
 pytestmark = pytest.mark.models
@@ -148,3 +150,36 @@ def test_a_birth_line_read_short_is_read_again_to_its_end_before_the_second_read
     assert judged.validity["birthday"] and not judged.sources["year"].derived
     assert judged.reading.lines["birth"][0].box[2] == BIRTH.band[2]  # read on to the band's end
     assert damaged.lines["birth"][0].box == cut_box  # the reading it started from is unchanged
+
+
+def _stamped_under_nation(identity: Identity, seed: int) -> np.ndarray:
+    """A classic front with a half-transparent grey stamp (bold, larger than the print) printed
+    just under the nation's value, touching it: the nation line's box takes the stamp in."""
+    drawn = draw_card(identity, "front", random.Random(seed))
+    image = Image.fromarray(cv2.cvtColor(drawn.bgr, cv2.COLOR_BGR2RGB))
+    xs = [p[0] for p in drawn.boxes["nation"]]
+    ys = [p[1] for p in drawn.boxes["nation"]]
+    height = max(ys) - min(ys)
+    layer = Image.new("L", image.size, 0)
+    font = load_font(fonts_covering("仅供贷款审核使用")[0], round(1.3 * height))
+    at = (min(xs) - 1.6 * height, max(ys) - 0.1 * height)
+    ImageDraw.Draw(layer).text(at, "仅供贷款审核使用", font=font, fill=255,
+                               stroke_width=max(1, round(height / 12)), stroke_fill=255)
+    alpha = np.asarray(layer, np.float32)[..., None] / 255.0 * 0.45
+    stamped = np.asarray(image, np.float32) * (1 - alpha) + np.float32(110) * alpha
+    bgr = cv2.cvtColor(stamped.clip(0, 255).astype(np.uint8), cv2.COLOR_RGB2BGR)
+    return downscale(replace(drawn, bgr=bgr)).bgr
+
+
+def test_a_nation_with_a_stamp_under_it_is_read_from_a_window_one_line_tall(
+    recognizer: CardRecognizer,
+) -> None:
+    identity = make_identities(1, seed=SEED + 4)[0]
+    card = _stamped_under_nation(identity, SEED + 4)
+    first = read_card(card, "front", recognizer.text)
+    line = first.first("nation")
+    assert line is not None and line.box[3] - line.box[1] > 1.4 * NATION.text_height  # the stamp taken in
+    looking = Looking(card if first.card is None else first.card, recognizer.text, TODAY, dict)
+    without = tuple(look for look in POLICY if look.name != "nation from windows one line tall")
+    assert read_again(first, looking, policy=without).info["nation"] == ""  # read whole: the stamp's words
+    assert read_again(first, looking).info["nation"] == identity.nation
