@@ -30,6 +30,7 @@ Box = tuple[int, int, int, int]
 MIN_PRINT_SHARPNESS = 0.18
 MIN_LINE_PIXELS = 100  # a line crop smaller than this says nothing
 MIN_LINE_SPREAD = 1.0  # grey levels: below it a crop is blank
+SOBEL_SCALE = 8.0  # a 3x3 Sobel's response to a ramp of one grey level per pixel
 
 
 def print_sharpness(card: np.ndarray, boxes: Iterable[Box]) -> float | None:
@@ -39,14 +40,38 @@ def print_sharpness(card: np.ndarray, boxes: Iterable[Box]) -> float | None:
     grey = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY) if card.ndim == 3 else card
     values = []
     for x0, y0, x1, y1 in boxes:
-        crop = grey[max(y0, 0) : y1, max(x0, 0) : x1].astype(np.float32)
+        crop = grey[max(y0, 0) : y1, max(x0, 0) : x1]
         if crop.size < MIN_LINE_PIXELS:
             continue
-        gx = cv2.Sobel(crop, cv2.CV_32F, 1, 0, ksize=3) / 8.0
-        gy = cv2.Sobel(crop, cv2.CV_32F, 0, 1, ksize=3) / 8.0
-        low, high = np.percentile(crop, (2, 98))
-        values.append(float(np.percentile(np.hypot(gx, gy), 99)) / max(float(high - low), MIN_LINE_SPREAD))
+        pixels = crop.astype(np.float32)
+        gx = cv2.Sobel(pixels, cv2.CV_32F, 1, 0, ksize=3)
+        gy = cv2.Sobel(pixels, cv2.CV_32F, 0, 1, ksize=3)
+        low, high = _grey_percentiles(crop, (2.0, 98.0))
+        steep = _percentile(cv2.magnitude(gx, gy).ravel(), 99.0) / SOBEL_SCALE  # per pixel
+        values.append(steep / max(high - low, MIN_LINE_SPREAD))
     return float(np.median(values)) if values else None
+
+
+def _percentile(values: np.ndarray, q: float) -> float:
+    """``np.percentile(values, q)`` (linear between the two nearest ranks) by a partial sort."""
+    at = q / 100.0 * (values.size - 1)
+    below = int(at)
+    above = min(below + 1, values.size - 1)
+    ranked = np.partition(values, (below, above))
+    return float(ranked[below]) + (at - below) * (float(ranked[above]) - float(ranked[below]))
+
+
+def _grey_percentiles(crop: np.ndarray, qs: tuple[float, ...]) -> tuple[float, ...]:
+    """``np.percentile(crop, qs)`` of an 8-bit image, from its histogram (no sort)."""
+    counts = np.cumsum(np.bincount(crop.ravel(), minlength=256))
+    found = []
+    for q in qs:
+        at = q / 100.0 * (crop.size - 1)
+        below = int(at)
+        low = int(np.searchsorted(counts, below, side="right"))  # the value of rank ``below``
+        high = int(np.searchsorted(counts, min(below + 1, crop.size - 1), side="right"))
+        found.append(low + (at - below) * (high - low))
+    return tuple(found)
 
 
 def too_soft(sharpness: float | None) -> bool:
