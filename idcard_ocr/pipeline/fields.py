@@ -17,12 +17,13 @@ import numpy as np
 
 from idcard_ocr.domain.dates import split_birth
 from idcard_ocr.domain.id_number import parse_number
-from idcard_ocr.pipeline.layout import ADDRESS_LINE_PITCH
+from idcard_ocr.pipeline.layout import ADDRESS_LINE_PITCH, ADDRESS_LINES
 from idcard_ocr.pipeline.parse import LONG_TERM, clean_name, normalize_timelimit
 from idcard_ocr.pipeline.places import (
     PlaceText,
     check_address,
     check_authority,
+    rows_before_address,
     without_stamp_tail,
     without_trailing_marks,
 )
@@ -164,6 +165,11 @@ def front_fields(reading: CardReading, today: date) -> tuple[dict[str, str], dic
             address_lines[-1] = replace(address_lines[-1], reading=last)
         else:
             address_lines.pop()
+    # A row above the line the address begins on (a stamp's words) is not the address's. It
+    # took one of the band's lines: with all of them taken, the address's last may be lost.
+    before = rows_before_address([line.reading for line in address_lines])
+    lost_last = before > 0 and len(read_lines) >= ADDRESS_LINES
+    address_lines = address_lines[before:]
     address_place = check_address([line.reading for line in address_lines])
     address = address_place.text
     info = {"name": name, "number": number, "sex": sex, "nation": nation,
@@ -175,7 +181,7 @@ def front_fields(reading: CardReading, today: date) -> tuple[dict[str, str], dic
     for key in ("sex",) * sex_derived + ("year", "month", "day") * birth_derived:
         sources[key] = _from_number(info[key], sources["number"])
     sources["address"] = _source(address, address_lines, address_place)
-    if skips_a_line(address_lines) or stamped:  # a missing middle line: as lost as a cut-off end
+    if skips_a_line(address_lines) or stamped or lost_last:  # a missing line: as lost as a cut-off end
         sources["address"] = replace(sources["address"], cut=True)
     return info, sources
 

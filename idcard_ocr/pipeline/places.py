@@ -270,6 +270,18 @@ def check_address(lines: Sequence[LineReading]) -> PlaceText:
     return PlaceText(text, False, tuple(c[0][1] if c else 0.0 for c in cands))
 
 
+def rows_before_address(lines: Sequence[LineReading]) -> int:
+    """How many of an address's ``lines`` come before the one it begins on: 0 when the first
+    begins it, or when no line begins a real place.
+
+    An address begins with its province, so a row read above that line in the address's band
+    is not the address's: a stamp's words across the card (``优软审核`` above ``四川省达州市…``).
+    """
+    if len(lines) < 2 or check_address(lines).known:
+        return 0
+    return next((skip for skip in range(1, len(lines)) if check_address(lines[skip:]).known), 0)
+
+
 def check_authority(reading: LineReading) -> PlaceText:
     """The authority with the place its bureau is named after checked (and corrected)."""
     text, cands, after_label = _aligned([reading], AUTHORITY_LABEL)

@@ -98,6 +98,23 @@ def test_a_stamps_words_read_on_after_a_value_are_cut_from_it_and_nothing_else_i
     assert info["authority"] == "仁布县公安局" and not validity["authority"]
 
 
+def test_a_stamps_row_read_above_the_addresss_first_line_is_not_the_addresss() -> None:
+    def address(*rows: tuple[str, int]) -> tuple[str, bool]:
+        lines = [_line(text, (160, top, 540, top + 42)) for text, top in rows]
+        info, validity, _ = fields_of(CardReading("front", {"address": lines}), "front", TODAY)
+        return info["address"], validity["address"]
+
+    # 贷款审 of 仅供贷款审核使用, misread, in the address's band above its first line.
+    assert address(("代软审", 262), ("河南省南阳市淅川县和平", 300), ("南路282号", 348)) == \
+        ("河南省南阳市淅川县和平南路282号", False)  # the band's three lines taken: a fourth may be lost
+    assert address(("代软审", 262), ("河南省南阳市淅川县和平南路", 300)) == \
+        ("河南省南阳市淅川县和平南路", True)
+    # A first line that begins the address is kept, misread or not: nothing before a real place.
+    assert address(("河南省南阳市淅川县和平", 300), ("南路282号", 348)) == \
+        ("河南省南阳市淅川县和平南路282号", True)
+    assert address(("阿南省南阳币", 300), ("南路282号", 348)) == ("阿南省南阳币南路282号", False)
+
+
 def test_a_name_read_from_the_nations_line_is_not_vouched_for() -> None:
     nation = _line("柯尔克孜", (390, 136, 527, 181))
     reading = CardReading("front", {"name": [_line("柯尔克孜", (390, 136, 527, 181))], "nation": [nation]})
