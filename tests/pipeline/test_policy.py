@@ -17,7 +17,7 @@ from idcard_ocr.pipeline import CardRecognizer, load_recognizer
 from idcard_ocr.pipeline.engine import LineReading
 from idcard_ocr.pipeline.layout import ADDRESS, BIRTH, NATION
 from idcard_ocr.pipeline.policy import POLICY, Looking, SecondLook, read_again
-from idcard_ocr.pipeline.read import ReadLine, read_card
+from idcard_ocr.pipeline.read import CardReading, ReadLine, read_card
 from idcard_ocr.synth.card import downscale, draw_card
 from idcard_ocr.synth.fonts import fonts_covering, load_font
 from idcard_ocr.synth.identities import Identity, make_identities
@@ -39,6 +39,14 @@ def front() -> tuple[Identity, np.ndarray]:
     return identity, downscale(draw_card(identity, "front", random.Random(SEED))).bgr
 
 
+def _read_with_line(recognizer: CardRecognizer, card: np.ndarray, key: str) -> tuple[CardReading, ReadLine]:
+    """The front's first reading and its ``key`` line (which must have been read)."""
+    first = read_card(card, "front", recognizer.text)
+    line = first.first(key)
+    assert line is not None
+    return first, line
+
+
 def test_every_look_is_declared_once_for_one_side() -> None:
     names = [look.name for look in POLICY]
     assert len(names) == len(set(names))
@@ -49,9 +57,8 @@ def test_a_number_read_short_is_recovered_and_the_first_reading_is_left_as_it_wa
     recognizer: CardRecognizer, front: tuple[Identity, np.ndarray]
 ) -> None:
     identity, card = front
-    first = read_card(card, "front", recognizer.text)
-    line = first.first("number")
-    assert line is not None and line.reading.text == identity.number
+    first, line = _read_with_line(recognizer, card, "number")
+    assert line.reading.text == identity.number
     # As if the crop had ended early: the number's last four digits missing from the reading.
     x0, y0, x1, y1 = line.box
     short = recognizer.text.read(card[y0:y1, x0 : x0 + (x1 - x0) * 3 // 4])
@@ -131,9 +138,7 @@ def test_a_birth_line_read_short_is_read_again_to_its_end_before_the_second_read
     recognizer: CardRecognizer, front: tuple[Identity, np.ndarray]
 ) -> None:
     identity, card = front
-    first = read_card(card, "front", recognizer.text)
-    line = first.first("birth")
-    assert line is not None
+    first, line = _read_with_line(recognizer, card, "birth")
     # As if a stamp across the line had ended the crop after the year's first digits: the date
     # the valid number gives is answered, and the print is still to be read.
     x0, y0, x1, y1 = line.box
