@@ -21,9 +21,8 @@ from idcard_ocr.pipeline.layout import ADDRESS_LINE_PITCH, ADDRESS_LINES
 from idcard_ocr.pipeline.parse import LONG_TERM, clean_name, normalize_timelimit
 from idcard_ocr.pipeline.places import (
     PlaceText,
-    check_address,
+    check_address_rows,
     check_authority,
-    rows_before_address,
     without_stamp_tail,
     without_trailing_marks,
 )
@@ -167,10 +166,9 @@ def front_fields(reading: CardReading, today: date) -> tuple[dict[str, str], dic
             address_lines.pop()
     # A row above the line the address begins on (a stamp's words) is not the address's. It
     # took one of the band's lines: with all of them taken, the address's last may be lost.
-    before = rows_before_address([line.reading for line in address_lines])
+    before, address_place = check_address_rows([line.reading for line in address_lines])
     lost_last = before > 0 and len(read_lines) >= ADDRESS_LINES
     address_lines = address_lines[before:]
-    address_place = check_address([line.reading for line in address_lines])
     address = address_place.text
     info = {"name": name, "number": number, "sex": sex, "nation": nation,
             "year": birth[0], "month": birth[1], "day": birth[2], "address": address}

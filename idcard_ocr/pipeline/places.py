@@ -270,16 +270,22 @@ def check_address(lines: Sequence[LineReading]) -> PlaceText:
     return PlaceText(text, False, tuple(c[0][1] if c else 0.0 for c in cands))
 
 
-def rows_before_address(lines: Sequence[LineReading]) -> int:
-    """How many of an address's ``lines`` come before the one it begins on: 0 when the first
-    begins it, or when no line begins a real place.
+def check_address_rows(lines: Sequence[LineReading]) -> tuple[int, PlaceText]:
+    """How many of an address's ``lines`` come before the one it begins on, and ``check_address``
+    of the lines from that one: 0 and all of them when the first begins it, or when no line
+    begins a real place.
 
     An address begins with its province, so a row read above that line in the address's band
     is not the address's: a stamp's words across the card (``优软审核`` above ``四川省达州市…``).
     """
-    if len(lines) < 2 or check_address(lines).known:
-        return 0
-    return next((skip for skip in range(1, len(lines)) if check_address(lines[skip:]).known), 0)
+    whole = check_address(lines)
+    if whole.known:
+        return 0, whole
+    for skip in range(1, len(lines)):
+        rest = check_address(lines[skip:])
+        if rest.known:
+            return skip, rest
+    return 0, whole
 
 
 def check_authority(reading: LineReading) -> PlaceText:
