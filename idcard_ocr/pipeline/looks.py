@@ -78,9 +78,17 @@ def reread_variant(card: np.ndarray, line: ReadLine, region: FieldRegion, recogn
     character into two (朝 as 0 and 月) or add a ghost one, and a small change of the crop's
     proportions often reads it whole. Each reading still has to pass the field's own check.
     """
-    (a, b, c, d), scale = variant_boxes(line)[variant]
-    reading = recognizer.read(value_print(card[b:d, a:c]), region.charset, region.width_scale * scale)
-    return ReadLine(reading, (a, b, c, d), line.cut_left, line.cut_right)
+    box, scale = variant_boxes(line)[variant]
+    return reread_box(card, line, region, recognizer, box, scale)
+
+
+def reread_box(card: np.ndarray, line: ReadLine, region: FieldRegion, recognizer: TextRecognizer,
+               box: tuple[int, int, int, int], scale: float = 1.0) -> ReadLine:
+    """``line`` read again from ``box`` (one of its ``variant_boxes`` or ``text_windows``), at
+    ``scale`` times the region's width scale."""
+    x0, y0, x1, y1 = box
+    reading = recognizer.read(value_print(card[y0:y1, x0:x1]), region.charset, region.width_scale * scale)
+    return ReadLine(reading, box, line.cut_left, line.cut_right)
 
 
 def text_windows(line: ReadLine, region: FieldRegion) -> tuple[tuple[int, int, int, int], ...]:
@@ -98,14 +106,6 @@ def text_windows(line: ReadLine, region: FieldRegion) -> tuple[tuple[int, int, i
         return ()
     tops = (y0 + k * (y1 - y0 - height) // (WINDOW_STEPS - 1) for k in range(WINDOW_STEPS))
     return tuple((x0, top, x1, top + height) for top in tops)
-
-
-def reread_window(card: np.ndarray, line: ReadLine, region: FieldRegion, recognizer: TextRecognizer,
-                  box: tuple[int, int, int, int]) -> ReadLine:
-    """``line`` read again from ``box``, one of its ``text_windows``."""
-    x0, y0, x1, y1 = box
-    reading = recognizer.read(value_print(card[y0:y1, x0:x1]), region.charset, region.width_scale)
-    return ReadLine(reading, box, line.cut_left, line.cut_right)
 
 
 def read_closed(card: np.ndarray, line: ReadLine, recognizer: TextRecognizer, charset: str) -> ReadLine:

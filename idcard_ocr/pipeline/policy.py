@@ -35,9 +35,9 @@ from idcard_ocr.pipeline.layout import (
 from idcard_ocr.pipeline.looks import (
     faint_tail,
     read_closed,
+    reread_box,
     reread_line,
     reread_variant,
-    reread_window,
     reread_with_length,
     text_windows,
     variant_boxes,
@@ -209,7 +209,7 @@ def _nation_in_windows(looking: Looking, now: Judged) -> Iterator[list[ReadLine]
     line = now.reading.first(NATION.key)
     assert line is not None
     for box in text_windows(line, NATION):
-        yield [reread_window(looking.card, line, NATION, looking.text, box)]
+        yield [reread_box(looking.card, line, NATION, looking.text, box)]
 
 
 def _whole_nation_surely(_: Looking, _before: Judged, after: Judged) -> bool:
