@@ -153,11 +153,8 @@ def front_fields(reading: CardReading, today: date) -> tuple[dict[str, str], dic
         sex = sex or sure.sex
         birth = split_birth(sure.birth) if birth_derived else birth
     birth = birth or ("", "", "")
-    # A stamp across the card reads on after a line's value: its words are no part of it. Where
-    # the value ended under them is not known, so such a value is not vouched for (as if cut).
     read_lines = reading.lines.get("address", [])
-    address_lines = [replace(line, reading=without_stamp_tail(line.reading)) for line in read_lines]
-    stamped = any(a.reading.text != b.reading.text for a, b in zip(address_lines, read_lines, strict=True))
+    address_lines, stamped = _without_stamp_tails(read_lines)
     if address_lines:  # a speck read as a mark after the address is not part of it
         last = without_trailing_marks(address_lines[-1].reading)
         if last.text:
@@ -184,14 +181,21 @@ def front_fields(reading: CardReading, today: date) -> tuple[dict[str, str], dic
     return info, sources
 
 
+def _without_stamp_tails(lines: list[ReadLine]) -> tuple[list[ReadLine], bool]:
+    """``lines`` with a stamp's words cut from each one's end, and whether any were.
+
+    A stamp across the card reads on after a line's value: its words are no part of it. Where
+    the value ended under them is not known, so such a value is not vouched for (as if cut).
+    """
+    cut = [replace(line, reading=without_stamp_tail(line.reading)) for line in lines]
+    return cut, any(a.reading.text != b.reading.text for a, b in zip(cut, lines, strict=True))
+
+
 def back_fields(reading: CardReading) -> tuple[dict[str, str], dict[str, FieldSource]]:
     """The back ``info`` (contract key order) and where each value came from."""
-    authority_line, term_line = reading.first("authority"), reading.first("timelimit")
-    stamped = False
-    if authority_line is not None:  # a stamp's words read on after it (see ``front_fields``)
-        cleaned = without_stamp_tail(authority_line.reading)
-        stamped = cleaned.text != authority_line.reading.text
-        authority_line = replace(authority_line, reading=cleaned)
+    authority_lines, stamped = _without_stamp_tails(reading.lines.get("authority", [])[:1])
+    authority_line = authority_lines[0] if authority_lines else None
+    term_line = reading.first("timelimit")
     authority_place = check_authority(authority_line.reading) if authority_line else None
     authority = authority_place.text if authority_place else ""
     term = ""

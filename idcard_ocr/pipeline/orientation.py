@@ -84,4 +84,3 @@ def orient_card(
         turned=turned,
         exact_match=None if shift_mm <= 0 else placed,
     )
-
