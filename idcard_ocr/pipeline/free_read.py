@@ -4,9 +4,11 @@ The first reader reads each field where the layout puts it; when the print sits 
 cut at its edge, text printed a few millimetres off) a band can miss its value. This one finds
 the text lines with the detector, reads each, joins the pieces of one printed row, and assigns
 rows to fields by the labels printed on every card (姓名 性别 民族 出生 住址 公民身份号码,
-签发机关 有效期限). The result has the same shape as the first reading (``ReadLine``s with their
-candidates, boxes on the same card), so the same domain rules judge both; which answer is kept
-is decided in ``policy.py``.
+签发机关 有效期限). A field whose neighbours the first reading placed (a failing address between a
+birth date and a number that pass their checks) is read from the band between them alone: a
+fraction of the card's detection, and only that band's rows. The result has the same shape as
+the first reading (``ReadLine``s with their candidates, boxes on the same card), so the same
+domain rules judge both; which answer is kept is decided in ``policy.py``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from idcard_ocr.pipeline.engine import LineReading, TextDetector, TextRecognizer
 from idcard_ocr.pipeline.layout import ADDRESS_LINES
 from idcard_ocr.pipeline.parse import ADDRESS_LABEL, clean_number
 from idcard_ocr.pipeline.quad import CARD_HEIGHT, CARD_WIDTH, warp, widened
-from idcard_ocr.pipeline.read import ReadLine
+from idcard_ocr.pipeline.read import Box, ReadLine
 from idcard_ocr.pipeline.types import Side
 
 DETECT_SIDE = 640  # the card's long side for the detector: its 856 px are more than it needs
@@ -64,16 +66,43 @@ def _same_row(a: ReadLine, b: ReadLine) -> bool:
 def read_rows(card: np.ndarray, detector: TextDetector, text: TextRecognizer,
               detect_side: int = DETECT_SIDE) -> list[ReadLine]:
     """Every printed row of ``card``, top to bottom, each read in full (no charset)."""
-    pieces: list[ReadLine] = []
+    return group_rows(_read_pieces(card, _pieces(card, detector, detect_side), text))
+
+
+def read_rows_between(card: np.ndarray, top: float, bottom: float, detector: TextDetector,
+                      text: TextRecognizer) -> list[ReadLine]:
+    """The printed rows of ``card`` whose middle lies between the heights ``top`` and ``bottom``,
+    as ``read_rows`` reads them, at the same scale; only the band between them is detected (two
+    fifths of the card, for an address) and only its rows are read."""
+    y0, y1 = max(int(top), 0), min(int(np.ceil(bottom)), card.shape[0])
+    if y1 - y0 < 2:
+        return []
+    band = card[y0:y1]
+    side_px = round(DETECT_SIDE * max(band.shape[:2]) / max(card.shape[:2]))
+    boxes = [(x0, b0 + y0, x1, b1 + y0) for x0, b0, x1, b1 in _pieces(band, detector, side_px)]
+    inside = [box for box in boxes if top < (box[1] + box[3]) / 2 < bottom]
+    return group_rows(_read_pieces(card, inside, text))
+
+
+def _pieces(card: np.ndarray, detector: TextDetector, detect_side: int) -> list[Box]:
+    """The boxes of the text pieces the detector finds on ``card``."""
+    boxes = []
     for quad in detector.detect(card, detect_side):
         x0, y0 = np.floor(quad.min(axis=0)).astype(int)
         x1, y1 = np.ceil(quad.max(axis=0)).astype(int)
-        x0, y0 = max(int(x0), 0), max(int(y0), 0)
-        x1, y1 = min(int(x1), card.shape[1]), min(int(y1), card.shape[0])
+        boxes.append((max(int(x0), 0), max(int(y0), 0),
+                      min(int(x1), card.shape[1]), min(int(y1), card.shape[0])))
+    return boxes
+
+
+def _read_pieces(card: np.ndarray, boxes: list[Box], text: TextRecognizer) -> list[ReadLine]:
+    """Each piece read, those that are text kept."""
+    pieces: list[ReadLine] = []
+    for x0, y0, x1, y1 in boxes:
         reading = without_spaces(text.read(card[y0:y1, x0:x1]))
         if reading.confidence >= MIN_LINE_CONFIDENCE and any(c.isalnum() for c in reading.text):
             pieces.append(ReadLine(reading, (x0, y0, x1, y1)))
-    return group_rows(pieces)
+    return pieces
 
 
 def without_spaces(reading: LineReading) -> LineReading:
@@ -158,14 +187,14 @@ def _front(rows: list[ReadLine]) -> dict[str, list[ReadLine]]:
         text = rows[number_i].reading.text
         found["number"] = [part(rows[number_i], next(i for i, c in enumerate(text) if c.isdigit()))]
     body = rows[:number_i]
-    birth_i = _first(body, lambda t: "出生" in t or ("年" in t and "月" in t))
+    birth_i = _first(body, _is_birth_label)
     sex_i = _first(body, lambda t: "性别" in t or "民族" in t, 0, birth_i)
     if sex_i is None and birth_i and any(c in body[birth_i - 1].reading.text for c in "男女族"):
         sex_i = birth_i - 1
-    name_i = _first(body, lambda t: "姓名" in t or t.startswith("名"), 0, sex_i)
+    name_i = _first(body, _is_name_label, 0, sex_i)
     if name_i is None and sex_i:
         name_i = sex_i - 1
-    address_i = _first(body, lambda t: ADDRESS_LABEL in t or "址" in t[:2], (birth_i or 0))
+    address_i = _first(body, _is_address_label, (birth_i or 0))
     if address_i is None and birth_i is not None and birth_i + 1 < len(body):
         address_i = birth_i + 1
     if name_i is not None:
@@ -181,15 +210,50 @@ def _front(rows: list[ReadLine]) -> dict[str, list[ReadLine]]:
     if birth_i is not None:
         found["birth"] = [_value(body[birth_i], "出生")]
     if address_i is not None:
-        first = _value(body[address_i], "址")
-        address = [first]
-        for row in body[address_i + 1 : address_i + ADDRESS_LINES]:
-            height = row.box[3] - row.box[1]
-            if abs(row.box[0] - first.box[0]) > MAX_INDENT * height:
-                break  # not flush with the address: other print (a stamp, a watermark)
-            address.append(row)
-        found["address"] = address
+        found["address"] = _address_from(body, address_i)
     return {key: lines for key, lines in found.items() if lines[0].reading.text}
+
+
+def _is_name_label(text: str) -> bool:
+    return "姓名" in text or text.startswith("名")
+
+
+def _is_birth_label(text: str) -> bool:
+    return "出生" in text or ("年" in text and "月" in text)
+
+
+def _is_address_label(text: str) -> bool:
+    return ADDRESS_LABEL in text or "址" in text[:2]
+
+
+def _address_from(rows: list[ReadLine], start: int) -> list[ReadLine]:
+    """The address's lines from row ``start`` on: that row (its label cut off), and the rows
+    flush with it after it, up to the address's three lines."""
+    first = _value(rows[start], "址")
+    address = [first]
+    for row in rows[start + 1 : start + ADDRESS_LINES]:
+        height = row.box[3] - row.box[1]
+        if abs(row.box[0] - first.box[0]) > MAX_INDENT * height:
+            break  # not flush with the address: other print (a stamp, a watermark)
+        address.append(row)
+    return address
+
+
+def field_in_band(key: str, rows: list[ReadLine]) -> list[ReadLine]:
+    """The lines of ``key`` (name, birth or address) among ``rows``, the rows printed between the
+    field's neighbours: the name's above the sex's row, the birth date's below it, the address's
+    below the birth date's. A field is found by its label's row; without one, by where it is
+    printed in the band: the name last, above the sex's row; the others first."""
+    if not rows:
+        return []
+    if key == "name":
+        at = _first(rows, _is_name_label)
+        found = [_value(rows[len(rows) - 1 if at is None else at], "名")]
+    elif key == "birth":
+        found = [_value(rows[_first(rows, _is_birth_label) or 0], "出生")]
+    else:
+        found = _address_from(rows, _first(rows, _is_address_label) or 0)
+    return found if found[0].reading.text else []
 
 
 def _back(rows: list[ReadLine]) -> dict[str, list[ReadLine]]:
@@ -214,6 +278,39 @@ def read_by_labels(card: np.ndarray, side: Side, detector: TextDetector,
                    text: TextRecognizer) -> dict[str, list[ReadLine]]:
     """``card`` read the layout-free way: its rows detected and read, assigned by their labels."""
     return fields_by_label(read_rows(card, detector, text), side)
+
+
+class LabelReader:
+    """The second reader on one straightened card, read only as far as it is asked: the whole
+    card (every field by its label), or one field from the rows between two heights (between
+    the fields printed above and below it, which the first reading placed). Rows already read are
+    not read again."""
+
+    def __init__(self, card: np.ndarray, side: Side, detector: TextDetector, text: TextRecognizer) -> None:
+        self.card, self.side, self.detector, self.text = card, side, detector, text
+        self._fields: dict[str, list[ReadLine]] | None = None
+        self._bands: list[tuple[float, float, list[ReadLine]]] = []  # (top, bottom, rows) read
+
+    def fields(self) -> dict[str, list[ReadLine]]:
+        """Every field found by its label on the whole card (read on the first call)."""
+        if self._fields is None:
+            rows = read_rows(self.card, self.detector, self.text)
+            self._bands.append((0.0, float(self.card.shape[0]), rows))
+            self._fields = fields_by_label(rows, self.side)
+        return self._fields
+
+    def between(self, key: str, top: float, bottom: float) -> list[ReadLine]:
+        """``key``'s lines (name, birth or address; ``field_in_band``) from the card's rows whose
+        middle lies between the heights ``top`` and ``bottom``."""
+        return field_in_band(key, self._rows_between(top, bottom))
+
+    def _rows_between(self, top: float, bottom: float) -> list[ReadLine]:
+        for band_top, band_bottom, rows in self._bands:
+            if band_top <= top and bottom <= band_bottom:
+                return [row for row in rows if top < (row.box[1] + row.box[3]) / 2 < bottom]
+        rows = read_rows_between(self.card, top, bottom, self.detector, self.text)
+        self._bands.append((top, bottom, rows))
+        return rows
 
 
 def read_beyond_outline(photo: np.ndarray, quad: np.ndarray, side: Side, detector: TextDetector,

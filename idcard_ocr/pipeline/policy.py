@@ -25,6 +25,7 @@ from idcard_ocr.pipeline.layout import (
     ADDRESS,
     AUTHORITY,
     BIRTH,
+    NAME,
     NATION,
     NUMBER,
     SEX,
@@ -87,6 +88,10 @@ class Looking:
     by_labels: Callable[[], dict[str, list[ReadLine]]] = _nothing_by_labels
     # The same, read from the photo a margin past the card's outline (``read_beyond_outline``).
     beyond_outline: Callable[[], dict[str, list[ReadLine]]] = _nothing_by_labels
+    # The second reader's lines of one field (a lines key) from the card's rows between two
+    # heights: those of the fields printed above and below it (``LabelReader.between``). None:
+    # every field is taken from ``by_labels``.
+    between: Callable[[str, float, float], list[ReadLine]] | None = None
 
 
 @dataclass(frozen=True)
@@ -341,6 +346,46 @@ def _doubts_address(before: Judged, after: Judged) -> bool:
     return _readers_disagree(ADDRESS.key)(before, after) or _ends_full(before, after)
 
 
+# The front's printed rows, top to bottom, each as the fields printed on it (validity key or
+# "nation", lines key).
+_FRONT_ROWS: tuple[tuple[tuple[str, str], ...], ...] = (
+    (("name", NAME.key),), (("sex", SEX.key), ("nation", NATION.key)), (("birthday", BIRTH.key),),
+    (("address", ADDRESS.key),), (("number", NUMBER.key),),
+)
+# The fields the second reader can find in the band between their neighbours alone.
+_BY_BAND = ("name", "birthday", "address")
+
+
+def _placed(row: tuple[tuple[str, str], ...], now: Judged) -> list[ReadLine]:
+    """The lines of ``row``'s fields that pass their checks from their own print: the first
+    reading found where that row is printed."""
+    return [line for key, lines_key in row if _passes_check(key, now)
+            for line in now.reading.lines[lines_key]]
+
+
+def _band(key: str, now: Judged) -> tuple[float, float] | None:
+    """The heights between which the front's ``key`` is printed, from the rows the first reading
+    placed around it: below the row just above it (the card's top edge, for the name), above the
+    nearest placed row below it (for the name, the row just below it). None when those rows
+    were not placed. Each bound lies half-way between its line's middle and its edge: past that
+    line's characters, short of the field's."""
+    if key not in _BY_BAND:
+        return None
+    at = next(i for i, row in enumerate(_FRONT_ROWS) if any(k == key for k, _ in row))
+    top = 0.0
+    if at > 0:
+        above = _placed(_FRONT_ROWS[at - 1], now)
+        if not above:
+            return None
+        top = max((line.box[1] + 3 * line.box[3]) / 4 for line in above)
+    below_rows = _FRONT_ROWS[at + 1 : at + 2] if key == "name" else _FRONT_ROWS[at + 1 :]
+    below = next((lines for row in below_rows if (lines := _placed(row, now))), None)
+    if below is None:
+        return None
+    bottom = min((3 * line.box[1] + line.box[3]) / 4 for line in below)
+    return (top, bottom) if bottom > top else None
+
+
 def _by_labels_look(side: Side, key: str, lines_key: str, beyond: bool = False) -> SecondLook:
     """The second reader's reading of one field, for a field the layout read left failing; with
     ``beyond``, its reading past the card's outline (for what is failing still)."""
@@ -348,8 +393,12 @@ def _by_labels_look(side: Side, key: str, lines_key: str, beyond: bool = False) 
     def fires(_: Looking, now: Judged) -> bool:
         return _fails(key, now) if beyond else not _passes_check(key, now)
 
-    def reads(looking: Looking, _: Judged) -> Iterator[list[ReadLine]]:
-        found = (looking.beyond_outline if beyond else looking.by_labels)().get(lines_key)
+    def reads(looking: Looking, now: Judged) -> Iterator[list[ReadLine]]:
+        band = _band(key, now) if not beyond else None
+        if band is not None and looking.between is not None:
+            found: list[ReadLine] | None = looking.between(lines_key, *band)
+        else:
+            found = (looking.beyond_outline if beyond else looking.by_labels)().get(lines_key)
         if found:
             yield found
 

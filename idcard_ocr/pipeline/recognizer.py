@@ -23,7 +23,7 @@ from idcard_ocr.pipeline.assess.photo_view import place_card
 from idcard_ocr.pipeline.decode import DecodedImage, decode_image
 from idcard_ocr.pipeline.engine import TextDetector, TextRecognizer
 from idcard_ocr.pipeline.fields import FREE_TEXT_FIELDS
-from idcard_ocr.pipeline.free_read import read_beyond_outline, read_by_labels, warm_up_detections
+from idcard_ocr.pipeline.free_read import LabelReader, read_beyond_outline, warm_up_detections
 from idcard_ocr.pipeline.geometry import Straightened, straighten, straighten_frame, unwarp_points
 from idcard_ocr.pipeline.legible import print_sharpness, too_soft
 from idcard_ocr.pipeline.locate_print import has_text_marks
@@ -190,8 +190,8 @@ class CardRecognizer:
         read_from = card if reading.card is None else reading.card
         looking = Looking(read_from, self.text, today)
         if second_reader:
-            by_labels = functools.cache(lambda: read_by_labels(read_from, side, self.detector, self.text))
-            looking = replace(looking, by_labels=by_labels)
+            labels = LabelReader(read_from, side, self.detector, self.text)
+            looking = replace(looking, by_labels=labels.fields, between=labels.between)
         if second_reader and photo is not None:
             image, quad = photo
             beyond = functools.cache(lambda: read_beyond_outline(image, quad, side, self.detector, self.text))

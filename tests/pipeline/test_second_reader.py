@@ -13,9 +13,16 @@ import numpy as np
 import pytest
 
 from idcard_ocr.pipeline import CardRecognizer, load_recognizer
-from idcard_ocr.pipeline.engine import LineReading
+from idcard_ocr.pipeline.engine import LineReading, TextDetector
 from idcard_ocr.pipeline.fields import fields_of
-from idcard_ocr.pipeline.free_read import fields_by_label, group_rows, read_beyond_outline, read_by_labels
+from idcard_ocr.pipeline.free_read import (
+    LabelReader,
+    field_in_band,
+    fields_by_label,
+    group_rows,
+    read_beyond_outline,
+    read_by_labels,
+)
 from idcard_ocr.pipeline.parse import normalize_timelimit
 from idcard_ocr.pipeline.policy import POLICY, Looking, read_again, with_lines
 from idcard_ocr.pipeline.read import CardReading, ReadLine, read_card
@@ -55,6 +62,25 @@ def test_rows_are_assigned_to_fields_by_their_labels() -> None:
     # What is cut off keeps its own characters' probabilities.
     name = fields_by_label(rows, "front")["name"][0].reading
     assert len(name.candidates) == len(name.text) == 3
+
+
+def test_a_field_is_found_in_the_band_between_its_neighbours() -> None:
+    def texts(key: str, rows: list[ReadLine]) -> list[str]:
+        return [line.reading.text for line in field_in_band(key, rows)]
+
+    # Above the sex's row: the name is the last row, or the one with its label (a stamp's row
+    # between the card's top and the name, or between the name and the sex's row).
+    assert texts("name", [_row("复印无效", 20), _row("周勇芳", 70)]) == ["周勇芳"]
+    assert texts("name", [_row("姓名周勇芳", 70), _row("复印无效", 100)]) == ["周勇芳"]
+    # Below the sex's row: the birth date is the first row, or its label's (the address under it).
+    birth = [_row("1973年10月14日", 215), _row("四川省眉山市仁寿县人民", 285)]
+    assert texts("birth", birth) == ["1973年10月14日"]
+    assert texts("birth", [_row("复印无效", 190), _row("出生1973年10月14日", 215)]) == ["1973年10月14日"]
+    # Below the birth date: the address from its label's row on, flush rows after it.
+    rows = [_row("代软审", 250), _row("住址四川省眉山市仁寿县人民", 285), _row("街碧水苑1栋2442室", 330)]
+    assert texts("address", rows) == ["四川省眉山市仁寿县人民", "街碧水苑1栋2442室"]
+    assert texts("address", rows[1:2]) == ["四川省眉山市仁寿县人民"]
+    assert texts("address", []) == []
 
 
 def _piece(text: str, box: tuple[int, int, int, int]) -> ReadLine:
@@ -163,6 +189,47 @@ def test_a_birth_date_the_number_gives_is_not_read_again_past_the_outline(
     assert asked == ["by labels"]
     assert judged.info == identity.front_info()
     assert judged.validity["birthday"] and judged.sources["year"].derived
+
+
+class _CountingDetector(TextDetector):
+    """The real detector, noting the height of each image it is given."""
+
+    def __init__(self, detector: TextDetector) -> None:
+        self.__dict__.update(detector.__dict__)
+        self.heights: list[int] = []
+
+    def detect(self, img: np.ndarray, max_side: int = 640) -> list[np.ndarray]:
+        self.heights.append(img.shape[0])
+        return super().detect(img, max_side)
+
+
+@pytest.mark.models
+def test_fields_between_rows_the_layout_placed_are_read_from_those_bands_alone(
+    recognizer: CardRecognizer, cards: list[tuple[Identity, Side, np.ndarray]]
+) -> None:
+    def not_needed() -> dict[str, list[ReadLine]]:
+        raise AssertionError("the whole card was read again for fields between placed rows")
+
+    identity, _, card = cards[0]
+    first = read_card(card, "front", recognizer.text)
+    # As if the name's, the birth date's and the address's print had held no ink where the
+    # layout looked; the sex's row and the number were read where they are printed.
+    missed = with_lines(with_lines(with_lines(first, "name", []), "birth", []), "address", [])
+    read_from = card if first.card is None else first.card
+    detector = _CountingDetector(recognizer.detector)
+    labels = LabelReader(read_from, "front", detector, recognizer.text)
+    looking = Looking(read_from, recognizer.text, TODAY, not_needed, between=labels.between)
+    judged = read_again(missed, looking)
+    assert judged.info == identity.front_info()
+    assert judged.validity["birthday"] and not judged.sources["year"].derived  # read from its print
+    # The name above the sex's row, then the birth date and the address together, between that
+    # row and the number: less of the card than one whole detection.
+    assert len(detector.heights) == 2 and sum(detector.heights) < read_from.shape[0]
+    # What the bands give is what the whole card read by its labels gives.
+    whole = read_by_labels(read_from, "front", recognizer.detector, recognizer.text)
+    for key in ("name", "birth", "address"):
+        assert [line.reading.text for line in judged.reading.lines[key]] == \
+            [line.reading.text for line in whole[key]], key
 
 
 def _back_reading(authority: ReadLine) -> CardReading:
