@@ -188,7 +188,7 @@ def _front(rows: list[ReadLine]) -> dict[str, list[ReadLine]]:
         found["number"] = [part(rows[number_i], next(i for i, c in enumerate(text) if c.isdigit()))]
     body = rows[:number_i]
     birth_i = _first(body, _is_birth_label)
-    sex_i = _first(body, lambda t: "性别" in t or "民族" in t, 0, birth_i)
+    sex_i = _first(body, _is_sex_label, 0, birth_i)
     if sex_i is None and birth_i and any(c in body[birth_i - 1].reading.text for c in "男女族"):
         sex_i = birth_i - 1
     name_i = _first(body, _is_name_label, 0, sex_i)
@@ -200,13 +200,7 @@ def _front(rows: list[ReadLine]) -> dict[str, list[ReadLine]]:
     if name_i is not None:
         found["name"] = [_value(body[name_i], "名")]
     if sex_i is not None:
-        row = body[sex_i]
-        sex = _after(row, "性别") or _after(row, "别") or row
-        end = sex.reading.text.find("民")
-        found["sex"] = [part(sex, 0, end if end >= 0 else None)]
-        nation = _after(row, "民族") or _after(row, "族")
-        if nation is not None:
-            found["nation"] = [nation]
+        found.update(_sex_and_nation(body[sex_i]))
     if birth_i is not None:
         found["birth"] = [_value(body[birth_i], "出生")]
     if address_i is not None:
@@ -216,6 +210,21 @@ def _front(rows: list[ReadLine]) -> dict[str, list[ReadLine]]:
 
 def _is_name_label(text: str) -> bool:
     return "姓名" in text or text.startswith("名")
+
+
+def _is_sex_label(text: str) -> bool:
+    return "性别" in text or "民族" in text
+
+
+def _sex_and_nation(row: ReadLine) -> dict[str, list[ReadLine]]:
+    """The sex and, where its label was read, the nation printed on ``row``."""
+    sex = _after(row, "性别") or _after(row, "别") or row
+    end = sex.reading.text.find("民")
+    found = {"sex": [part(sex, 0, end if end >= 0 else None)]}
+    nation = _after(row, "民族") or _after(row, "族")
+    if nation is not None:
+        found["nation"] = [nation]
+    return found
 
 
 def _is_birth_label(text: str) -> bool:
@@ -240,20 +249,28 @@ def _address_from(rows: list[ReadLine], start: int) -> list[ReadLine]:
 
 
 def field_in_band(key: str, rows: list[ReadLine]) -> list[ReadLine]:
-    """The lines of ``key`` (name, birth or address) among ``rows``, the rows printed between the
-    field's neighbours: the name's above the sex's row, the birth date's below it, the address's
-    below the birth date's. A field is found by its label's row; without one, by where it is
-    printed in the band: the name last, above the sex's row; the others first."""
+    """The lines of ``key`` (name, sex, nation, birth or address) among ``rows``, the rows
+    printed between the field's neighbours: the name's above the sex's row, the sex's and the
+    nation's between the name and the birth date, the birth date's below the sex's row, the
+    address's below the birth date's (or below the sex's row, the birth date's row among them). A
+    field is found by its label's row; without one, by where it is printed in the band: the name
+    last, above the sex's row; the address after the birth date's row; the others first."""
     if not rows:
         return []
     if key == "name":
         at = _first(rows, _is_name_label)
         found = [_value(rows[len(rows) - 1 if at is None else at], "名")]
+    elif key in ("sex", "nation"):
+        found = _sex_and_nation(rows[_first(rows, _is_sex_label) or 0]).get(key, [])
     elif key == "birth":
         found = [_value(rows[_first(rows, _is_birth_label) or 0], "出生")]
     else:
-        found = _address_from(rows, _first(rows, _is_address_label) or 0)
-    return found if found[0].reading.text else []
+        at = _first(rows, _is_address_label)
+        if at is None:
+            birth = _first(rows, _is_birth_label)
+            at = 0 if birth is None else birth + 1
+        found = _address_from(rows, at) if at < len(rows) else []
+    return found if found and found[0].reading.text else []
 
 
 def _back(rows: list[ReadLine]) -> dict[str, list[ReadLine]]:

@@ -352,8 +352,13 @@ _FRONT_ROWS: tuple[tuple[tuple[str, str], ...], ...] = (
     (("name", NAME.key),), (("sex", SEX.key), ("nation", NATION.key)), (("birthday", BIRTH.key),),
     (("address", ADDRESS.key),), (("number", NUMBER.key),),
 )
-# The fields the second reader can find in the band between their neighbours alone.
-_BY_BAND = ("name", "birthday", "address")
+# The fields the second reader can find in the band between their neighbours alone, and whether
+# the band may reach past a neighbouring row the first reading did not place, (above, below), to
+# the next placed one: only where the field is still told from the rows it then takes in.
+_BY_BAND: dict[str, tuple[bool, bool]] = {
+    "name": (False, False), "sex": (False, False), "nation": (False, False),
+    "birthday": (False, True), "address": (True, True),
+}
 
 
 def _placed(row: tuple[tuple[str, str], ...], now: Judged) -> list[ReadLine]:
@@ -365,25 +370,33 @@ def _placed(row: tuple[tuple[str, str], ...], now: Judged) -> list[ReadLine]:
 
 def _band(key: str, now: Judged) -> tuple[float, float] | None:
     """The heights between which the front's ``key`` is printed, from the rows the first reading
-    placed around it: below the row just above it (the card's top edge, for the name), above the
-    nearest placed row below it (for the name, the row just below it). None when those rows
-    were not placed. Each bound lies half-way between its line's middle and its edge: past that
-    line's characters, short of the field's."""
+    placed around it (``_BY_BAND``): below the row above it (the card's top edge, for the name),
+    above the row below it. None when those rows were not placed. Each bound lies half-way
+    between its line's middle and its edge: past that line's characters, short of the field's."""
     if key not in _BY_BAND:
         return None
+    skip_above, skip_below = _BY_BAND[key]
     at = next(i for i, row in enumerate(_FRONT_ROWS) if any(k == key for k, _ in row))
     top = 0.0
     if at > 0:
-        above = _placed(_FRONT_ROWS[at - 1], now)
-        if not above:
+        above = _nearest_placed(_FRONT_ROWS[at - 1 :: -1], now, skip_above)
+        if above is None:
             return None
         top = max((line.box[1] + 3 * line.box[3]) / 4 for line in above)
-    below_rows = _FRONT_ROWS[at + 1 : at + 2] if key == "name" else _FRONT_ROWS[at + 1 :]
-    below = next((lines for row in below_rows if (lines := _placed(row, now))), None)
+    below = _nearest_placed(_FRONT_ROWS[at + 1 :], now, skip_below)
     if below is None:
         return None
     bottom = min((3 * line.box[1] + line.box[3]) / 4 for line in below)
     return (top, bottom) if bottom > top else None
+
+
+def _nearest_placed(rows: tuple[tuple[tuple[str, str], ...], ...], now: Judged,
+                    skip: bool) -> list[ReadLine] | None:
+    """The placed lines of the first of ``rows`` (of the first placed one, with ``skip``)."""
+    for row in rows if skip else rows[:1]:
+        if lines := _placed(row, now):
+            return lines
+    return None
 
 
 def _by_labels_look(side: Side, key: str, lines_key: str, beyond: bool = False) -> SecondLook:

@@ -81,6 +81,16 @@ def test_a_field_is_found_in_the_band_between_its_neighbours() -> None:
     assert texts("address", rows) == ["四川省眉山市仁寿县人民", "街碧水苑1栋2442室"]
     assert texts("address", rows[1:2]) == ["四川省眉山市仁寿县人民"]
     assert texts("address", []) == []
+    # Below the sex's row when the birth date's row was not placed: the address after it.
+    unlabelled = [_row("1973年10月14日", 215), _row("四川省眉山市仁寿县人民", 285),
+                  _row("街碧水苑1栋2442室", 330)]
+    assert texts("address", unlabelled) == ["四川省眉山市仁寿县人民", "街碧水苑1栋2442室"]
+    assert texts("address", unlabelled[:1]) == []
+    # Between the name and the birth date: the sex's row, its label or not.
+    assert texts("sex", [_row("性别女民族汉", 140)]) == ["女"]
+    assert texts("nation", [_row("性别女民族汉", 140)]) == ["汉"]
+    assert texts("sex", [_row("女", 140)]) == ["女"]
+    assert texts("nation", [_row("女", 140)]) == []
 
 
 def _piece(text: str, box: tuple[int, int, int, int]) -> ReadLine:
