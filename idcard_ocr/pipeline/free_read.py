@@ -80,8 +80,12 @@ def read_rows_between(card: np.ndarray, top: float, bottom: float, detector: Tex
     band = card[y0:y1]
     side_px = round(DETECT_SIDE * max(band.shape[:2]) / max(card.shape[:2]))
     boxes = [(x0, b0 + y0, x1, b1 + y0) for x0, b0, x1, b1 in _pieces(band, detector, side_px)]
-    inside = [box for box in boxes if top < (box[1] + box[3]) / 2 < bottom]
-    return group_rows(_read_pieces(card, inside, text))
+    return group_rows(_read_pieces(card, [box for box in boxes if _middle_within(box, top, bottom)], text))
+
+
+def _middle_within(box: Box, top: float, bottom: float) -> bool:
+    """Whether ``box``'s middle lies between the heights ``top`` and ``bottom``."""
+    return top < (box[1] + box[3]) / 2 < bottom
 
 
 def _pieces(card: np.ndarray, detector: TextDetector, detect_side: int) -> list[Box]:
@@ -317,14 +321,14 @@ class LabelReader:
         return self._fields
 
     def between(self, key: str, top: float, bottom: float) -> list[ReadLine]:
-        """``key``'s lines (name, birth or address; ``field_in_band``) from the card's rows whose
-        middle lies between the heights ``top`` and ``bottom``."""
+        """``key``'s lines (name, sex, nation, birth or address; ``field_in_band``) from the card's
+        rows whose middle lies between the heights ``top`` and ``bottom``."""
         return field_in_band(key, self._rows_between(top, bottom))
 
     def _rows_between(self, top: float, bottom: float) -> list[ReadLine]:
         for band_top, band_bottom, rows in self._bands:
             if band_top <= top and bottom <= band_bottom:
-                return [row for row in rows if top < (row.box[1] + row.box[3]) / 2 < bottom]
+                return [row for row in rows if _middle_within(row.box, top, bottom)]
         rows = read_rows_between(self.card, top, bottom, self.detector, self.text)
         self._bands.append((top, bottom, rows))
         return rows
