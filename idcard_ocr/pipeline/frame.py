@@ -17,7 +17,7 @@ from idcard_ocr.pipeline.locate import LocatePass
 from idcard_ocr.pipeline.orientation import OrientedCard, orient_card
 from idcard_ocr.pipeline.placed import MIN_LAYOUT_MATCH, MIN_SIDE_MARGIN, PREVIEW_SIZE, placed_clearly
 from idcard_ocr.pipeline.quad import CARD_ASPECT, CARD_HEIGHT, CARD_WIDTH, area, warp
-from idcard_ocr.pipeline.register import MIN_LABELS_FOR_BLOCK, find_labels
+from idcard_ocr.pipeline.register import MIN_LABELS_FOR_BLOCK, labels_in_place
 
 # A photo cut to the card (a client app's card frame, a scan cropped at the card's edge) has no
 # outline: the frame is the card. Cut up to 2 mm inside its edge on any side, it keeps about the
@@ -51,11 +51,11 @@ def labels_confirm(img: np.ndarray, located: LocatePass, preview: OrientedCard) 
     """Whether the labels of ``preview``'s side are printed where that side's layout puts them,
     on the card it places (cut at full size from ``img``): all of them, give or take one. On a
     card read the wrong way up, a quarter-turn off or as the wrong side, the coloured print found
-    there is values, pattern or nothing."""
+    there (on a colourless copy, the print of a label's size) is values, pattern or nothing."""
     quad = (preview.quad + 0.5) * located.factor - 0.5
     card = warp(img, quad, CARD_WIDTH, CARD_HEIGHT)
     expected = len(labels_for(preview.side))
-    return len(find_labels(card, preview.side)) >= max(MIN_LABELS_FOR_BLOCK, expected - 1)
+    return len(labels_in_place(card, preview.side)) >= max(MIN_LABELS_FOR_BLOCK, expected - 1)
 
 
 @dataclass

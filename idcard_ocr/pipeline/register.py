@@ -9,7 +9,9 @@ and starts just after the label's end.
 
 Where a label is not seen (a grey photocopy prints it as black as the values; glare; a thumb),
 its field moves as the labels that were seen moved, and with none seen, as the row profile
-registered it (``read.register_rows``).
+registered it (``read.register_rows``). Whether a card is placed the right side the right way
+up is still told by its labels on such a copy: by print of a label's size, set apart from its
+value, where the layout puts a label (``labels_in_place``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ MIN_LABEL_CONTRAST = 35  # grey levels darker than the paper, in the darkest cha
 # out photo leaves the labels' blue pale (whole strokes at 0.7-0.85, values at 0.95-1.05).
 MAX_COLOUR_RATIO = 0.88
 MIN_SPECK = 5  # px: smaller blobs are grain, not strokes
+# Where print is told from paper by darkness alone (a colourless copy), (contrast, least blob
+# area): a copy's grain and toner dots run larger than a photo's grain; labels that were coloured
+# come out pale on a copy, so a second look takes paler print in larger blobs.
+INK_LOOKS = ((MIN_LABEL_CONTRAST, 12), (20, 20))
 MAX_STROKE_HEIGHT = 45  # px: taller blobs (the portrait, the emblem) are no label
 # Around where the labels as a whole put each one: a row's label column may sit ~3 mm further
 # left than the others; lines move less against each other.
@@ -55,6 +61,10 @@ MIN_LABELS_FOR_BLOCK = 2  # labels seen that tell how the whole print block move
 # Labels found where the layout puts them must sit on their lines alike (to this many px): on a
 # card straightened a few mm off, the search can take a neighbouring row's label for one.
 MAX_ROW_SPREAD = 12
+# A card whose channels differ by at most this much on 95% of its pixels has no colour to tell its
+# labels from its values by: a photocopy's or grey scan's are 0-2, a colour card's 14-70 (its
+# tint, its pattern), a colour photo with a cast 3-20 but spread alike over the whole card.
+COLOURLESS_SPREAD = 8
 
 
 @dataclass(frozen=True)
@@ -65,16 +75,17 @@ class FoundLabel:
     box: Box
 
 
+def _darkness(channel: np.ndarray) -> np.ndarray:
+    """How much darker than the paper around it each pixel of ``channel`` is."""
+    background = cv2.blur(cv2.dilate(channel, _BACKGROUND_KERNEL), (9, 9))
+    return cv2.subtract(background, channel)
+
+
 def label_mask(card: np.ndarray) -> np.ndarray:
     """Coloured (label) print: strokes much darker than the paper in some channel, not in all alike."""
     blue, green, red = cv2.split(card)
-
-    def darkness(channel: np.ndarray) -> np.ndarray:
-        background = cv2.blur(cv2.dilate(channel, _BACKGROUND_KERNEL), (9, 9))
-        return cv2.subtract(background, channel)
-
-    deepest = darkness(cv2.min(cv2.min(blue, green), red))
-    brightest = darkness(cv2.max(cv2.max(blue, green), red))
+    deepest = _darkness(cv2.min(cv2.min(blue, green), red))
+    brightest = _darkness(cv2.max(cv2.max(blue, green), red))
     dark = np.where(deepest >= MIN_LABEL_CONTRAST, 255, 0).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     if count <= 1:
@@ -89,6 +100,25 @@ def label_mask(card: np.ndarray) -> np.ndarray:
     return np.asarray(keep[labels])
 
 
+def ink_mask(card: np.ndarray, contrast: int, min_area: int) -> np.ndarray:
+    """All print, whatever its colour: blobs at least ``contrast`` grey levels darker than the
+    paper and of at least ``min_area`` px (a copy's grain and toner dots are smaller)."""
+    deepest = _darkness(cv2.min(cv2.min(card[:, :, 0], card[:, :, 1]), card[:, :, 2]))
+    dark = np.where(deepest >= contrast, 255, 0).astype(np.uint8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    keep = (stats[:, cv2.CC_STAT_AREA] >= min_area) & (stats[:, cv2.CC_STAT_HEIGHT] <= MAX_STROKE_HEIGHT)
+    keep[0] = False
+    return np.asarray(keep[labels])
+
+
+def colourless(card: np.ndarray) -> bool:
+    """Whether the card shows no colour at all (a photocopy, a grey scan): its channels differ by
+    at most ``COLOURLESS_SPREAD`` grey levels on all but a few of its pixels."""
+    sample = card[::4, ::4].astype(np.int16)
+    spread = sample.max(axis=2) - sample.min(axis=2)
+    return float(np.percentile(spread, 95)) <= COLOURLESS_SPREAD
+
+
 def _runs(active: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
     """[start, end) ranges where ``active`` holds, joining runs split by at most ``max_gap``."""
     idx = np.flatnonzero(active)
@@ -100,8 +130,11 @@ def _runs(active: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
 
 
-def find_label(mask: np.ndarray, expected: Box) -> Box | None:
-    """The ink box of the label expected at ``expected`` (searched around it), or None."""
+def find_label(mask: np.ndarray, expected: Box, apart: bool = False) -> Box | None:
+    """The ink box of the label expected at ``expected`` (searched around it), or None.
+    ``apart``: only ink with blank all round it inside the search window counts (a mask of all
+    print: a label is set apart from its value and the rows above and below; print running on
+    past the window is some other line)."""
     ex0, ey0, ex1, ey1 = expected
     height, width = ey1 - ey0, ex1 - ex0
     x0, y0 = max(0, ex0 - SEARCH_X), max(0, ey0 - SEARCH_Y)
@@ -110,6 +143,7 @@ def find_label(mask: np.ndarray, expected: Box) -> Box | None:
     rows = [
         r for r in _runs(window.sum(axis=1) > 0, ROW_GAP)
         if HEIGHT_RANGE[0] * height <= r[1] - r[0] <= HEIGHT_RANGE[1] * height
+        and not (apart and (r[0] == 0 or r[1] == window.shape[0]))
     ]
     if not rows:
         return None
@@ -118,6 +152,7 @@ def find_label(mask: np.ndarray, expected: Box) -> Box | None:
     groups = [
         g for g in _runs(window[top:bottom].sum(axis=0) > 0, LABEL_GAP)
         if WIDTH_RANGE[0] * width <= g[1] - g[0] <= WIDTH_RANGE[1] * width
+        and not (apart and (g[0] == 0 or g[1] == window.shape[1]))
     ]
     if not groups:
         return None
@@ -163,14 +198,16 @@ def fit_labels(mask: np.ndarray, side: Side) -> tuple[float, float, float, float
     return best if best_score > identity + MIN_FIT_GAIN else (1.0, 0.0, 1.0, 0.0)
 
 
-def _found_at(mask: np.ndarray, side: Side, fit: tuple[float, float, float, float]) -> list[FoundLabel]:
+def _found_at(
+    mask: np.ndarray, side: Side, fit: tuple[float, float, float, float], apart: bool = False
+) -> list[FoundLabel]:
     """The labels of ``side`` found around where ``fit`` (sx, dx, sy, dy) puts the layout's."""
     sx, dx, sy, dy = fit
     found = []
     for label in labels_for(side):
         x0, y0, x1, y1 = label.box
         expected = (round(x0 * sx + dx), round(y0 * sy + dy), round(x1 * sx + dx), round(y1 * sy + dy))
-        box = find_label(mask, expected)
+        box = find_label(mask, expected, apart)
         if box is not None:
             found.append(FoundLabel(label, box))
     return found
@@ -200,6 +237,27 @@ def find_labels(card: np.ndarray, side: Side) -> list[FoundLabel]:
     refitted = _found_at(mask, side, fit)
     key = (len(refitted), -_row_spread(refitted)) > (len(found), -_row_spread(found))
     return refitted if key else found
+
+
+def labels_in_place(card: np.ndarray, side: Side) -> list[FoundLabel]:
+    """The labels of ``side`` seen on ``card`` where its layout puts them (``find_labels``); on a
+    colourless card, where too few stand out by their colour, the labels are print of a label's
+    size set apart from its value, found around the layout's places (not fitted: any print can
+    be fitted to). For telling whether a card is placed the right side the right way up: on one
+    turned half-way or taken for the other side, a label's place holds no print of its size."""
+    found = find_labels(card, side)
+    wanted = max(MIN_LABELS_FOR_BLOCK, len(labels_for(side)) - 1)
+    if len(found) >= wanted or not colourless(card):
+        return found
+    reach_x = round(max(label.box[2] for label in labels_for(side)) + 2 * SEARCH_X)
+    for contrast, min_area in INK_LOOKS:
+        mask = np.zeros(card.shape[:2], bool)
+        mask[:, :reach_x] = ink_mask(card[:, :reach_x], contrast, min_area)
+        printed = _found_at(mask, side, (1.0, 0.0, 1.0, 0.0), apart=True)
+        found = printed if len(printed) > len(found) else found
+        if len(found) >= wanted:
+            break
+    return found
 
 
 def _moved(

@@ -173,10 +173,16 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
     best, best_match = _judge(img, located.small, located.candidates, None, -1.0)
     timings["judge"] = (time.perf_counter() - mark) * 1000.0
     lines: list[CardCandidate] = []
-    if best_match < SURE_LAYOUT_MATCH:
+    # A clear outline whose labels sit where its side's layout puts them is the card, the right
+    # side the right way up, though its print matches less than surely (a grey copy, a pale
+    # print): no other card is looked for.
+    labelled = best_match < SURE_LAYOUT_MATCH and _outline_labelled(img, located, best)
+    if best_match < SURE_LAYOUT_MATCH and not labelled:
         mark = time.perf_counter()
         lines = line_candidates(located, CANDIDATES_TRIED)
+        seen = best
         best, best_match = _judge(img, located.small, lines, best, best_match)
+        labelled = best is not seen and _outline_labelled(img, located, best)
         timings["lines"] = (time.perf_counter() - mark) * 1000.0
     unsure = best is None or best_match < SURE_LAYOUT_MATCH
     frame = Frame.of(img, located) if unsure else None
@@ -189,7 +195,7 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
         # not around a clear outline whose labels already sit where its layout puts them.
         sensitive = _SensitiveEdges.of(located)
         placed: list[np.ndarray] = []
-        if not _outline_labelled(img, located, best):
+        if not labelled:
             placed = three_side_candidates(located.edge_maps, MIN_AREA_FRACTION)
             from_print = print_block_quads(img, located.small, located.factor)
             placed += [(quad + 0.5) / located.factor - 0.5 for quad in from_print]
@@ -220,8 +226,9 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
         # An outline that lost one side (a faint edge on pale paper, a receipt under a corner),
         # rebuilt at the card's shape, has three sides on edges: it beats a card placed from its
         # print alone (which is only as sure as the print sits where the layout puts it) when it
-        # reads as the same side the same way up and fits as well with its edges counted.
-        repaired = _judge_repaired(img, located, sensitive, located.candidates + lines)
+        # reads as the same side the same way up and fits as well with its edges counted. A clear
+        # outline whose labels sit in place has its shape rebuilt below all the same.
+        repaired = None if labelled else _judge_repaired(img, located, sensitive, located.candidates + lines)
         if repaired is not None and (best is None or _agrees(located, repaired, best)):
             best = repaired
         timings["repaired"] = (time.perf_counter() - mark) * 1000.0
@@ -329,8 +336,9 @@ def straighten_another(
 ) -> Straightened | None:
     """Another card in ``img`` than those at ``found`` (quads, ``img`` pixels), chosen among the
     outlines that ``located`` (``img``'s own locating pass, ``Straightened.located``) holds; None
-    unless one of them is clearly a card, outline and layout alike (as when ``straighten`` looks
-    no further than its outlines). An outline that overlaps a card found by more than
+    unless one of them is clearly a card, outline and layout alike, or a clear outline whose
+    labels sit where its layout puts them (as when ``straighten`` looks no further than its
+    outlines). An outline that overlaps a card found by more than
     ``same_card_overlap`` of the smaller is that card (its rim, its portrait, the two together).
 
     Costs the layout previews of a few outlines instead of a search of the whole photo; a card
@@ -341,7 +349,7 @@ def straighten_another(
     others = [c for c in located.candidates if not overlaps(c.quad, found, same_card_overlap)]
     best, match = _judge(img, located.small, others, None, -1.0)
     timings["judge"] = (time.perf_counter() - start) * 1000.0
-    if best is None or match < SURE_LAYOUT_MATCH:
+    if best is None or (match < SURE_LAYOUT_MATCH and not _outline_labelled(img, located, best)):
         return None
     best.quad = repair_aspect(located.small, located.factor, best.quad)
     best.small, best.factor, best.located = located.small, located.factor, located
