@@ -40,6 +40,9 @@ GLANCE_INK_CONTRAST = 18
 # this share of the photo or more (no smaller than the page already searched).
 NEAR_PRINT_WINDOW = 1.6
 NEAR_PRINT_MAX_SHARE = 0.7
+# A lone card with no outline found: the card is taken to be this many times as wide and as tall
+# as its print's marks spread (the middle 90% of them), the window set as around a card found.
+PRINT_TO_CARD = 1.3
 
 
 def _grown(quad: np.ndarray, by: float) -> np.ndarray:
@@ -119,6 +122,22 @@ def straighten_near_print(img: np.ndarray, centre: np.ndarray, quad: np.ndarray)
         return None
     top_left, top_right, bottom_right, bottom_left = ((x + x0, y + y0) for x, y in found.quad)
     return replace(found, quad=(top_left, top_right, bottom_right, bottom_left), located=None)
+
+
+def straighten_around_print(img: np.ndarray) -> Straightened | None:
+    """A lone card that ``straighten`` did not find on ``img`` (a faint copy of one side on a
+    whole page, shrunk for the locating pass until its pale edges and print make no outline or
+    print block), found in the part of the photo around its print at the print's own scale;
+    None when the photo shows too little print, or print spread over most of it."""
+    marks = text_mark_centres(img, GLANCE_INK_CONTRAST)
+    if len(marks) < MIN_TEXT_MARKS:
+        return None
+    low, high = np.percentile(marks, 5, axis=0), np.percentile(marks, 95, axis=0)
+    centre = (low + high) / 2.0
+    half = (high - low) * PRINT_TO_CARD / 2.0
+    quad = np.array([centre - half, [centre[0] + half[0], centre[1] - half[1]], centre + half,
+                     [centre[0] - half[0], centre[1] + half[1]]])
+    return straighten_near_print(img, centre, quad)
 
 
 @dataclass

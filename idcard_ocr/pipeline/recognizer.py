@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from idcard_ocr.pipeline.assess.photo_view import place_card
+from idcard_ocr.pipeline.blanked import straighten_around_print
 from idcard_ocr.pipeline.decode import DecodedImage, decode_image
 from idcard_ocr.pipeline.engine import TextDetector, TextRecognizer
 from idcard_ocr.pipeline.fields import FREE_TEXT_FIELDS
@@ -94,6 +95,16 @@ class CardRecognizer:
             framed = self._from_frame(decoded, straight, timings, today)
             if framed is not None and (result is None or _passes_more(framed, result)):
                 result, straight = framed, None
+        if result is None:
+            # No outline, no print block, no frame: a faint copy of a lone card on a whole page
+            # is found around its print, at the print's own scale.
+            mark = time.perf_counter()
+            straight = straighten_around_print(decoded.image)
+            timings["around_print"] = (time.perf_counter() - mark) * 1000
+            if straight is not None:
+                result = self.read_straightened(decoded, straight, timings, today)
+                if not any(result.validity.values()):
+                    result, straight = None, None
         if result is None:
             result = self._without_card(decoded.image, timings, today)
         elif straight is not None and result.view is not None:

@@ -1,5 +1,6 @@
 """Rough copy pages (tuned ``warm`` cards) with one side copied faint: found where its print is
-left, and told by its print when its reading says nothing of its side."""
+left, and told by its print when its reading says nothing of its side. A faint side alone on a
+page (tuned ``greyscan`` cards) is found around its print too; one washed out is read as nothing."""
 
 from __future__ import annotations
 
@@ -84,3 +85,40 @@ def test_a_faint_back_read_as_a_front_is_told_by_its_print(recognizer: Any) -> N
     assert all(_near(by_side[side], truths[side]) for side in truths)
     assert by_side["back"].rotate == truths["back"].rotate
     assert data_of(by_side["front"])["info"]["number"] == truths["front"].info["number"]
+
+
+def _lone_copy(family: str, seed: int, index: int, side: str, rough: bool = False) -> Any:
+    """A copy page holding one side of identity ``index`` alone (as ``bench/multi.py`` draws it)."""
+    from idcard_ocr.synth.identities import make_identities
+    from idcard_ocr.synth.page import make_page
+
+    identity = make_identities(index + 1, seed=seed)[index]
+    return make_page(identity, "copy", f"{seed}:copy:{index}", sides=(side,), family=family, rough=rough)
+
+
+@needs_fonts
+def test_a_faint_lone_side_is_found_around_its_print(recognizer: Any) -> None:
+    # A back copied faint, alone on an A4 page (tuned ``greyscan`` cards, seed 7302, page 11):
+    # shrunk with the page for the locating pass its pale edges and print make no outline and no
+    # print block, and there is no other card to take a scale from. Around its print, at the
+    # print's own scale, it is a card again.
+    from idcard_ocr.pipeline.decode import decode_image
+    from idcard_ocr.pipeline.geometry import straighten
+
+    photo = _lone_copy("greyscan", 7302, 11, "back")
+    assert straighten(decode_image(photo.jpeg).image) is None  # what the whole-photo search sees
+    answer = recognizer.recognize(photo.jpeg)
+    data = data_of(answer)
+    assert answer.side == "back" and answer.rotate == photo.cards[0].rotate
+    assert data["info"] == photo.cards[0].info
+    assert all(data["validity"].values())
+    assert _near(answer, photo.cards[0])
+
+
+@needs_fonts
+def test_a_washed_out_lone_side_is_read_as_nothing(recognizer: Any) -> None:
+    # Copied so pale that only the stamp across it and the card's rim are left (seed 31, page 4,
+    # rough): no card is found around its print either, and nothing comes back vouched for.
+    photo = _lone_copy("greyscan", 31, 4, "back", rough=True)
+    data = data_of(recognizer.recognize(photo.jpeg))
+    assert not any(data["validity"].values())
