@@ -101,17 +101,19 @@ class BlankedPhoto:
         for quad in quads[self.in_work :]:
             _blank_out(self.work, quad)
         self.in_work = len(quads)
-        return straighten(self.work) or straighten_near_print(self.work, np.median(marks, axis=0), quads[0])
+        card_long = float(side_lengths(quads[0]).max())
+        return straighten(self.work) or straighten_near_print(self.work, np.median(marks, axis=0), card_long)
 
 
-def straighten_near_print(img: np.ndarray, centre: np.ndarray, quad: np.ndarray) -> Straightened | None:
+def straighten_near_print(img: np.ndarray, centre: np.ndarray, card_long: float) -> Straightened | None:
     """A card in the part of ``img`` around ``centre`` (where print is left), the window a card
-    of ``quad``'s size with ``NEAR_PRINT_WINDOW`` of room; its quad in ``img`` pixels.
+    whose long side is ``card_long`` px with ``NEAR_PRINT_WINDOW`` of room; its quad in ``img``
+    pixels.
 
     On a whole page a faint copy of a card is shrunk with the page for the locating pass until
     its pale edges and print fall under what makes an outline or a print block there; cut
     around its print, it is seen at a card's scale, as on a photo of that card alone."""
-    half = NEAR_PRINT_WINDOW / 2 * float(side_lengths(quad).max())
+    half = NEAR_PRINT_WINDOW / 2 * card_long
     x0, y0 = np.maximum(np.floor(centre - half), 0).astype(int)
     x1, y1 = np.ceil(centre + half).astype(int) + 1
     x1, y1 = min(int(x1), img.shape[1]), min(int(y1), img.shape[0])
@@ -133,11 +135,7 @@ def straighten_around_print(img: np.ndarray) -> Straightened | None:
     if len(marks) < MIN_TEXT_MARKS:
         return None
     low, high = np.percentile(marks, 5, axis=0), np.percentile(marks, 95, axis=0)
-    centre = (low + high) / 2.0
-    half = (high - low) * PRINT_TO_CARD / 2.0
-    quad = np.array([centre - half, [centre[0] + half[0], centre[1] - half[1]], centre + half,
-                     [centre[0] - half[0], centre[1] + half[1]]])
-    return straighten_near_print(img, centre, quad)
+    return straighten_near_print(img, (low + high) / 2.0, float((high - low).max()) * PRINT_TO_CARD)
 
 
 @dataclass

@@ -81,33 +81,38 @@ def _darkness(channel: np.ndarray) -> np.ndarray:
     return cv2.subtract(background, channel)
 
 
+def _strokes(deepest: np.ndarray, contrast: int, min_area: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The blobs at least ``contrast`` darker than the paper (``deepest``: ``_darkness`` of the
+    darkest channel): their label image, stats, and which are stroke-sized (at least
+    ``min_area`` px, no taller than ``MAX_STROKE_HEIGHT``; blob 0, the paper, never)."""
+    dark = np.where(deepest >= contrast, 255, 0).astype(np.uint8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    keep = (stats[:, cv2.CC_STAT_AREA] >= min_area) & (stats[:, cv2.CC_STAT_HEIGHT] <= MAX_STROKE_HEIGHT)
+    keep[0] = False
+    return labels, stats, keep
+
+
 def label_mask(card: np.ndarray) -> np.ndarray:
     """Coloured (label) print: strokes much darker than the paper in some channel, not in all alike."""
     blue, green, red = cv2.split(card)
     deepest = _darkness(cv2.min(cv2.min(blue, green), red))
     brightest = _darkness(cv2.max(cv2.max(blue, green), red))
-    dark = np.where(deepest >= MIN_LABEL_CONTRAST, 255, 0).astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    labels, stats, keep = _strokes(deepest, MIN_LABEL_CONTRAST, MIN_SPECK)
+    count = len(stats)
     if count <= 1:
-        return np.zeros(dark.shape, bool)
+        return np.zeros(deepest.shape, bool)
     inside = labels > 0
     flat = labels[inside]
     deep_sum = np.maximum(np.bincount(flat, deepest[inside], count), 1.0)
     ratio = np.bincount(flat, brightest[inside], count) / deep_sum
-    keep = (ratio < MAX_COLOUR_RATIO) & (stats[:, cv2.CC_STAT_AREA] >= MIN_SPECK)
-    keep &= stats[:, cv2.CC_STAT_HEIGHT] <= MAX_STROKE_HEIGHT
-    keep[0] = False
-    return np.asarray(keep[labels])
+    return np.asarray((keep & (ratio < MAX_COLOUR_RATIO))[labels])
 
 
 def ink_mask(card: np.ndarray, contrast: int, min_area: int) -> np.ndarray:
     """All print, whatever its colour: blobs at least ``contrast`` grey levels darker than the
     paper and of at least ``min_area`` px (a copy's grain and toner dots are smaller)."""
     deepest = _darkness(cv2.min(cv2.min(card[:, :, 0], card[:, :, 1]), card[:, :, 2]))
-    dark = np.where(deepest >= contrast, 255, 0).astype(np.uint8)
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
-    keep = (stats[:, cv2.CC_STAT_AREA] >= min_area) & (stats[:, cv2.CC_STAT_HEIGHT] <= MAX_STROKE_HEIGHT)
-    keep[0] = False
+    labels, _, keep = _strokes(deepest, contrast, min_area)
     return np.asarray(keep[labels])
 
 

@@ -182,7 +182,9 @@ def _choose(img: np.ndarray, timings: dict[str, float]) -> _Choice | None:
         lines = line_candidates(located, CANDIDATES_TRIED)
         seen = best
         best, best_match = _judge(img, located.small, lines, best, best_match)
-        labelled = best is not seen and _outline_labelled(img, located, best)
+        # Asked again only of a new best that is still unsure: a sure one ends the search anyway.
+        new_unsure = best is not seen and best_match < SURE_LAYOUT_MATCH
+        labelled = new_unsure and _outline_labelled(img, located, best)
         timings["lines"] = (time.perf_counter() - mark) * 1000.0
     unsure = best is None or best_match < SURE_LAYOUT_MATCH
     frame = Frame.of(img, located) if unsure else None

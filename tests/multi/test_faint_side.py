@@ -57,6 +57,7 @@ def test_the_whole_page_search_alone_misses_the_faint_side(recognizer: Any) -> N
     # blanks it, a search of the whole page finds no card.
     from idcard_ocr.pipeline.blanked import BlankedPhoto, straighten_near_print
     from idcard_ocr.pipeline.multi import _decoded_again, _decoded_quad
+    from idcard_ocr.pipeline.quad import side_lengths
     from idcard_ocr.pipeline.straighten import straighten
 
     photo = _rough_warm_page()
@@ -68,7 +69,8 @@ def test_the_whole_page_search_alone_misses_the_faint_side(recognizer: Any) -> N
     assert blanked.search([found]) is not None
     assert blanked.work is not None and straighten(blanked.work) is None
     assert blanked.glance is not None
-    near = straighten_near_print(blanked.work, np.median(blanked.glance.print_left(), axis=0), found)
+    card_long = float(side_lengths(found).max())
+    near = straighten_near_print(blanked.work, np.median(blanked.glance.print_left(), axis=0), card_long)
     assert near is not None and near.side == "front"
 
 
