@@ -60,6 +60,11 @@ SHARED_PRINT = 0.3
 # Address lines follow one another at the line pitch; tops further apart than this many pitches
 # have a line between them that was not read.
 MAX_LINE_STEP = 1.5
+# An address's lines are printed alike and read alike. A last line read under this confidence
+# after lines read at least at ``SURE_LINE`` is other print in the band (a stamp's or a
+# watermark's words, read as gibberish), not the address's.
+STRAY_LINE = 0.35
+SURE_LINE = 0.9
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,9 @@ def front_fields(reading: CardReading, today: date) -> tuple[dict[str, str], dic
             address_lines[-1] = replace(address_lines[-1], reading=last)
         else:
             address_lines.pop()
+    stray = _stray_last_line(address_lines)
+    if stray:  # where the address ended under that print is not known: as if cut
+        address_lines.pop()
     # A row above the line the address begins on (a stamp's words) is not the address's. It
     # took one of the band's lines: with all of them taken, the address's last may be lost.
     before, address_place = check_address_rows([line.reading for line in address_lines])
@@ -176,9 +184,18 @@ def front_fields(reading: CardReading, today: date) -> tuple[dict[str, str], dic
     for key in ("sex",) * sex_derived + ("year", "month", "day") * birth_derived:
         sources[key] = _from_number(info[key], sources["number"])
     sources["address"] = _source(address, address_lines, address_place)
-    if skips_a_line(address_lines) or stamped or lost_last:  # a missing line: as lost as a cut-off end
+    if skips_a_line(address_lines) or stamped or stray or lost_last:  # a line lost: as a cut-off end
         sources["address"] = replace(sources["address"], cut=True)
     return info, sources
+
+
+def _stray_last_line(lines: list[ReadLine]) -> bool:
+    """Whether the last of an address's ``lines`` was read far less surely than every line before
+    it (``STRAY_LINE`` against ``SURE_LINE``): the same print reads alike, so it is other print."""
+    if len(lines) < 2:
+        return False
+    return lines[-1].reading.confidence < STRAY_LINE and \
+        min(line.reading.confidence for line in lines[:-1]) >= SURE_LINE
 
 
 def _without_stamp_tails(lines: list[ReadLine]) -> tuple[list[ReadLine], bool]:

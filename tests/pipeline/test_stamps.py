@@ -115,6 +115,25 @@ def test_a_stamps_row_read_above_the_addresss_first_line_is_not_the_addresss() -
     assert address(("阿南省南阳币", 300), ("南路282号", 348)) == ("阿南省南阳币南路282号", False)
 
 
+def test_a_last_address_line_read_far_less_surely_than_the_rest_is_not_the_addresss() -> None:
+    def address(last: tuple[str, float], first: float = 1.0) -> tuple[str, bool]:
+        def read(text: str, confidence: float, box: tuple[int, int, int, int]) -> ReadLine:
+            return ReadLine(LineReading(text, confidence, tuple(((c, confidence),) for c in text)), box)
+
+        lines = [read("甘肃省酒泉市金塔县三河", first, (150, 280, 540, 330)),
+                 _line("街道河东村12组63号", (150, 330, 540, 380)), read(*last, (150, 380, 420, 430))]
+        info, validity, _ = fields_of(CardReading("front", {"address": lines}), "front", TODAY)
+        return info["address"], validity["address"]
+
+    # A watermark's row below the address, read as gibberish: left off, and the address, whose
+    # end under it is not known, is not vouched for.
+    assert address(("世发有保", 0.21)) == ("甘肃省酒泉市金塔县三河街道河东村12组63号", False)
+    # Read about as surely as the lines before it: the address's own last line.
+    assert address(("1301室", 0.97)) == ("甘肃省酒泉市金塔县三河街道河东村12组63号1301室", True)
+    # Every line read unsurely (a blurred photo): nothing tells the last line apart; kept.
+    assert address(("世发有保", 0.21), first=0.6)[0] == "甘肃省酒泉市金塔县三河街道河东村12组63号世发有保"
+
+
 def test_a_name_read_from_the_nations_line_is_not_vouched_for() -> None:
     nation = _line("柯尔克孜", (390, 136, 527, 181))
     reading = CardReading("front", {"name": [_line("柯尔克孜", (390, 136, 527, 181))], "nation": [nation]})
@@ -147,3 +166,19 @@ def test_a_stamped_card_reads_its_address_and_vouches_for_it(
     assert result.info["address"] == sample.truth["info"]["address"]
     assert result.info["name"] == sample.truth["info"]["name"]
     assert result.validity["address"] and result.validity["name"]
+
+
+@pytest.mark.models
+@needs_fonts
+@pytest.mark.parametrize(("family", "seed"), [
+    ("vivid", "101:18"),  # 此复印件仅限手机卡实名使用 tiled in red, a row of it under the address
+    ("ledger", "77:36"),  # a stamp's words under the address's last line
+])
+def test_a_watermarks_row_under_the_address_is_not_read_into_it(
+    recognizer: CardRecognizer, family: str, seed: str
+) -> None:
+    sample = draw_sample(family, "cut", "front", seed=seed)
+    assert sample.card.marks
+    result = recognizer.recognize(sample.jpeg, today=TODAY)
+    assert result.info["address"] == sample.truth["info"]["address"]
+    assert result.info["name"] == sample.truth["info"]["name"]
