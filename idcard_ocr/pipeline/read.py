@@ -30,6 +30,7 @@ from idcard_ocr.pipeline.layout import (
     ADDRESS,
     ADDRESS_LINE_PITCH,
     ADDRESS_LINES,
+    BIRTH,
     FieldRegion,
     regions_for,
     row_template,
@@ -329,6 +330,52 @@ def line_below(card: np.ndarray, region: FieldRegion, lines: list[Box]) -> Box |
     return None
 
 
+def line_above(card: np.ndarray, region: FieldRegion, lines: list[Box], above: list[Box]) -> Box | None:
+    """The whole ink of a wrapping address's first line where it lies above its band, or None.
+
+    A value printed a few millimetres higher than its label row says puts its first line across
+    the band's top: the band's rows then begin with that line's lower part, cut by the band's
+    edge, or with its second line, and the address is read without its start. Taken only as
+    ``line_below`` takes a last line: where the cut row is (its bottom, to ``BELOW_PITCH``) or one
+    line pitch above the first line found, starting where the lines found start
+    (``BELOW_ALIGN``), and full to the band's end (``FULL_LINE_ROOM``), as a line the address
+    wraps from is. The row printed above the address (the birth date; ``above``: its ink where
+    found) ends well short and is never reached into.
+    """
+    th = region.text_height
+    lines = value_lines(region, lines)
+    if len(lines) < 2 and not (lines and lines[0][1] > region.band[1] + 1):
+        return None  # nothing found, or one row cut by the band's top: no line it wraps onto
+    _, top, _, bottom = lines[0]
+    cut = top <= region.band[1] + 1  # the first row found is the lower part of a line
+    if cut:
+        lines = lines[1:]
+        expected_bottom = bottom
+        y0, y1 = max(0, region.band[1] - 2 * th), bottom + 1
+    else:
+        if len(lines) >= ADDRESS_LINES:
+            return None
+        pitch = lines[1][1] - top if len(lines) > 1 else ADDRESS_LINE_PITCH
+        if top - pitch >= region.band[1]:  # it would lie inside the band, where rows were looked for
+            return None
+        expected_bottom = top - pitch + bottom - top
+        y0, y1 = max(0, top - pitch - th), top
+    y0 = max([y0, *(box[3] + 1 for box in above)])
+    if y1 - y0 < th:
+        return None
+    mask = text_sized(ink_mask(card[y0:y1, region.band[0] : region.band[2]]), th, merged_text=True)
+    start = min(b[0] for b in lines)
+    for row_top, row_bottom in text_rows(mask, th):
+        if abs(y0 + row_bottom - expected_bottom) > BELOW_PITCH * th or y0 + row_top >= region.band[1]:
+            continue
+        cols = text_columns(mask[row_top:row_bottom], th, region.single_char, region.max_gap)
+        if cols is None or abs(region.band[0] + cols[0] - start) > BELOW_ALIGN * th:
+            continue
+        if region.band[0] + cols[1] >= region.band[2] - FULL_LINE_ROOM * th:
+            return (region.band[0] + cols[0], y0 + row_top, region.band[0] + cols[1], y0 + row_bottom)
+    return None
+
+
 def reading_box(ink: Box, region: FieldRegion, card_shape: tuple[int, ...], x_offset: float = 0.0) -> Box:
     """The crop to read for one line: its ink plus margins, never past the band's right edge
     (unless the ink itself runs past it: then only a blank gap's width of margin).
@@ -414,6 +461,11 @@ def read_card(card: np.ndarray, side: Side, recognizer: TextRecognizer) -> CardR
     for region in regions:
         if region.key == ADDRESS.key and (below := line_below(card, region, inks[region.key])):
             inks[region.key] = [*inks[region.key], below]
+        if region.key == ADDRESS.key and (
+            first := line_above(card, region, inks[region.key], inks.get(BIRTH.key, []))
+        ):
+            # In place of the lower part of it that the band's rows began with, if they did.
+            inks[region.key] = [first, *(ink for ink in inks[region.key] if ink[1] >= first[3])]
     x_offset = value_offset(inks, regions)
     for region in regions:
         lines: list[ReadLine] = []

@@ -132,6 +132,10 @@ def test_a_card_cut_to_its_edge_is_read_the_way_its_labels_are_printed(
         pytest.param("warm", "cut", "31:16", id="below-label-row-31:16"),
         pytest.param("warm", "cut", "77:22", id="below-label-row-77:22"),
         pytest.param("warm", "cut", "77:24", id="below-label-row-77:24"),
+        # The address print ~1.6 mm higher than its block, its label row lower: its first line
+        # lay across the band's top, and the address came back without it (福南路… for
+        # 黑龙江省伊春市红星区幸福南路…).
+        pytest.param("vivid", "cut", "77:40", id="above-label-row-77:40"),
     ],
 )
 def test_an_address_printed_off_its_place_is_read_whole(

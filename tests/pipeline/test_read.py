@@ -28,6 +28,7 @@ from idcard_ocr.pipeline.read import (
     ReadLine,
     ink_lines,
     is_shaky,
+    line_above,
     line_below,
     locate_lines,
     read_card,
@@ -339,6 +340,36 @@ def test_an_address_line_below_its_band_is_taken_only_where_the_address_goes_on(
     # The line above is not full: the address ended there.
     card = _card_with_lines([full[0], ("江街976号", 180, 310), ("01室", 180, 358)])
     assert line_below(card, region, ink_lines(card, region, ADDRESS_LINES)) is None
+
+
+@needs_fonts
+def test_an_address_line_above_its_band_is_taken_only_where_it_wraps_onto_the_lines_found() -> None:
+    birth = ("1976 年 8 月 24 日", 180, 200)
+    rest = [("江街976号20幢3单元22", 180, 318), ("01室", 180, 366)]
+    first_line = ("河北省石家庄市高邑县长", 180, 270)
+    card = _card_with_lines([birth, first_line, *rest])
+    # Bands as cards printed higher than their labels put them: the first line wholly above
+    # the band, and across its top.
+    for band_top, cut in ((306, False), (290, True)):
+        region = replace(ADDRESS, band=(125, band_top, 545, 450))
+        found = ink_lines(card, region, ADDRESS_LINES)
+        assert len(found) == 2 + cut and (found[0][1] <= band_top + 1) == cut
+        first = line_above(card, region, found, [])
+        assert first is not None and abs(first[0] - found[-2][0]) <= 3
+        assert first[1] < band_top - 10 and abs(first[3] - (found[0][3] if cut else found[0][1] - 13)) <= 6
+    region = replace(ADDRESS, band=(125, 290, 545, 450))
+    # The row above does not run full to the band's end: a birth date, not the address's.
+    card = _card_with_lines([birth, ("1976 年 8 月 24 日", 180, 270), *rest])
+    assert line_above(card, region, ink_lines(card, region, ADDRESS_LINES), []) is None
+    # Not flush with the lines found: something else printed there.
+    card = _card_with_lines([birth, ("河北省石家庄市高邑", 260, 270), *rest])
+    assert line_above(card, region, ink_lines(card, region, ADDRESS_LINES), []) is None
+    # The ink of the row above, where it was found, is never reached into.
+    card = _card_with_lines([first_line, *rest])
+    assert line_above(card, region, ink_lines(card, region, ADDRESS_LINES), [(180, 262, 540, 304)]) is None
+    # One line alone, cut by the band's top: no line it wraps onto, nothing to tell it by.
+    card = _card_with_lines([birth, ("河北省石家庄市高邑县长", 180, 270)])
+    assert line_above(card, region, ink_lines(card, region, ADDRESS_LINES), []) is None
 
 
 @needs_fonts
