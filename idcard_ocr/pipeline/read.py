@@ -227,8 +227,19 @@ def ink_lines(card: np.ndarray, region: FieldRegion, max_lines: int = 1) -> list
     if max_lines == 1 and rows:
         # The line with the most ink: a neighbouring field's descenders leave only thin runs.
         rows = [max(rows, key=lambda r: int(mask[r[0] : r[1]].sum()))]
+    rows = rows[:max_lines]
+    if len(rows) >= 2 and rows[-1][1] - rows[-1][0] > TALL_LINE * region.text_height:
+        # A last row taller than a line still (a stamp's words printed just under it, joined to
+        # a short last line): the line is where the lines above put it, at their pitch, as tall
+        # as the line before it.
+        (prev_top, prev_bottom), (top, bottom) = rows[-2], rows[-1]
+        pitch = prev_top - rows[-3][0] if len(rows) >= 3 else ADDRESS_LINE_PITCH
+        start = max(top, prev_top + pitch - round(BELOW_PITCH * region.text_height))
+        end = min(bottom, start + prev_bottom - prev_top + round(BELOW_PITCH * region.text_height))
+        if end - start >= region.text_height // 2:
+            rows[-1] = (start, end)
     inks: list[Box] = []
-    for top, bottom in rows[:max_lines]:
+    for top, bottom in rows:
         cols = text_columns(mask[top:bottom], region.text_height, region.single_char, region.max_gap)
         if cols is not None:
             inks.append((x0 + cols[0], y0 + top, x0 + cols[1], y0 + bottom))

@@ -373,6 +373,24 @@ def test_an_address_line_above_its_band_is_taken_only_where_it_wraps_onto_the_li
 
 
 @needs_fonts
+def test_a_last_address_row_joined_to_print_under_it_is_cut_to_the_line_at_the_lines_pitch() -> None:
+    lines = [("河北省石家庄市高邑县长", 180, 268), ("江街976号20幢3单元22", 180, 316), ("01室", 180, 364)]
+    image = Image.new("RGB", (CARD_WIDTH, CARD_HEIGHT), (236, 238, 240))
+    draw = ImageDraw.Draw(image)
+    for text, x, y in lines:
+        draw.text((x, y), text, font=text_font(CJK_SANS, 32), fill=(20, 20, 20))
+    # Other print just under the last line, touching it (a stamp's words as a grey copy prints them).
+    draw.text((190, 393), "仅限办理银行开户使用", font=text_font(CJK_SANS, 30), fill=(100, 100, 100))
+    card = cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+    rows = ink_lines(card, ADDRESS, ADDRESS_LINES)
+    assert len(rows) == 3
+    (_, top1, _, _), (_, top2, _, bottom2), (_, top3, _, bottom3) = rows
+    assert abs(top3 - (2 * top2 - top1)) <= 6  # where the pitch of the lines above puts it
+    assert bottom3 - top3 <= bottom2 - top2 + 12  # and about as tall as they are
+    assert bottom3 < 415  # not down into the print under it
+
+
+@needs_fonts
 def test_a_line_below_its_band_is_looked_for_at_the_pitch_the_card_prints_its_lines() -> None:
     # Larger print, wider leading: the lines above stand 60 px apart, not the layout's 48.
     region = replace(ADDRESS, band=(125, 230, 545, 362))

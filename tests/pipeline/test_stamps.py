@@ -182,3 +182,16 @@ def test_a_watermarks_row_under_the_address_is_not_read_into_it(
     result = recognizer.recognize(sample.jpeg, today=TODAY)
     assert result.info["address"] == sample.truth["info"]["address"]
     assert result.info["name"] == sample.truth["info"]["name"]
+
+
+@pytest.mark.models
+@needs_fonts
+def test_a_lone_last_address_character_joined_to_a_stamps_row_under_it_is_read(
+    recognizer: CardRecognizer,
+) -> None:
+    # 室 alone on the third line, 仅限办理银行开户使用 printed just under it (a glare-washed
+    # photo of a ledger card, so the stamp's red is pale): one row too tall to read as a line.
+    sample = draw_sample("ledger", "glare", "front", seed="31:8")
+    assert sample.card.marks and sample.truth["info"]["address"].endswith("1774室")
+    result = recognizer.recognize(sample.jpeg, today=TODAY)
+    assert result.info["address"] == sample.truth["info"]["address"]
