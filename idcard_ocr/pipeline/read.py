@@ -355,10 +355,12 @@ def line_above(card: np.ndarray, region: FieldRegion, lines: list[Box], above: l
     """
     th = region.text_height
     lines = value_lines(region, lines)
-    if len(lines) < 2 and not (lines and lines[0][1] > region.band[1] + 1):
-        return None  # nothing found, or one row cut by the band's top: no line it wraps onto
+    if not lines:
+        return None
     _, top, _, bottom = lines[0]
     cut = top <= region.band[1] + 1  # the first row found is the lower part of a line
+    if cut and len(lines) < 2:
+        return None  # one row cut by the band's top: no line it wraps onto
     if cut:
         lines = lines[1:]
         expected_bottom = bottom
@@ -470,11 +472,11 @@ def read_card(card: np.ndarray, side: Side, recognizer: TextRecognizer) -> CardR
     regions = label_registered(regions_for(side), labels, by_rows)
     inks = {r.key: ink_lines(card, r, ADDRESS_LINES if r.key == ADDRESS.key else 1) for r in regions}
     for region in regions:
-        if region.key == ADDRESS.key and (below := line_below(card, region, inks[region.key])):
+        if region.key != ADDRESS.key:
+            continue
+        if below := line_below(card, region, inks[region.key]):
             inks[region.key] = [*inks[region.key], below]
-        if region.key == ADDRESS.key and (
-            first := line_above(card, region, inks[region.key], inks.get(BIRTH.key, []))
-        ):
+        if first := line_above(card, region, inks[region.key], inks.get(BIRTH.key, [])):
             # In place of the lower part of it that the band's rows began with, if they did.
             inks[region.key] = [first, *(ink for ink in inks[region.key] if ink[1] >= first[3])]
     x_offset = value_offset(inks, regions)
